@@ -1,0 +1,150 @@
+/**
+ * Load an inventory file: YAML with positions, schema check, then resolve + rules.
+ * Every problem becomes an InventoryError naming file:line:column and the field, with a
+ * hint ("did you mean …") where one helps. Problems are collected, not thrown one by one.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml';
+import { z } from 'zod';
+import { InventoryError, InventoryErrors } from '../errors/zkk-error.js';
+import { inventorySchema } from './schema.js';
+import { resolveInventory, type Inventory } from './resolve.js';
+import { closest } from './did-you-mean.js';
+
+export interface SourceMap {
+  file: string;
+  /** Position of the value (or, for missing keys, of the nearest existing parent). */
+  locate(p: readonly (string | number)[], key?: boolean): { line?: number; column?: number };
+}
+
+export async function loadInventory(file: string): Promise<Inventory> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InventoryError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(e as Error).message}`, {
+      file,
+      hint: code === 'ENOENT' ? 'create one with `zkk init`, or see inventories/ for examples' : undefined,
+    });
+  }
+  return parseInventory(text, file);
+}
+
+export function parseInventory(text: string, file: string): Inventory {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new InventoryErrors(
+      doc.errors.map((err) => {
+        const pos = err.linePos?.[0];
+        return new InventoryError(`invalid YAML: ${err.message.split('\n')[0]}`, {
+          file,
+          line: pos?.line,
+          column: pos?.col,
+          hint: err.code === 'DUPLICATE_KEY' ? 'each key may appear once per block' : 'check indentation and quoting on that line',
+        });
+      }),
+    );
+  }
+  const data = doc.toJS() as unknown;
+  const sources = makeSourceMap(doc, lineCounter, file);
+  if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
+    throw new InventoryError('the inventory must be a mapping with cluster, hosts, …', { file, line: 1, hint: 'see inventories/lab.yml for an example' });
+  }
+  const parsed = inventorySchema.safeParse(data);
+  if (!parsed.success) {
+    throw new InventoryErrors(parsed.error.issues.flatMap((issue) => issueToErrors(issue, sources)));
+  }
+  return resolveInventory(parsed.data, sources);
+}
+
+function makeSourceMap(doc: Document, lc: LineCounter, file: string): SourceMap {
+  return {
+    file,
+    locate(p, key = false) {
+      // Walk down as far as the path exists; report the deepest node found.
+      let node: Node | null = doc.contents as Node | null;
+      let keyNode: Node | null = null;
+      for (const seg of p) {
+        if (isMap(node)) {
+          const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === seg);
+          if (!pair) break;
+          keyNode = pair.key as Node;
+          node = pair.value as Node;
+        } else if (isSeq(node) && typeof seg === 'number') {
+          const item = node.items[seg] as Node | undefined;
+          if (!item) break;
+          keyNode = null;
+          node = item;
+        } else break;
+      }
+      const target = key && keyNode ? keyNode : node ?? keyNode;
+      const offset = target?.range?.[0];
+      if (offset === undefined) return {};
+      const pos = lc.linePos(offset);
+      return { line: pos.line, column: pos.col };
+    },
+  };
+}
+
+export function fieldName(p: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of p) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  return out || '(top level)';
+}
+
+function issueToErrors(issue: z.core.$ZodIssue, sources: SourceMap): InventoryError[] {
+  const p = issue.path as (string | number)[];
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => {
+      const known = knownKeysAt(p);
+      const guess = closest(k, known);
+      const at = sources.locate([...p, k], true);
+      return new InventoryError(`unknown key "${k}"`, {
+        file: sources.file,
+        ...at,
+        field: fieldName([...p, k]),
+        hint: guess ? `did you mean "${guess}"?` : known.length ? `allowed here: ${known.join(', ')}` : undefined,
+      });
+    });
+  }
+  const at = sources.locate(p);
+  let message = issue.message;
+  let hint: string | undefined;
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
+    message = 'is required';
+    if (p[p.length - 1] === 'hosts') hint = 'list the machines: hosts: [{ address: 10.0.0.1, roles: [zookeeper, kafka] }]';
+  } else if (issue.code === 'too_small' && p[p.length - 1] === 'hosts') {
+    message = 'needs at least one host';
+  } else if (issue.code === 'too_big' || issue.code === 'too_small') {
+    hint = /port/i.test(String(p[p.length - 1])) ? 'ports are 1-65535' : undefined;
+  } else if (issue.code === 'invalid_value') {
+    hint = `one of: ${issue.values.map(String).join(', ')}`;
+  }
+  return [new InventoryError(message, { file: sources.file, ...at, field: fieldName(p), hint })];
+}
+
+/** Keys the schema allows at a path (for "did you mean"). */
+function knownKeysAt(p: readonly (string | number)[]): string[] {
+  let s: z.ZodType = inventorySchema;
+  for (const seg of p) {
+    s = unwrap(s);
+    if (typeof seg === 'number' && s instanceof z.ZodArray) s = s.element as z.ZodType;
+    else if (typeof seg === 'string' && s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodType>)[seg] ?? z.never();
+    else return [];
+  }
+  s = unwrap(s);
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+}
+
+function unwrap(s: z.ZodType): z.ZodType {
+  let cur = s;
+  while (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault || cur instanceof z.ZodNullable) cur = cur.unwrap() as z.ZodType;
+  return cur;
+}
+
+export function inventoryDir(file: string): string {
+  return path.dirname(path.resolve(file));
+}
