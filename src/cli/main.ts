@@ -1,0 +1,100 @@
+/**
+ * The zkk program. Commands are thin and lazy-loaded; this is the only place that
+ * prints final errors and calls process.exit.
+ */
+import { Command, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { ExitCode, isZkkError } from '../errors/zkk-error.js';
+
+const require = createRequire(import.meta.url);
+const pkg = require('../../package.json') as { version: string };
+
+export interface GlobalRunFlags {
+  json?: boolean;
+  verbose?: boolean;
+  hostKeyPolicy?: 'strict' | 'accept-new' | 'off';
+  connectTimeout?: number;
+  askSudoPass?: boolean;
+  limit?: string;
+  cacheDir?: string;
+}
+
+function runFlags(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print a JSON report instead of progress and tables')
+    .option('-v, --verbose', 'also print steps that changed nothing')
+    .addOption(new Option('--host-key-policy <policy>', 'unknown SSH host keys: strict | accept-new | off (default: inventory, else accept-new)').choices(['strict', 'accept-new', 'off']))
+    .option('--connect-timeout <seconds>', 'SSH connect timeout (default: inventory, else 10)', (v) => positive(v, '--connect-timeout'))
+    .option('--ask-sudo-pass', 'prompt once for the sudo password of the login user')
+    .option('--limit <hosts>', 'only these hosts (comma-separated names)')
+    .option('--cache-dir <dir>', 'where downloaded releases are cached (default ~/.cache/zkk)');
+}
+
+function positive(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new (require('commander').InvalidArgumentError)(`${flag} must be a positive number`);
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('zkk')
+    .description('Deploy and check Apache ZooKeeper ensembles and Kafka clusters over SSH — idempotent, verified, rolling.')
+    .version(pkg.version)
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .exitOverride();
+
+  runFlags(program.command('deploy').argument('<inventory>', 'inventory file (YAML)'))
+    .description('make every host match the inventory, restart only what changed (rolling), then verify')
+    .option('--no-verify', 'skip the final health checks')
+    .action(async (file: string, flags) => (await import('./deploy.js')).deployCommand(file, flags, 'deploy'));
+
+  runFlags(program.command('plan').argument('<inventory>', 'inventory file (YAML)'))
+    .description('show what deploy would change, with diffs of rendered files; changes nothing')
+    .option('--detailed-exitcode', 'exit 4 when changes are pending (0 when none)')
+    .action(async (file: string, flags) => (await import('./deploy.js')).deployCommand(file, flags, 'plan'));
+
+  program
+    .command('validate')
+    .argument('<inventory>', 'inventory file (YAML)')
+    .description('check an inventory without connecting anywhere')
+    .action(async (file: string) => (await import('./validate.js')).validateCommand(file));
+
+  program
+    .command('schema')
+    .description('print the inventory JSON schema (for editors: yaml-language-server)')
+    .action(async () => (await import('./validate.js')).schemaCommand());
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    return handleError(e);
+  }
+}
+
+function handleError(e: unknown): number {
+  const ce = e as { code?: string; exitCode?: number };
+  if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) {
+    if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help') return 0;
+    return ExitCode.usage; // commander already printed the message and help
+  }
+  if (isZkkError(e)) {
+    process.stderr.write(`zkk: ${e.format()}\n`);
+    return e.exitCode;
+  }
+  process.stderr.write(`zkk: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
+  return 1;
+}
+
+process.on('SIGINT', () => {
+  process.stderr.write('\nzkk: interrupted\n');
+  process.exit(ExitCode.interrupted);
+});
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,15 @@
+/** `zkk validate` and `zkk schema`. */
+import { loadInventory } from '../inventory/load.js';
+import { inventoryJsonSchema } from '../inventory/schema.js';
+
+export async function validateCommand(file: string): Promise<void> {
+  const inv = await loadInventory(file);
+  for (const w of inv.warnings) process.stderr.write(`warning: ${w}\n`);
+  const zk = inv.hosts.filter((h) => h.zookeeper).length;
+  const kafka = inv.hosts.filter((h) => h.kafka).length;
+  process.stdout.write(`${file}: ok — cluster ${inv.cluster}, ${inv.hosts.length} host(s), ${zk} ZooKeeper, ${kafka} Kafka\n`);
+}
+
+export async function schemaCommand(): Promise<void> {
+  process.stdout.write(`${JSON.stringify(inventoryJsonSchema(), null, 2)}\n`);
+}

@@ -1,0 +1,247 @@
+/**
+ * The pipeline: obtain releases + connect → gather facts (one round trip per host) →
+ * plan (pure) → [deploy only] apply per role across hosts in parallel → converge (the
+ * role's rolling restarts and readiness) → verify. Plan and deploy share everything up
+ * to the apply stage, so what plan prints is what deploy would do.
+ */
+import { ConnectionError, ExitCode, ZkkError, isZkkError } from '../errors/zkk-error.js';
+import { Facts, gatherFacts } from '../facts/gather.js';
+import type { Probe } from '../facts/probes.js';
+import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
+import type { LocalRelease } from '../ops/archive.js';
+import type { Step } from '../ops/operation.js';
+import type { HostContext, LiveHost, Role, VerifyCheck } from '../roles/role.js';
+import type { Connector, TransportStats } from '../transport/connector.js';
+import { connectSsh } from '../transport/ssh.js';
+import type { EventSink, StepStatus } from './events.js';
+import { obtainRelease } from './releases.js';
+import path from 'node:path';
+
+export interface RunOptions {
+  mode: 'plan' | 'deploy';
+  roles: Role[];
+  hostKeyPolicy?: 'strict' | 'accept-new' | 'off';
+  connectTimeout?: number;
+  sudoPassword?: string;
+  cacheDir?: string;
+  verify?: boolean;
+  onEvent?: EventSink;
+  /** Limit the run to these host names (others are still used to compute cluster config). */
+  limit?: string[];
+}
+
+export interface StepReport {
+  id: string;
+  title: string;
+  status: StepStatus;
+  detail: string;
+  diff?: string;
+}
+
+export interface HostReport {
+  name: string;
+  address: string;
+  status: 'ok' | 'failed' | 'unreachable';
+  ok: number;
+  changed: number;
+  failed: number;
+  steps: StepReport[];
+  error?: ReturnType<ZkkError['toJSON']>;
+  stats?: TransportStats;
+}
+
+export interface RunReport {
+  mode: 'plan' | 'deploy';
+  cluster: string;
+  hosts: HostReport[];
+  verify: VerifyCheck[];
+  clusterErrors: string[];
+  durationMs: number;
+  exitCode: number;
+}
+
+interface HostRun {
+  host: ResolvedHost;
+  report: HostReport;
+  conn?: Connector;
+  facts?: Facts;
+  steps: Map<string, Step[]>; // per role
+  changed: Set<string>;
+}
+
+export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<RunReport> {
+  const started = Date.now();
+  const emit: EventSink = opts.onEvent ?? (() => undefined);
+  for (const w of inv.warnings) emit({ type: 'warning', message: w });
+  const targets = inv.hosts.filter((h) => !opts.limit || opts.limit.includes(h.name));
+  const runs: HostRun[] = targets.map((host) => ({
+    host,
+    report: { name: host.name, address: host.address, status: 'ok', ok: 0, changed: 0, failed: 0, steps: [] },
+    steps: new Map(),
+    changed: new Set(),
+  }));
+  const roles = opts.roles.filter((r) => targets.some((h) => r.appliesTo(h)));
+  const clusterErrors: string[] = [];
+  const verify: VerifyCheck[] = [];
+
+  try {
+    // 1. releases on the control node and connections, in parallel.
+    emit({ type: 'stage', stage: 'connect' });
+    const releases = new Map<string, LocalRelease>();
+    const releaseWork = Promise.all(
+      roles.flatMap((r) => r.releases?.(inv) ?? []).map(async (spec) => releases.set(spec.component, await obtainRelease(spec, opts.cacheDir))),
+    );
+    const connectWork = Promise.all(runs.map((r) => connectHost(r, opts, emit)));
+    const [relResult] = await Promise.allSettled([releaseWork, connectWork]);
+    if (relResult.status === 'rejected') throw relResult.reason;
+
+    // 2. facts (one round trip per host) and 3. plan.
+    emit({ type: 'stage', stage: 'facts' });
+    await Promise.all(
+      runs.filter((r) => r.conn).map(async (r) => {
+        try {
+          const ctxs = roles.filter((role) => role.appliesTo(r.host)).map((role) => [role, hostContext(inv, r.host, releases)] as const);
+          const probes: Probe<unknown>[] = ctxs.flatMap(([role, ctx]) => role.probes(ctx));
+          r.facts = await gatherFacts(r.conn!, probes);
+          for (const [role, ctx] of ctxs) r.steps.set(role.name, role.plan(ctx, r.facts));
+        } catch (e) {
+          failHost(r, e, emit);
+        }
+      }),
+    );
+
+    if (opts.mode === 'plan') {
+      emit({ type: 'stage', stage: 'plan' });
+      for (const r of runs.filter((x) => x.report.status === 'ok')) {
+        for (const steps of r.steps.values()) for (const s of steps) record(r, s, s.outcome.changed ? 'changed' : 'ok', s.outcome.changed ? s.outcome.change.summary : s.outcome.reason, emit, true, s.outcome.changed ? s.outcome.change.diff : undefined);
+      }
+    } else {
+      // 4. apply role by role; 5. converge each role before the next depends on it.
+      for (const role of roles) {
+        emit({ type: 'stage', stage: 'apply', role: role.name });
+        await Promise.all(runs.filter((r) => r.report.status === 'ok' && r.steps.has(role.name)).map((r) => applySteps(r, r.steps.get(role.name)!, emit)));
+        const live = liveHosts(runs, role);
+        if (role.converge && live.length > 0) {
+          emit({ type: 'stage', stage: 'converge', role: role.name });
+          try {
+            await role.converge(inv, live, { info: (host, message) => emit({ type: 'info', host, message }) });
+          } catch (e) {
+            const msg = `${role.name}: ${errorText(e)}`;
+            clusterErrors.push(msg);
+            emit({ type: 'warning', message: msg });
+            break;
+          }
+        }
+      }
+      // 6. verify with real clients.
+      if (opts.verify !== false && clusterErrors.length === 0) {
+        emit({ type: 'stage', stage: 'verify' });
+        for (const role of roles) {
+          if (!role.verify) continue;
+          const live = liveHosts(runs, role);
+          if (live.length === 0) continue;
+          try {
+            for (const check of await role.verify(inv, live, { info: (host, message) => emit({ type: 'info', host, message }) })) {
+              verify.push(check);
+              emit({ type: 'verify', check });
+            }
+          } catch (e) {
+            const check = { name: `${role.name}.verify`, ok: false, detail: errorText(e) };
+            verify.push(check);
+            emit({ type: 'verify', check });
+          }
+        }
+      }
+    }
+  } finally {
+    await Promise.all(runs.map(async (r) => {
+      if (r.conn) {
+        r.report.stats = { ...r.conn.stats };
+        await r.conn.close();
+      }
+    }));
+  }
+
+  const hosts = runs.map((r) => r.report);
+  const anyFailed = hosts.some((h) => h.status !== 'ok') || clusterErrors.length > 0 || verify.some((c) => !c.ok);
+  const allUnreachable = hosts.length > 0 && hosts.every((h) => h.status === 'unreachable');
+  let exitCode: number = ExitCode.ok;
+  if (allUnreachable) exitCode = ExitCode.connection;
+  else if (anyFailed) exitCode = ExitCode.hostFailed;
+  return { mode: opts.mode, cluster: inv.cluster, hosts, verify, clusterErrors, durationMs: Date.now() - started, exitCode };
+}
+
+function hostContext(inv: Inventory, host: ResolvedHost, releases: Map<string, LocalRelease>): HostContext {
+  return { inv, host, releases, templateOverrideDir: path.join(inv.dir, 'templates') };
+}
+
+function liveHosts(runs: HostRun[], role: Role): LiveHost[] {
+  return runs
+    .filter((r) => r.report.status === 'ok' && r.conn && r.facts && role.appliesTo(r.host))
+    .map((r) => ({ host: r.host, conn: r.conn!, facts: r.facts!, changed: r.changed }));
+}
+
+async function connectHost(r: HostRun, opts: RunOptions, emit: EventSink): Promise<void> {
+  const t0 = Date.now();
+  const ssh = r.host.ssh;
+  try {
+    r.conn = await connectSsh({
+      name: r.host.name,
+      address: r.host.address,
+      user: ssh.user,
+      port: ssh.port,
+      identityFile: ssh.identityFile,
+      agent: ssh.agent,
+      config: ssh.config,
+      knownHosts: ssh.knownHosts,
+      hostKeyPolicy: opts.hostKeyPolicy ?? ssh.hostKeyPolicy,
+      sudo: ssh.sudo,
+      sudoPassword: opts.sudoPassword,
+      connectTimeout: opts.connectTimeout ?? ssh.connectTimeout,
+      connectRetries: ssh.connectRetries,
+    });
+    emit({ type: 'host-connected', host: r.host.name, ms: Date.now() - t0 });
+  } catch (e) {
+    failHost(r, e, emit, e instanceof ConnectionError ? 'unreachable' : 'failed');
+  }
+}
+
+async function applySteps(r: HostRun, steps: Step[], emit: EventSink): Promise<void> {
+  for (const [i, s] of steps.entries()) {
+    if (!s.outcome.changed) {
+      record(r, s, 'ok', s.outcome.reason, emit);
+      continue;
+    }
+    try {
+      await s.outcome.change.apply(r.conn!);
+      record(r, s, 'changed', s.outcome.change.summary, emit, false, s.outcome.change.diff);
+      r.changed.add(s.id);
+      for (const n of s.notify ?? []) r.changed.add(n);
+    } catch (e) {
+      record(r, s, 'failed', errorText(e), emit);
+      failHost(r, e, emit);
+      for (const rest of steps.slice(i + 1)) record(r, rest, 'skipped', 'an earlier step failed', emit);
+      return;
+    }
+  }
+}
+
+function record(r: HostRun, s: Step, status: StepStatus, detail: string, emit: EventSink, planned = false, diff?: string): void {
+  r.report.steps.push({ id: s.id, title: s.title, status, detail, diff });
+  if (status === 'ok') r.report.ok++;
+  else if (status === 'changed') r.report.changed++;
+  else if (status === 'failed') r.report.failed++;
+  emit({ type: 'step', host: r.host.name, id: s.id, title: s.title, status, detail, diff, planned });
+}
+
+function failHost(r: HostRun, e: unknown, emit: EventSink, status: 'failed' | 'unreachable' = 'failed'): void {
+  const err = isZkkError(e) ? e : new ZkkError('HOST_FAILED', (e as Error).message ?? String(e), { host: r.host.name, cause: e });
+  if (r.report.status === 'ok') r.report.status = status;
+  r.report.error = { ...err.toJSON(), host: r.host.name };
+  emit({ type: 'host-failed', host: r.host.name, error: err.host ? err.format().replace(/^[^:]+: /, '') : err.format(), hint: err.hint });
+}
+
+export function errorText(e: unknown): string {
+  if (isZkkError(e)) return e.format();
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,53 @@
+/**
+ * What a role is to the engine: the facts it needs on a host, the ordered steps it
+ * plans from those facts, and the cluster-wide work after the steps ran (rolling
+ * restarts, waiting for readiness) and at the end (verify).
+ */
+import type { Facts } from '../facts/gather.js';
+import type { Probe } from '../facts/probes.js';
+import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
+import type { LocalRelease } from '../ops/archive.js';
+import type { Step } from '../ops/operation.js';
+import type { Connector } from '../transport/connector.js';
+import type { ReleaseSpec } from '../engine/releases.js';
+
+export interface HostContext {
+  inv: Inventory;
+  host: ResolvedHost;
+  /** Releases obtained on the control node, by component. */
+  releases: Map<string, LocalRelease>;
+  templateOverrideDir: string;
+}
+
+export interface LiveHost {
+  host: ResolvedHost;
+  conn: Connector;
+  facts: Facts;
+  /** Step ids that changed on this host during apply. */
+  changed: Set<string>;
+}
+
+export interface HandlerReporter {
+  info(host: string | undefined, message: string): void;
+}
+
+export interface VerifyCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  host?: string;
+}
+
+export interface Role {
+  name: 'java' | 'zookeeper' | 'kafka';
+  appliesTo(host: ResolvedHost): boolean;
+  releases?(inv: Inventory): ReleaseSpec[];
+  probes(ctx: HostContext): Probe<unknown>[];
+  plan(ctx: HostContext, facts: Facts): Step[];
+  /**
+   * After the role's steps ran on every host: restart where notified (rolling), start
+   * order, wait until the service is usable. Hosts that failed are not in `live`.
+   */
+  converge?(inv: Inventory, live: LiveHost[], report: HandlerReporter): Promise<void>;
+  verify?(inv: Inventory, live: LiveHost[], report: HandlerReporter): Promise<VerifyCheck[]>;
+}

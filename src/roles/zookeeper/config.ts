@@ -1,0 +1,63 @@
+/** Computed ZooKeeper values and rendered files (pure: inventory in, text out). */
+import type { Inventory, ResolvedHost, ResolvedZookeeper } from '../../inventory/resolve.js';
+import { propertyLines, renderTemplate, type RenderOptions } from '../../render/templates.js';
+
+export interface ZkServerEntry {
+  id: number;
+  address: string;
+  quorumPort: number;
+  electionPort: number;
+}
+
+export function zookeeperHosts(inv: Inventory): (ResolvedHost & { zookeeper: ResolvedZookeeper })[] {
+  return inv.hosts.filter((h): h is ResolvedHost & { zookeeper: ResolvedZookeeper } => !!h.zookeeper);
+}
+
+export function ensembleServers(inv: Inventory): ZkServerEntry[] {
+  return zookeeperHosts(inv).map((h) => ({
+    id: h.zookeeper.myid,
+    address: h.address,
+    quorumPort: h.zookeeper.quorumPort,
+    electionPort: h.zookeeper.electionPort,
+  }));
+}
+
+/** "h1:2181,h2:2181,h3:2181" (+ chroot) for clients such as Kafka. */
+export function zookeeperConnect(inv: Inventory, chroot = ''): string {
+  return zookeeperHosts(inv).map((h) => `${h.address}:${h.zookeeper.clientPort}`).join(',') + chroot;
+}
+
+export function versionedInstallDir(s: ResolvedZookeeper): string {
+  return `${s.installDir}-${s.version}`;
+}
+
+export interface ZookeeperFiles {
+  zooCfg: string;
+  myid: string;
+  javaEnv: string;
+  logback: string;
+  initScript: string;
+  systemdUnit: string;
+}
+
+export function renderZookeeperFiles(inv: Inventory, host: ResolvedHost & { zookeeper: ResolvedZookeeper }, opts: RenderOptions = {}): ZookeeperFiles {
+  const s = host.zookeeper;
+  const servers = ensembleServers(inv);
+  const ctx = {
+    cluster: inv.cluster,
+    s,
+    servers,
+    standalone: servers.length === 1,
+    extra: propertyLines(s.extraConfig),
+    myid: s.myid,
+    service: s.serviceName,
+  };
+  return {
+    zooCfg: renderTemplate('zookeeper/zoo.cfg.hbs', ctx, opts),
+    myid: renderTemplate('zookeeper/myid.hbs', ctx, opts),
+    javaEnv: renderTemplate('zookeeper/java.env.hbs', ctx, opts),
+    logback: renderTemplate('zookeeper/logback.xml.hbs', ctx, opts),
+    initScript: renderTemplate('zookeeper/zookeeper.init.hbs', ctx, opts),
+    systemdUnit: renderTemplate('zookeeper/zookeeper.service.hbs', ctx, opts),
+  };
+}

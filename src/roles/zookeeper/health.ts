@@ -1,0 +1,58 @@
+/**
+ * ZooKeeper health from the host itself: the `srvr` four-letter word sent to
+ * 127.0.0.1:clientPort over the existing SSH connection (no JVM start, no port opened
+ * to the control node), and zkServer.sh status for the final verify.
+ */
+import { quote, script } from '../../shell/command.js';
+import type { Connector } from '../../transport/connector.js';
+
+export type ZkMode = 'leader' | 'follower' | 'observer' | 'standalone' | 'read-only' | 'not-serving' | 'down';
+
+export interface SrvrInfo {
+  mode: ZkMode;
+  version?: string;
+  zxid?: string;
+  connections?: number;
+  outstanding?: number;
+  nodeCount?: number;
+}
+
+/** Shell that prints the answer of a 4lw command (bash /dev/tcp; no nc needed). */
+export function fourLetterWordScript(word: string, port: number): string {
+  return `bash -c ${quote(`exec 3<>/dev/tcp/127.0.0.1/${port} && printf ${word} >&3 && timeout 3 cat <&3`)} 2>/dev/null || echo 'zkk: no answer'`;
+}
+
+export function parseSrvr(out: string): SrvrInfo {
+  if (/zkk: no answer/.test(out) && !/Mode:/.test(out)) return { mode: 'down' };
+  if (/not currently serving/i.test(out)) return { mode: 'not-serving' };
+  const m = /^Mode:\s*(\S+)/m.exec(out);
+  const num = (re: RegExp) => {
+    const v = re.exec(out)?.[1];
+    return v === undefined ? undefined : Number(v);
+  };
+  const mode = (m?.[1] ?? 'not-serving') as ZkMode;
+  return {
+    mode,
+    version: /^Zookeeper version:\s*([^,\s-]+)/m.exec(out)?.[1],
+    zxid: /^Zxid:\s*(\S+)/m.exec(out)?.[1],
+    connections: num(/^Connections:\s*(\d+)/m),
+    outstanding: num(/^Outstanding:\s*(\d+)/m),
+    nodeCount: num(/^Node count:\s*(\d+)/m),
+  };
+}
+
+export async function srvr(c: Connector, port: number): Promise<SrvrInfo> {
+  const res = await c.exec(script(fourLetterWordScript('srvr', port), 'srvr'), { check: false, timeoutMs: 10_000 });
+  return parseSrvr(res.stdout);
+}
+
+/** `zkServer.sh status` → the Mode line (what an operator would run by hand). */
+export async function zkServerStatus(c: Connector, installDir: string, confDir: string): Promise<{ mode?: string; output: string }> {
+  const res = await c.exec(script(`${quote(`${installDir}/bin/zkServer.sh`)} --config ${quote(confDir)} status 2>&1`, 'zkServer.sh status'), {
+    check: false,
+    timeoutMs: 30_000,
+  });
+  return { mode: /^Mode:\s*(\S+)/m.exec(res.stdout)?.[1], output: res.stdout };
+}
+
+export const isServing = (m: ZkMode): boolean => m === 'leader' || m === 'follower' || m === 'standalone' || m === 'observer';

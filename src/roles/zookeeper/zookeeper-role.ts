@@ -1,0 +1,207 @@
+/**
+ * The ZooKeeper role: account, directories, verified release, stable symlink, zoo.cfg,
+ * myid, java.env, logback.xml, service (init.d or systemd), start. Restarts are rolling
+ * (followers first, the leader last), each waiting until the node serves again.
+ */
+import {
+  groupProbe,
+  osProbe,
+  pathProbe,
+  processProbe,
+  releaseProbe,
+  serviceRegistrationProbe,
+  userProbe,
+} from '../../facts/probes.js';
+import type { Facts } from '../../facts/gather.js';
+import type { Inventory, ResolvedHost, ResolvedZookeeper } from '../../inventory/resolve.js';
+import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '../../ops/archive.js';
+import { ensureDirectory } from '../../ops/directory.js';
+import { ensureFileContent } from '../../ops/file.js';
+import type { Outcome, Step } from '../../ops/operation.js';
+import {
+  daemonReload,
+  ensureServiceEnabled,
+  ensureServiceRunning,
+  restartService,
+  serviceFilePath,
+  serviceManager,
+} from '../../ops/service.js';
+import { ensureServiceAccount } from '../../ops/user.js';
+import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
+import { renderZookeeperFiles, versionedInstallDir, zookeeperHosts } from './config.js';
+import { isServing, srvr, zkServerStatus, type ZkMode } from './health.js';
+import { verifyZnodeRoundTrip } from './znode-check.js';
+
+type ZkHost = ResolvedHost & { zookeeper: ResolvedZookeeper };
+const RESTART = 'zookeeper.restart';
+export const ZK_START_STEP = 'zookeeper.start';
+
+function zk(host: ResolvedHost): ResolvedZookeeper {
+  if (!host.zookeeper) throw new Error(`${host.name} has no zookeeper role`);
+  return host.zookeeper;
+}
+
+const pidFile = (s: ResolvedZookeeper) => `${s.dataDir}/zookeeper_server.pid`;
+export const zookeeperProcessProbe = (s: ResolvedZookeeper) => processProbe(pidFile(s), 'QuorumPeerMain');
+
+export const zookeeperRole: Role = {
+  name: 'zookeeper',
+  appliesTo: (h) => !!h.zookeeper,
+  releases: (inv) => {
+    const s = zookeeperHosts(inv)[0]?.zookeeper;
+    return s ? [{ component: 'zookeeper', version: s.version, source: s.release }] : [];
+  },
+  probes(ctx) {
+    const s = zk(ctx.host);
+    const rel = ctx.releases.get('zookeeper');
+    const vdir = versionedInstallDir(s);
+    return [
+      osProbe(),
+      userProbe(s.user),
+      groupProbe(s.group),
+      pathProbe(s.confDir),
+      pathProbe(s.dataDir),
+      ...(s.dataLogDir ? [pathProbe(s.dataLogDir)] : []),
+      pathProbe(s.logDir),
+      ...(rel ? [releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)] : []),
+      pathProbe(s.installDir),
+      pathProbe(`${s.confDir}/zoo.cfg`, true),
+      pathProbe(`${s.dataDir}/myid`, true),
+      pathProbe(`${s.confDir}/java.env`, true),
+      pathProbe(`${s.confDir}/logback.xml`, true),
+      pathProbe(serviceFilePath('sysv', s.serviceName), true),
+      pathProbe(serviceFilePath('systemd', s.serviceName), true),
+      serviceRegistrationProbe(s.serviceName, 'sysv'),
+      serviceRegistrationProbe(s.serviceName, 'systemd'),
+      zookeeperProcessProbe(s),
+    ];
+  },
+  plan(ctx, facts) {
+    const host = ctx.host as ZkHost;
+    const s = host.zookeeper;
+    const os = facts.get(osProbe());
+    const mgr = serviceManager(os);
+    const files = renderZookeeperFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir });
+    const rel = ctx.releases.get('zookeeper');
+    if (!rel) throw new Error('zookeeper release not obtained');
+    const vdir = versionedInstallDir(s);
+    const root = { owner: 'root', group: 'root' };
+    const svc = { owner: s.user, group: s.group };
+    const steps: Step[] = [
+      { id: 'zookeeper.account', title: `user ${s.user}`, outcome: ensureServiceAccount(facts.get(userProbe(s.user)), facts.get(groupProbe(s.group)), { user: s.user, group: s.group, home: s.dataDir }, os) },
+      { id: 'zookeeper.conf-dir', title: s.confDir, outcome: ensureDirectory(facts.get(pathProbe(s.confDir)), { path: s.confDir, ...root, mode: '0755' }) },
+      { id: 'zookeeper.data-dir', title: s.dataDir, outcome: ensureDirectory(facts.get(pathProbe(s.dataDir)), { path: s.dataDir, ...svc, mode: '0750' }) },
+      ...(s.dataLogDir
+        ? [{ id: 'zookeeper.txlog-dir', title: s.dataLogDir, outcome: ensureDirectory(facts.get(pathProbe(s.dataLogDir)), { path: s.dataLogDir, ...svc, mode: '0750' }) }]
+        : []),
+      { id: 'zookeeper.log-dir', title: s.logDir, outcome: ensureDirectory(facts.get(pathProbe(s.logDir)), { path: s.logDir, ...svc, mode: '0755' }) },
+      { id: 'zookeeper.release', title: `release ${s.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
+      { id: 'zookeeper.install-link', title: s.installDir, outcome: ensureSymlink(facts.get(pathProbe(s.installDir)), s.installDir, vdir), notify: [RESTART] },
+      { id: 'zookeeper.render-zoo-cfg', title: 'zoo.cfg', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/zoo.cfg`, true)), { path: `${s.confDir}/zoo.cfg`, content: files.zooCfg, ...root, mode: '0644' }), notify: [RESTART] },
+      { id: 'zookeeper.myid', title: `myid ${s.myid}`, outcome: ensureFileContent(facts.get(pathProbe(`${s.dataDir}/myid`, true)), { path: `${s.dataDir}/myid`, content: files.myid, ...svc, mode: '0644' }), notify: [RESTART] },
+      { id: 'zookeeper.java-env', title: 'java.env', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/java.env`, true)), { path: `${s.confDir}/java.env`, content: files.javaEnv, ...root, mode: '0644' }), notify: [RESTART] },
+      { id: 'zookeeper.logback', title: 'logback.xml', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/logback.xml`, true)), { path: `${s.confDir}/logback.xml`, content: files.logback, ...root, mode: '0644' }), notify: [RESTART] },
+      { id: 'zookeeper.service-file', title: mgr === 'systemd' ? 'systemd unit' : 'init.d script', outcome: serviceFileOutcome(facts, s, mgr, files), notify: [RESTART] },
+      { id: 'zookeeper.enable', title: 'start at boot', outcome: ensureServiceEnabled(facts.get(serviceRegistrationProbe(s.serviceName, mgr)), s.serviceName, mgr, os) },
+      { id: ZK_START_STEP, title: 'running', outcome: ensureServiceRunning(facts.get(zookeeperProcessProbe(s)), s.serviceName, mgr) },
+    ];
+    return steps;
+  },
+  async converge(inv, live, report) {
+    const zkLive = live.filter((l) => l.host.zookeeper);
+    const toRestart = zkLive.filter((l) => l.changed.has(RESTART) && !l.changed.has(ZK_START_STEP) && l.facts.get(zookeeperProcessProbe(zk(l.host))).running);
+    if (toRestart.length > 0) await rollingRestart(zkLive, toRestart, report);
+    await waitForQuorum(inv, zkLive, report);
+  },
+  async verify(inv, live) {
+    return verifyEnsemble(inv, live.filter((l) => l.host.zookeeper));
+  },
+};
+
+function serviceFileOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' | 'sysv', files: { initScript: string; systemdUnit: string }): Outcome {
+  const path = serviceFilePath(mgr, s.serviceName);
+  const o = ensureFileContent(facts.get(pathProbe(path, true)), {
+    path,
+    content: mgr === 'systemd' ? files.systemdUnit : files.initScript,
+    owner: 'root',
+    group: 'root',
+    mode: mgr === 'systemd' ? '0644' : '0755',
+  });
+  if (!o.changed || mgr !== 'systemd') return o;
+  const inner = o.change.apply;
+  return { changed: true, change: { ...o.change, summary: `${o.change.summary} (and daemon-reload)`, apply: async (c) => { await inner(c); await daemonReload(c); } } };
+}
+
+/** Followers one at a time, the leader last; each back in the quorum before the next. */
+async function rollingRestart(all: LiveHost[], targets: LiveHost[], report: HandlerReporter): Promise<void> {
+  const modes = new Map<LiveHost, ZkMode>();
+  await Promise.all(targets.map(async (t) => modes.set(t, (await srvr(t.conn, zk(t.host).clientPort)).mode)));
+  const ordered = [...targets].sort((a, b) => Number(modes.get(a) === 'leader') - Number(modes.get(b) === 'leader'));
+  for (const t of ordered) {
+    const s = zk(t.host);
+    report.info(t.host.name, `restarting ZooKeeper (${modes.get(t)})`);
+    const os = t.facts.get(osProbe());
+    await restartService(t.conn, s.serviceName, serviceManager(os));
+    const deadline = Date.now() + (s.initLimit * s.tickTime + 60_000);
+    let mode: ZkMode = 'down';
+    while (Date.now() < deadline) {
+      mode = (await srvr(t.conn, s.clientPort)).mode;
+      if (isServing(mode)) break;
+      await sleep(250);
+    }
+    if (!isServing(mode)) throw new Error(`${t.host.name}: ZooKeeper did not rejoin the quorum after restart (mode ${mode})`);
+    report.info(t.host.name, `ZooKeeper back as ${mode}`);
+    if (all.length > 1) await waitForLeader(all, deadline);
+  }
+}
+
+async function waitForLeader(all: LiveHost[], deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    const modes = await Promise.all(all.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
+    if (modes.filter((m) => m === 'leader').length === 1) return;
+    await sleep(250);
+  }
+  throw new Error('the ensemble has no leader');
+}
+
+/** After a deploy the ensemble must serve before anything depends on it (Kafka). */
+async function waitForQuorum(inv: Inventory, live: LiveHost[], report: HandlerReporter): Promise<void> {
+  if (live.length === 0) return;
+  const ensemble = zookeeperHosts(inv).length;
+  const s = zk(live[0]!.host);
+  const deadline = Date.now() + s.initLimit * s.tickTime + 60_000;
+  let last: ZkMode[] = [];
+  while (Date.now() < deadline) {
+    last = await Promise.all(live.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
+    const leaders = last.filter((m) => m === 'leader' || m === 'standalone').length;
+    if (leaders === 1 && last.every(isServing)) {
+      report.info(undefined, `ZooKeeper ensemble serving: ${live.map((l, i) => `${l.host.name}=${last[i]}`).join(', ')}${live.length < ensemble ? ` (${ensemble - live.length} unreachable)` : ''}`);
+      return;
+    }
+    await sleep(300);
+  }
+  throw new Error(`ZooKeeper ensemble did not form a quorum: ${live.map((l, i) => `${l.host.name}=${last[i]}`).join(', ')}`);
+}
+
+async function verifyEnsemble(inv: Inventory, live: LiveHost[]): Promise<VerifyCheck[]> {
+  const checks: VerifyCheck[] = [];
+  const statuses = await Promise.all(live.map((l) => zkServerStatus(l.conn, zk(l.host).installDir, zk(l.host).confDir)));
+  live.forEach((l, i) => {
+    const st = statuses[i]!;
+    checks.push({ name: 'zookeeper.status', host: l.host.name, ok: !!st.mode && isServing(st.mode as ZkMode), detail: st.mode ? `Mode: ${st.mode}` : st.output.trim().split('\n').pop() ?? 'no answer' });
+  });
+  const all = zookeeperHosts(inv);
+  const modes = statuses.map((s) => s.mode);
+  const leaders = modes.filter((m) => m === 'leader').length;
+  if (all.length === 1) checks.push({ name: 'zookeeper.quorum', ok: modes[0] === 'standalone', detail: `standalone: ${modes[0] ?? 'down'}` });
+  else
+    checks.push({
+      name: 'zookeeper.quorum',
+      ok: leaders === 1 && modes.filter((m) => m === 'follower').length === all.length - 1,
+      detail: `${leaders} leader, ${modes.filter((m) => m === 'follower').length} followers of ${all.length}`,
+    });
+  if (live.length > 0) checks.push(...(await verifyZnodeRoundTrip(live.map((l) => ({ name: l.host.name, connect: `${l.host.address}:${zk(l.host).clientPort}` })))));
+  return checks;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
