@@ -86,6 +86,7 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
 
   try {
     // 1. releases on the control node and connections, in parallel.
+    for (const role of roles) await role.prepare?.(inv, opts.mode);
     emit({ type: 'stage', stage: 'connect' });
     const releases = new Map<string, LocalRelease>();
     const releaseWork = Promise.all(

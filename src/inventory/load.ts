@@ -34,12 +34,12 @@ export async function loadInventory(file: string): Promise<Inventory> {
 
 export function parseInventory(text: string, file: string): Inventory {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new InventoryErrors(
       doc.errors.map((err) => {
         const pos = err.linePos?.[0];
-        return new InventoryError(`invalid YAML: ${err.message.split('\n')[0]}`, {
+        return new InventoryError(`invalid YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, {
           file,
           line: pos?.line,
           column: pos?.col,
@@ -55,7 +55,9 @@ export function parseInventory(text: string, file: string): Inventory {
   }
   const parsed = inventorySchema.safeParse(data);
   if (!parsed.success) {
-    throw new InventoryErrors(parsed.error.issues.flatMap((issue) => issueToErrors(issue, sources)));
+    const errors = parsed.error.issues.flatMap((issue) => issueToErrors(issue, sources));
+    errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    throw new InventoryErrors(errors);
   }
   return resolveInventory(parsed.data, sources);
 }

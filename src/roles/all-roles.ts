@@ -2,5 +2,6 @@
 import type { Role } from './role.js';
 import { javaRole } from './java/java-role.js';
 import { zookeeperRole } from './zookeeper/zookeeper-role.js';
+import { kafkaRole } from './kafka/kafka-role.js';
 
-export const allRoles: Role[] = [javaRole, zookeeperRole];
+export const allRoles: Role[] = [javaRole, zookeeperRole, kafkaRole];

@@ -41,6 +41,8 @@ export interface VerifyCheck {
 export interface Role {
   name: 'java' | 'zookeeper' | 'kafka';
   appliesTo(host: ResolvedHost): boolean;
+  /** Control-node preparation before facts (e.g. the KRaft cluster id file). */
+  prepare?(inv: Inventory, mode: 'plan' | 'deploy'): Promise<void>;
   releases?(inv: Inventory): ReleaseSpec[];
   probes(ctx: HostContext): Probe<unknown>[];
   plan(ctx: HostContext, facts: Facts): Step[];

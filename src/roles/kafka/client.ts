@@ -1,0 +1,108 @@
+/**
+ * Kafka checks from the control node with a real client (kafkajs): cluster membership,
+ * partition health, and the canary round trip (create → produce acks=all → consume
+ * every message → delete).
+ */
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+
+export function kafkaClient(brokers: string[], clientId = 'zkk'): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 15000,
+    retry: { retries: 3, initialRetryTime: 200 },
+  });
+}
+
+export async function withAdmin<T>(brokers: string[], fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafkaClient(brokers).admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export interface PartitionHealth {
+  partitions: number;
+  underReplicated: number;
+  offline: number;
+  underMinIsr: number;
+}
+
+export async function partitionHealth(admin: Admin, minIsr = 1): Promise<PartitionHealth> {
+  const { topics } = await admin.fetchTopicMetadata();
+  const h: PartitionHealth = { partitions: 0, underReplicated: 0, offline: 0, underMinIsr: 0 };
+  for (const t of topics)
+    for (const p of t.partitions) {
+      h.partitions++;
+      if (p.isr.length < p.replicas.length) h.underReplicated++;
+      if (p.leader < 0) h.offline++;
+      if (p.isr.length < Math.min(minIsr, p.replicas.length)) h.underMinIsr++;
+    }
+  return h;
+}
+
+export function tcpOpen(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+export interface CanaryResult {
+  topic: string;
+  produced: number;
+  consumed: number;
+  ms: number;
+}
+
+export async function canaryRoundTrip(brokers: string[], replicationFactor: number, messages = 30): Promise<CanaryResult> {
+  const t0 = Date.now();
+  const topic = `zkk-canary-${randomBytes(4).toString('hex')}`;
+  const kafka = kafkaClient(brokers, 'zkk-canary');
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId: `${topic}-group`, sessionTimeout: 10000, heartbeatInterval: 1000 });
+  let consumed = 0;
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor }], waitForLeaders: true });
+    await producer.connect();
+    const values = Array.from({ length: messages }, (_, i) => `canary-${i}`);
+    await producer.send({ topic, acks: -1, messages: values.map((value, i) => ({ key: String(i), value })) });
+    const seen = new Set<string>();
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`consumed ${seen.size} of ${messages} canary messages within 60 s`)), 60_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.add(message.value?.toString() ?? '');
+          if (values.every((v) => seen.has(v))) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    consumed = seen.size;
+    return { topic, produced: messages, consumed, ms: Date.now() - t0 };
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}

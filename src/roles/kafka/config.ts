@@ -1,0 +1,79 @@
+/** Computed Kafka values and rendered files (pure: inventory in, text out). */
+import { createHash } from 'node:crypto';
+import type { Inventory, ResolvedHost, ResolvedKafka } from '../../inventory/resolve.js';
+import { propertyLines, renderTemplate, type RenderOptions } from '../../render/templates.js';
+import { zookeeperConnect } from '../zookeeper/config.js';
+
+export type KafkaHost = ResolvedHost & { kafka: ResolvedKafka };
+
+export function kafkaHosts(inv: Inventory): KafkaHost[] {
+  return inv.hosts.filter((h): h is KafkaHost => !!h.kafka);
+}
+export const brokerHosts = (inv: Inventory) => kafkaHosts(inv).filter((h) => h.kafka.processRoles.includes('broker'));
+export const controllerHosts = (inv: Inventory) => kafkaHosts(inv).filter((h) => h.kafka.processRoles.includes('controller'));
+
+export function versionedKafkaDir(k: ResolvedKafka): string {
+  return `${k.installDir}_${k.scalaVersion}-${k.version}`;
+}
+
+export function bootstrapServers(inv: Inventory): string[] {
+  return brokerHosts(inv).map((h) => `${h.kafka.advertisedHost}:${h.kafka.port}`);
+}
+
+/** Stable directory id for a controller's metadata log dir (dynamic quorum formatting). */
+export function controllerDirectoryId(clusterId: string, nodeId: number): string {
+  return createHash('sha256').update(`${clusterId}/${nodeId}`).digest().subarray(0, 16).toString('base64url');
+}
+
+export function initialControllers(inv: Inventory, clusterId: string): string {
+  return controllerHosts(inv)
+    .map((h) => `${h.kafka.nodeId}@${h.address}:${h.kafka.controllerPort}:${controllerDirectoryId(clusterId, h.kafka.nodeId)}`)
+    .join(',');
+}
+
+export interface KafkaFiles {
+  serverProperties: string;
+  initScript: string;
+  systemdUnit: string;
+}
+
+export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOptions = {}): KafkaFiles {
+  const k = host.kafka;
+  const kraft = k.mode === 'kraft';
+  const isBroker = k.processRoles.includes('broker');
+  const isController = k.processRoles.includes('controller');
+  const brokers = brokerHosts(inv).length;
+  const listeners: string[] = [];
+  if (isBroker) listeners.push(`PLAINTEXT://${host.address}:${k.port}`);
+  if (kraft && isController) listeners.push(`CONTROLLER://${host.address}:${k.controllerPort}`);
+  const advertised: string[] = [];
+  if (isBroker) advertised.push(`PLAINTEXT://${k.advertisedHost}:${k.port}`);
+  if (kraft && isController && k.quorum === 'dynamic') advertised.push(`CONTROLLER://${k.advertisedHost}:${k.controllerPort}`);
+  const controllers = controllerHosts(inv);
+  const ctx = {
+    cluster: inv.cluster,
+    k,
+    kraft,
+    isBroker,
+    processRoles: k.processRoles,
+    nodeId: k.nodeId,
+    quorumVoters: kraft && k.quorum === 'static' ? controllers.map((h) => `${h.kafka.nodeId}@${h.address}:${h.kafka.controllerPort}`).join(',') : '',
+    quorumBootstrap: kraft && k.quorum === 'dynamic' ? controllers.map((h) => `${h.address}:${h.kafka.controllerPort}`).join(',') : '',
+    listeners: listeners.join(','),
+    advertisedListeners: advertised.join(','),
+    protocolMap: kraft ? 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT' : 'PLAINTEXT:PLAINTEXT',
+    internalRf: Math.max(1, Math.min(3, brokers)),
+    internalMinIsr: Math.max(1, Math.min(2, brokers)),
+    zookeeperConnect: kraft ? '' : zookeeperConnect(inv, k.zookeeperChroot),
+    extra: propertyLines(k.extraConfig),
+    service: k.serviceName,
+    // the last broker of a ZooKeeper-mode cluster takes ~10.5 s; KRaft nodes up to minutes
+    stopTimeoutTenths: 1200,
+    stopTimeoutSec: 120,
+  };
+  return {
+    serverProperties: renderTemplate('kafka/server.properties.hbs', ctx, opts),
+    initScript: renderTemplate('kafka/kafka.init.hbs', ctx, opts),
+    systemdUnit: renderTemplate('kafka/kafka.service.hbs', ctx, opts),
+  };
+}

@@ -1,0 +1,300 @@
+/**
+ * The Kafka role: account, directories, verified release, symlink, server.properties,
+ * service, KRaft storage formatting (once, never over another cluster's data), start.
+ * Restarts are one broker at a time, the active controller last, each waiting for the
+ * JVM to exit, the broker to come back and under-replicated partitions to reach 0.
+ */
+import { groupProbe, osProbe, pathProbe, processProbe, releaseProbe, serviceRegistrationProbe, userProbe } from '../../facts/probes.js';
+import type { Facts } from '../../facts/gather.js';
+import type { Inventory, ResolvedKafka } from '../../inventory/resolve.js';
+import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '../../ops/archive.js';
+import { ensureDirectory } from '../../ops/directory.js';
+import { ensureFileContent } from '../../ops/file.js';
+import { change, ok, type Outcome, type Step } from '../../ops/operation.js';
+import { daemonReload, ensureServiceEnabled, ensureServiceRunning, restartService, serviceFilePath, serviceManager } from '../../ops/service.js';
+import { ensureServiceAccount } from '../../ops/user.js';
+import { quote, script } from '../../shell/command.js';
+import type { Connector } from '../../transport/connector.js';
+import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
+import { zookeeperHosts } from '../zookeeper/config.js';
+import { connectClient } from '../zookeeper/znode-check.js';
+import { canaryRoundTrip, partitionHealth, tcpOpen, withAdmin } from './client.js';
+import { loadClusterId, metaClusterId } from './cluster-id.js';
+import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
+
+const RESTART = 'kafka.restart';
+const START = 'kafka.start';
+const pidFile = (k: ResolvedKafka) => `${k.logDir}/kafka.pid`;
+export const kafkaProcessProbe = (k: ResolvedKafka) => processProbe(pidFile(k), 'kafka.Kafka');
+const metaProbe = (dir: string) => pathProbe(`${dir}/meta.properties`, true);
+
+function kf(h: { kafka?: ResolvedKafka; name: string }): ResolvedKafka {
+  if (!h.kafka) throw new Error(`${h.name} has no kafka role`);
+  return h.kafka;
+}
+
+/** The cluster id is read (or, in deploy, created) once per run, before planning. */
+const clusterIds = new WeakMap<Inventory, string | undefined>();
+export async function prepareKafka(inv: Inventory, mode: 'plan' | 'deploy'): Promise<void> {
+  const k = kafkaHosts(inv)[0]?.kafka;
+  if (!k || k.mode !== 'kraft') return;
+  clusterIds.set(inv, await loadClusterId(inv, mode === 'deploy'));
+}
+
+export const kafkaRole: Role = {
+  name: 'kafka',
+  appliesTo: (h) => !!h.kafka,
+  prepare: prepareKafka,
+  releases: (inv) => {
+    const k = kafkaHosts(inv)[0]?.kafka;
+    return k ? [{ component: 'kafka', version: k.version, scalaVersion: k.scalaVersion, source: k.release }] : [];
+  },
+  probes(ctx) {
+    const k = kf(ctx.host);
+    const rel = ctx.releases.get('kafka');
+    const vdir = versionedKafkaDir(k);
+    return [
+      osProbe(),
+      userProbe(k.user),
+      groupProbe(k.group),
+      pathProbe(k.confDir),
+      pathProbe(k.logDir),
+      ...k.logDirs.flatMap((d) => [pathProbe(d), metaProbe(d)]),
+      ...(rel ? [releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)] : []),
+      pathProbe(k.installDir),
+      pathProbe(`${k.confDir}/server.properties`, true),
+      pathProbe(serviceFilePath('sysv', k.serviceName), true),
+      pathProbe(serviceFilePath('systemd', k.serviceName), true),
+      serviceRegistrationProbe(k.serviceName, 'sysv'),
+      serviceRegistrationProbe(k.serviceName, 'systemd'),
+      kafkaProcessProbe(k),
+    ];
+  },
+  plan(ctx, facts) {
+    const host = ctx.host as KafkaHost;
+    const k = host.kafka;
+    const os = facts.get(osProbe());
+    const mgr = serviceManager(os);
+    const files = renderKafkaFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir });
+    const rel = ctx.releases.get('kafka');
+    if (!rel) throw new Error('kafka release not obtained');
+    const vdir = versionedKafkaDir(k);
+    const root = { owner: 'root', group: 'root' };
+    const svc = { owner: k.user, group: k.group };
+    const svcPath = serviceFilePath(mgr, k.serviceName);
+    let svcOutcome = ensureFileContent(facts.get(pathProbe(svcPath, true)), {
+      path: svcPath,
+      content: mgr === 'systemd' ? files.systemdUnit : files.initScript,
+      ...root,
+      mode: mgr === 'systemd' ? '0644' : '0755',
+    });
+    if (svcOutcome.changed && mgr === 'systemd') {
+      const inner = svcOutcome.change.apply;
+      svcOutcome = change(`${svcOutcome.change.summary} (and daemon-reload)`, async (c) => { await inner(c); await daemonReload(c); }, svcOutcome.change.diff);
+    }
+    const steps: Step[] = [
+      { id: 'kafka.account', title: `user ${k.user}`, outcome: ensureServiceAccount(facts.get(userProbe(k.user)), facts.get(groupProbe(k.group)), { user: k.user, group: k.group, home: k.logDirs[0]! }, os) },
+      { id: 'kafka.conf-dir', title: k.confDir, outcome: ensureDirectory(facts.get(pathProbe(k.confDir)), { path: k.confDir, ...root, mode: '0755' }) },
+      { id: 'kafka.log-dir', title: k.logDir, outcome: ensureDirectory(facts.get(pathProbe(k.logDir)), { path: k.logDir, ...svc, mode: '0755' }) },
+      ...k.logDirs.map((d, i) => ({ id: `kafka.data-dir-${i + 1}`, title: d, outcome: ensureDirectory(facts.get(pathProbe(d)), { path: d, ...svc, mode: '0750' }) })),
+      { id: 'kafka.release', title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
+      { id: 'kafka.install-link', title: k.installDir, outcome: ensureSymlink(facts.get(pathProbe(k.installDir)), k.installDir, vdir), notify: [RESTART] },
+      { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...root, mode: '0644' }), notify: [RESTART] },
+      { id: 'kafka.service-file', title: mgr === 'systemd' ? 'systemd unit' : 'init.d script', outcome: svcOutcome, notify: [RESTART] },
+      ...(k.mode === 'kraft' ? [{ id: 'kafka.format-storage', title: 'KRaft storage', outcome: formatOutcome(ctx, host, facts) }] : []),
+      { id: 'kafka.enable', title: 'start at boot', outcome: ensureServiceEnabled(facts.get(serviceRegistrationProbe(k.serviceName, mgr)), k.serviceName, mgr, os) },
+      { id: START, title: 'running', outcome: ensureServiceRunning(facts.get(kafkaProcessProbe(k)), k.serviceName, mgr) },
+    ];
+    return steps;
+  },
+  async converge(inv, live, report) {
+    const kLive = live.filter((l) => l.host.kafka);
+    const toRestart = kLive.filter((l) => l.changed.has(RESTART) && !l.changed.has(START) && l.facts.get(kafkaProcessProbe(kf(l.host))).running);
+    await waitForBrokers(inv, kLive, report);
+    if (toRestart.length > 0) await rollingRestart(inv, kLive, toRestart, report);
+  },
+  async verify(inv, live) {
+    return verifyKafka(inv, live.filter((l) => l.host.kafka));
+  },
+};
+
+function formatOutcome(ctx: HostContext, host: KafkaHost, facts: Facts): Outcome {
+  const k = host.kafka;
+  const clusterId = clusterIds.get(ctx.inv);
+  const metas = k.logDirs.map((d) => ({ dir: d, id: metaClusterId((facts.get(metaProbe(d)) as { content?: string }).content) }));
+  const foreign = metas.filter((m) => m.id && clusterId && m.id !== clusterId);
+  if (foreign.length > 0) {
+    return change(`${foreign.map((f) => f.dir).join(', ')} belongs to another cluster`, async () => {
+      throw new Error(
+        `${foreign[0]!.dir}/meta.properties has cluster.id=${foreign[0]!.id}, but this inventory's cluster id is ${clusterId}. zkk never formats over another cluster's data: restore the right cluster id file, or empty that directory yourself`,
+      );
+    });
+  }
+  const unformatted = metas.filter((m) => !m.id).map((m) => m.dir);
+  if (unformatted.length === 0) return ok(`log dirs formatted (cluster ${metas[0]?.id})`);
+  return change(`format ${unformatted.join(', ')} (cluster id ${clusterId ?? 'generated at deploy'})`, async (c) => {
+    if (!clusterId) throw new Error('no cluster id (plan mode)');
+    const isController = k.processRoles.includes('controller');
+    const dynamic = k.quorum === 'dynamic'
+      ? isController ? ` --initial-controllers ${quote(initialControllers(ctx.inv, clusterId))}` : ' --no-initial-controllers'
+      : '';
+    const body = `runuser -u ${quote(k.user)} -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=${quote(k.logDir)} ${quote(`${k.installDir}/bin/kafka-storage.sh`)} format -t ${quote(clusterId)} -c ${quote(`${k.confDir}/server.properties`)} --ignore-formatted${dynamic} 2>&1`;
+    await c.exec(script(body, 'kafka-storage.sh format'), { timeoutMs: 120_000 });
+  });
+}
+
+async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerReporter, timeoutMs = 180_000): Promise<void> {
+  const brokers = live.filter((l) => kf(l.host).processRoles.includes('broker'));
+  if (brokers.length === 0) return;
+  const wanted = new Set(brokers.map((b) => kf(b.host).nodeId));
+  const bootstrap = brokers.map((b) => `${kf(b.host).advertisedHost}:${kf(b.host).port}`);
+  const deadline = Date.now() + timeoutMs;
+  let seen: number[] = [];
+  let lastErr = '';
+  while (Date.now() < deadline) {
+    try {
+      seen = await withAdmin(bootstrap, async (a) => (await a.describeCluster()).brokers.map((b) => b.nodeId));
+      if ([...wanted].every((id) => seen.includes(id))) {
+        report.info(undefined, `Kafka brokers registered: ${[...wanted].sort((a, b) => a - b).join(', ')}`);
+        return;
+      }
+    } catch (e) {
+      lastErr = (e as Error).message;
+    }
+    await sleep(1000);
+  }
+  throw new Error(`brokers did not all register within ${timeoutMs / 1000}s (seen: ${seen.join(', ') || 'none'}${lastErr ? `; last error: ${lastErr}` : ''})`);
+}
+
+/** Which node is the active controller: ZooKeeper mode from /controller, KRaft from the quorum. */
+async function activeController(inv: Inventory, live: LiveHost[]): Promise<number | undefined> {
+  const k = kf(live[0]!.host);
+  try {
+    if (k.mode === 'zookeeper') {
+      const zk = zookeeperHosts(inv).map((h) => `${h.address}:${h.zookeeper.clientPort}`).join(',') + k.zookeeperChroot;
+      const client = await connectClient(zk);
+      try {
+        const data = await new Promise<string>((res, rej) => client.getData('/controller', (e: unknown, d?: Buffer) => (e ? rej(new Error(String(e))) : res(d?.toString() ?? ''))));
+        return (JSON.parse(data) as { brokerid: number }).brokerid;
+      } finally {
+        client.close();
+      }
+    }
+    const any = live.find((l) => kf(l.host).processRoles.includes('broker')) ?? live[0]!;
+    const st = await quorumStatus(any.conn, kf(any.host));
+    return st.leaderId;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface QuorumStatus {
+  leaderId?: number;
+  voters: number[];
+  maxFollowerLag?: number;
+  raw: string;
+}
+
+export async function quorumStatus(c: Connector, k: ResolvedKafka): Promise<QuorumStatus> {
+  const bootstrap = k.processRoles.includes('broker') ? `--bootstrap-server ${quote(`${k.advertisedHost}:${k.port}`)}` : `--bootstrap-controller ${quote(`${k.advertisedHost}:${k.controllerPort}`)}`;
+  const res = await c.exec(script(`KAFKA_HEAP_OPTS=-Xmx128m ${quote(`${k.installDir}/bin/kafka-metadata-quorum.sh`)} ${bootstrap} describe --status 2>/dev/null`, 'kafka-metadata-quorum describe --status'), { check: false, timeoutMs: 60_000 });
+  return parseQuorumStatus(res.stdout);
+}
+
+export function parseQuorumStatus(out: string): QuorumStatus {
+  const leader = /^LeaderId:\s*(-?\d+)/m.exec(out)?.[1];
+  const votersLine = /^CurrentVoters:\s*(.*)$/m.exec(out)?.[1] ?? '';
+  const voters = [...votersLine.matchAll(/"id":\s*(\d+)|(?:^|[\[,])\s*(\d+)(?=[,\]@])/g)].map((m) => Number(m[1] ?? m[2]));
+  const lag = /^MaxFollowerLag:\s*(\d+)/m.exec(out)?.[1];
+  return { leaderId: leader === undefined ? undefined : Number(leader), voters, maxFollowerLag: lag === undefined ? undefined : Number(lag), raw: out };
+}
+
+async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost[], report: HandlerReporter): Promise<void> {
+  const controller = await activeController(inv, all);
+  const ordered = [...targets].sort((a, b) => Number(kf(a.host).nodeId === controller) - Number(kf(b.host).nodeId === controller));
+  const bootstrap = bootstrapServers(inv);
+  for (const t of ordered) {
+    const k = kf(t.host);
+    report.info(t.host.name, `restarting Kafka node ${k.nodeId}${k.nodeId === controller ? ' (active controller, last)' : ''}`);
+    await restartService(t.conn, k.serviceName, serviceManager(t.facts.get(osProbe())));
+    // back: the listener answers, the broker is registered, and no partition is under-replicated
+    const deadline = Date.now() + 300_000;
+    const port = k.processRoles.includes('broker') ? k.port : k.controllerPort;
+    while (!(await tcpOpen(t.host.address, port)) && Date.now() < deadline) await sleep(500);
+    if (k.processRoles.includes('broker')) await waitForBrokers(inv, all.filter((l) => kf(l.host).processRoles.includes('broker')), report, Math.max(10_000, deadline - Date.now()));
+    let urp = -1;
+    while (Date.now() < deadline) {
+      try {
+        urp = (await withAdmin(bootstrap, (a) => partitionHealth(a))).underReplicated;
+        if (urp === 0) break;
+      } catch {
+        /* brokers still settling */
+      }
+      await sleep(1000);
+    }
+    if (urp !== 0) throw new Error(`${t.host.name}: under-replicated partitions did not return to 0 after the restart (${urp}); stopping the roll`);
+    report.info(t.host.name, 'Kafka back, 0 under-replicated partitions');
+  }
+}
+
+async function verifyKafka(inv: Inventory, live: LiveHost[]): Promise<VerifyCheck[]> {
+  const checks: VerifyCheck[] = [];
+  const k0 = kf(live[0]!.host);
+  for (const l of live) {
+    const k = kf(l.host);
+    if (k.processRoles.includes('broker')) {
+      const open = await tcpOpen(l.host.address, k.port);
+      checks.push({ name: 'kafka.port', host: l.host.name, ok: open, detail: `${l.host.address}:${k.port} ${open ? 'open' : 'closed'}` });
+    }
+    if (k.processRoles.includes('controller') && k.mode === 'kraft') {
+      const open = await tcpOpen(l.host.address, k.controllerPort);
+      checks.push({ name: 'kafka.controller-port', host: l.host.name, ok: open, detail: `${l.host.address}:${k.controllerPort} ${open ? 'open' : 'closed'}` });
+    }
+  }
+  const brokerIds = brokerHosts(inv).map((h) => h.kafka.nodeId).sort((a, b) => a - b);
+  const bootstrap = bootstrapServers(inv);
+  if (k0.mode === 'zookeeper') {
+    const zk = zookeeperHosts(inv).map((h) => `${h.address}:${h.zookeeper.clientPort}`).join(',') + k0.zookeeperChroot;
+    try {
+      const client = await connectClient(zk);
+      try {
+        const ids = await new Promise<number[]>((res, rej) => client.getChildren('/brokers/ids', (e: unknown, c?: string[]) => (e ? rej(new Error(String(e))) : res((c ?? []).map(Number)))));
+        const missing = brokerIds.filter((id) => !ids.includes(id));
+        checks.push({ name: 'kafka.registered', ok: missing.length === 0, detail: `${k0.zookeeperChroot}/brokers/ids: [${ids.sort((a, b) => a - b).join(', ')}]${missing.length ? `, missing ${missing.join(', ')}` : ''}` });
+        const ctl = await new Promise<string>((res, rej) => client.getData('/controller', (e: unknown, d?: Buffer) => (e ? rej(new Error(String(e))) : res(d?.toString() ?? ''))));
+        checks.push({ name: 'kafka.controller', ok: true, detail: `active controller: broker ${(JSON.parse(ctl) as { brokerid: number }).brokerid}` });
+      } finally {
+        client.close();
+      }
+    } catch (e) {
+      checks.push({ name: 'kafka.registered', ok: false, detail: (e as Error).message });
+    }
+  } else {
+    const ctlHost = live.find((l) => kf(l.host).processRoles.includes('controller')) ?? live[0]!;
+    const st = await quorumStatus(ctlHost.conn, kf(ctlHost.host));
+    const voters = controllerHosts(inv).map((h) => h.kafka.nodeId);
+    const missingVoters = voters.filter((v) => !st.voters.includes(v));
+    checks.push({
+      name: 'kafka.quorum',
+      ok: st.leaderId !== undefined && st.leaderId >= 0 && missingVoters.length === 0,
+      detail: st.leaderId !== undefined ? `leader ${st.leaderId}, voters [${st.voters.join(', ')}]${missingVoters.length ? `, missing ${missingVoters.join(', ')}` : ''}, max follower lag ${st.maxFollowerLag ?? '?'}` : 'no answer from kafka-metadata-quorum',
+    });
+    try {
+      const ids = await withAdmin(bootstrap, async (a) => (await a.describeCluster()).brokers.map((b) => b.nodeId));
+      const missing = brokerIds.filter((id) => !ids.includes(id));
+      checks.push({ name: 'kafka.registered', ok: missing.length === 0, detail: `unfenced brokers: [${ids.sort((a, b) => a - b).join(', ')}]${missing.length ? `, missing ${missing.join(', ')}` : ''}` });
+    } catch (e) {
+      checks.push({ name: 'kafka.registered', ok: false, detail: (e as Error).message });
+    }
+  }
+  const rf = Math.max(1, Math.min(3, brokerIds.length));
+  try {
+    const r = await canaryRoundTrip(bootstrap, rf);
+    checks.push({ name: 'kafka.canary', ok: r.consumed === r.produced, detail: `${r.topic} RF ${rf}: produced ${r.produced} (acks=all), consumed ${r.consumed} in ${r.ms} ms, deleted` });
+  } catch (e) {
+    checks.push({ name: 'kafka.canary', ok: false, detail: (e as Error).message });
+  }
+  return checks;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
