@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Lab tests share one bridge and one set of lab hosts: run test files one at a time.
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 300_000,
+    reporters: ['default'],
+  },
+});
