@@ -55,7 +55,7 @@ describe('broken inventories: exit 2, file:line, a hint', () => {
 });
 
 describe('resolution', () => {
-  const seeds = () => loadInventory(path.join(__dirname, '../../../inventories/seeds.yml'));
+  const seeds = () => loadInventory(path.join(__dirname, '../../fixtures/inventories/seeds-lab.yml'));
 
   it('the seeds layout: ports 3188/3288, /usr/local, myids from host order', async () => {
     const inv = await seeds();

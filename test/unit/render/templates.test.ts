@@ -21,14 +21,14 @@ function golden(name: string, actual: string): void {
 }
 
 describe('ZooKeeper templates (seeds layout)', async () => {
-  const inv = await loadInventory(path.join(__dirname, '../../../inventories/seeds.yml'));
+  const inv = await loadInventory(path.join(__dirname, '../../fixtures/inventories/seeds-lab.yml'));
   const h = inv.hosts[1] as ResolvedHost & { zookeeper: NonNullable<ResolvedHost['zookeeper']> };
   const files = renderZookeeperFiles(inv, h);
 
   it('zoo.cfg lists every server with the seeds ports and is managed', () => {
     expect(files.zooCfg).toMatch(/^# managed by zkk/);
-    expect(files.zooCfg).toContain('server.1=192.168.80.10:3188:3288');
-    expect(files.zooCfg).toContain('server.3=192.168.80.12:3188:3288');
+    expect(files.zooCfg).toContain('server.1=10.213.0.11:3188:3288');
+    expect(files.zooCfg).toContain('server.3=10.213.0.13:3188:3288');
     expect(files.zooCfg).toContain('4lw.commands.whitelist=srvr,ruok,mntr,conf');
     expect(files.zooCfg).toContain('admin.enableServer=false');
     golden('seeds-node2-zoo.cfg', files.zooCfg);
@@ -45,17 +45,17 @@ describe('ZooKeeper templates (seeds layout)', async () => {
     expect(f).not.toMatch(/^server\./m); // standalone
   });
   it('zookeeper.connect with chroot', () => {
-    expect(zookeeperConnect(inv, '/kafka')).toBe('192.168.80.10:2181,192.168.80.11:2181,192.168.80.12:2181/kafka');
+    expect(zookeeperConnect(inv, '/kafka')).toBe('10.213.0.11:2181,10.213.0.12:2181,10.213.0.13:2181/kafka');
   });
 });
 
 describe('Kafka templates', async () => {
-  const inv = await loadInventory(path.join(__dirname, '../../../inventories/seeds.yml'));
+  const inv = await loadInventory(path.join(__dirname, '../../fixtures/inventories/seeds-lab.yml'));
   it('ZooKeeper mode server.properties', () => {
     const f = renderKafkaFiles(inv, kafkaHosts(inv)[0]!).serverProperties;
     expect(f).toContain('broker.id=1');
-    expect(f).toContain('listeners=PLAINTEXT://192.168.80.10:9092');
-    expect(f).toContain('zookeeper.connect=192.168.80.10:2181,192.168.80.11:2181,192.168.80.12:2181/kafka');
+    expect(f).toContain('listeners=PLAINTEXT://10.213.0.11:9092');
+    expect(f).toContain('zookeeper.connect=10.213.0.11:2181,10.213.0.12:2181,10.213.0.13:2181/kafka');
     expect(f).toContain('offsets.topic.replication.factor=3');
     golden('seeds-node1-server.properties', f);
   });
