@@ -6,8 +6,11 @@
 #   lab.sh up [HOST...]          boot hosts (default zk1 zk2 zk3); running ones are left
 #                                alone, new names are added; writes ssh key/config,
 #                                known_hosts, hosts.tsv and a zkk inventory
-#   lab.sh down [--keep-state]   end every lab process (by PID namespace), remove netns,
-#                                veths, bridge, mounts and (unless --keep-state) disks
+#   lab.sh down [--keep-state] [--force]
+#                                end every lab process (by PID namespace), remove netns,
+#                                veths, bridge, mounts and (unless --keep-state) disks;
+#                                refused (exit 75) while a test session holds the lab
+#                                (lab.ts labUp…labDown) unless --force
 #   lab.sh status                name ip up|down|cut|partitioned|paused sshd=yes|no
 #   lab.sh ssh HOST [CMD...]     ssh as zkk would (generated config, strict host keys)
 #   lab.sh exec HOST [CMD...]    run a command inside the host (nsenter; works while cut)
@@ -366,10 +369,24 @@ cmd_up() {
   log "up: ${#todo[@]} booted, $(( $# - ${#todo[@]} )) already running, in $(since "$t0")"
 }
 
+# A test session (lab.ts labUp … labDown) holds an flock on STATE/.lease; it sets
+# ZKK_LAB_LEASE=held for itself and its children. Anyone else's down would pull the lab
+# from under it.
+lease_busy() {
+  [ "${ZKK_LAB_LEASE:-}" = held ] || [ ! -e "$STATE/.lease" ] && return 1
+  ! flock -n "$STATE/.lease" true
+}
+
 cmd_down() {
   need_root
-  local keep=0 t0 h p q i; t0=$(now)
-  case "${1:-}" in --keep-state) keep=1 ;; "") ;; *) die "usage: down [--keep-state]" ;; esac
+  local keep=0 force=0 t0 h p q i a; t0=$(now)
+  for a; do
+    case "$a" in --keep-state) keep=1 ;; --force) force=1 ;; *) die "usage: down [--keep-state] [--force]" ;; esac
+  done
+  if [ $force = 0 ] && lease_busy; then
+    log "the lab is in use by a test session ($(cat "$STATE/.lease.owner" 2>/dev/null || echo '?')); not torn down (down --force ends it anyway)"
+    exit 75
+  fi
   lock
   # every host we can find: hosts.tsv and any netns of ours
   local names=() f

@@ -1,8 +1,8 @@
 /**
  * Self-test of the lab (test/lab/lab.sh via lab.ts). Needs root. It injects faults into
- * zk1..zk3 and ends with `down`, which tears the WHOLE lab down. So it runs only when no
- * lab host is running when it starts (someone else may be using them: another vitest
- * process, a developer's `npm run lab up`); ZKK_LAB_SELFTEST=1 runs it anyway.
+ * zk1..zk3 and ends with `down`, which tears the WHOLE lab down. Another test session
+ * (lab.ts lease) is waited for by labUp; but hosts running WITHOUT a session (someone's
+ * `npm run lab up`) make it skip, unless ZKK_LAB_SELFTEST=1.
  *   npx vitest run test/lab/lab.test.ts
  */
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
@@ -27,18 +27,30 @@ import {
   startHost,
   stopHost,
   trustHost,
+  LAB_SCRIPT,
   type LabInfo,
 } from './lab.js';
 
 const isRoot = process.getuid?.() === 0;
 const T = 60_000;
 
-const busy = isRoot ? (await labStatus()).filter((h) => h.state !== 'down').map((h) => h.name) : [];
-const skip = !isRoot || (busy.length > 0 && process.env.ZKK_LAB_SELFTEST !== '1');
+/** another process holds the lab's lease (a test session in progress) */
+function leaseBusy(state: string): boolean {
+  try {
+    execFileSync('flock', ['-n', `${state}/.lease`, 'true'], { env: { ...process.env, ZKK_LAB_LEASE: '' } });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const running = isRoot ? (await labStatus()).filter((h) => h.state !== 'down').map((h) => h.name) : [];
+const manualLab = running.length > 0 && !leaseBusy((await labInfo()).state);
+const skip = !isRoot || (manualLab && process.env.ZKK_LAB_SELFTEST !== '1');
 if (skip) {
   console.warn(
     isRoot
-      ? `lab self-test skipped: lab hosts ${busy.join(' ')} are running (in use?). ` +
+      ? `lab self-test skipped: lab hosts ${running.join(' ')} are running outside a test session (in use?). ` +
           'Run `npm run lab down` first, or set ZKK_LAB_SELFTEST=1 to tear them down.'
       : 'lab self-test skipped: needs root',
   );
@@ -103,6 +115,18 @@ describe.skipIf(skip).sequential('zkk lab', () => {
     // hosts see the machine's Java 17
     const java = await labSsh('zk1', 'java -version 2>&1');
     expect(java.stdout).toMatch(/version "17\./);
+  });
+
+  it('holds the lab: a down from outside this session is refused', { timeout: T }, async () => {
+    const env = { ...process.env, ZKK_LAB_LEASE: '' };
+    let code = 0;
+    try {
+      execFileSync('bash', [LAB_SCRIPT, 'down'], { env, stdio: 'pipe' });
+    } catch (e) {
+      code = (e as { status: number }).status;
+    }
+    expect(code).toBe(75);
+    expect((await labStatus()).map((h) => h.state)).toEqual(['up', 'up', 'up']);
   });
 
   it('adds new names idempotently and writes a zkk inventory', { timeout: T }, async () => {

@@ -10,7 +10,8 @@
  * ZKK_FIXTURES) passes through. Commands that change the lab throw on failure;
  * labSsh/labExec never throw for a non-zero exit: they report it in `code`.
  */
-import { execFile, type ExecFileException } from 'node:child_process';
+import { execFile, spawn, type ChildProcess, type ExecFileException } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 export const LAB_SCRIPT = fileURLToPath(new URL('./lab.sh', import.meta.url));
@@ -50,7 +51,7 @@ export interface LabHostStatus extends LabHost {
 }
 
 export interface RunOptions {
-  /** Kill the command after this many ms (default: none for exec, 120 s for ssh). */
+  /** Kill the command after this many ms (default: none for exec, 300 s for ssh). */
   timeoutMs?: number;
   /** Text written to the command's stdin. */
   input?: string;
@@ -92,15 +93,84 @@ export async function lab(...args: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** Boot hosts (default zk1 zk2 zk3); running hosts are left alone, new names added. */
+/*
+ * The lease: one test session at a time uses the lab. Several vitest processes (other
+ * developers on the same machine, a watch mode) would otherwise tear down or fault each
+ * other's hosts. labUp() takes an exclusive flock on STATE/.lease, held by a `flock … cat`
+ * child until labDown() (or until this process exits: the pipe closes, cat ends, the lock
+ * goes). It is marked in ZKK_LAB_LEASE=held, which child processes inherit, so vitest
+ * workers forked by a globalSetup that called labUp() share their parent's lease; and
+ * lab.sh down refuses (exit 75) while another session holds it.
+ */
+const LEASE = Symbol.for('zkk.lab.lease');
+type Lease = { child: ChildProcess };
+const g = globalThis as unknown as Record<symbol, Lease | undefined>;
+
+async function acquireLease(state: string): Promise<void> {
+  if (process.env.ZKK_LAB_LEASE === 'held') return; // ours, or an ancestor process's
+  const waitS = Number(process.env.ZKK_LAB_LEASE_TIMEOUT ?? 1800);
+  const lockFile = `${state}/.lease`;
+  await mkdir(state, { recursive: true });
+  const child = spawn('flock', ['-x', '-w', String(waitS), lockFile, 'sh', '-c', 'echo locked; exec cat >/dev/null'], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  let announced = false;
+  const timer = setTimeout(async () => {
+    announced = true;
+    const owner = await readFile(`${lockFile}.owner`, 'utf8').catch(() => 'unknown');
+    console.warn(`[lab] waiting (up to ${waitS} s) for the lab: in use by ${owner.trim()}`);
+  }, 2000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve());
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`the lab is still in use after ${waitS} s (flock exit ${code}; see ${lockFile}.owner)`)));
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (announced) console.warn('[lab] lab is free now');
+  child.removeAllListeners('exit');
+  child.stdin!.on('error', () => {});
+  // never keep this process alive for the lease alone
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void }).unref?.();
+  (child.stdout as unknown as { unref?: () => void }).unref?.();
+  g[LEASE] = { child };
+  process.env.ZKK_LAB_LEASE = 'held';
+  await writeFile(`${lockFile}.owner`, `pid ${process.pid} since ${new Date().toISOString()}: ${process.argv.slice(1).join(' ')}\n`);
+}
+
+function releaseLease(): void {
+  const lease = g[LEASE];
+  if (!lease) return; // not ours (none, or an ancestor's)
+  lease.child.stdin?.end();
+  g[LEASE] = undefined;
+  delete process.env.ZKK_LAB_LEASE;
+}
+
+/**
+ * Boot hosts (default zk1 zk2 zk3); running hosts are left alone, new names added.
+ * Waits first until no other test session holds the lab (see the lease above).
+ */
 export async function labUp(names?: string[]): Promise<LabInfo> {
+  await acquireLease((await labPaths()).state);
   await lab('up', ...(names ?? []));
   return labInfo();
 }
 
-/** Tear the lab down: processes, namespaces, links, mounts and (unless keepState) disks. */
+/**
+ * Tear the lab down: processes, namespaces, links, mounts and (unless keepState) disks;
+ * then release the lease. If another session holds the lab now, nothing is torn down.
+ */
 export async function labDown(opts: { keepState?: boolean } = {}): Promise<void> {
-  await lab('down', ...(opts.keepState ? ['--keep-state'] : []));
+  const r = await run('bash', [LAB_SCRIPT, 'down', ...(opts.keepState ? ['--keep-state'] : [])]);
+  releaseLease();
+  if (r.code === 75) {
+    console.warn(`[lab] down skipped: ${r.stderr.trim()}`);
+    return;
+  }
+  if (r.code !== 0) throw new Error(`lab.sh down exited ${r.code}\n${r.stderr.trim()}`);
 }
 
 type LabPaths = Omit<LabInfo, 'hosts'>;
@@ -166,7 +236,7 @@ export async function labSsh(host: string, command: string, opts: SshOptions = {
   if (opts.connectTimeout !== undefined) args.push('-o', `ConnectTimeout=${opts.connectTimeout}`);
   // "--" before the destination: nothing after it is parsed as an ssh option
   args.push(...(opts.sshArgs ?? []), '--', host, command);
-  return run('ssh', args, { timeoutMs: 120_000, ...opts });
+  return run('ssh', args, { timeoutMs: 300_000, ...opts });
 }
 
 /**
