@@ -31,14 +31,14 @@ export interface AccountFact {
 
 export type PathFact =
   | { kind: 'missing' }
-  | { kind: 'link'; target: string }
+  | { kind: 'link'; target: string; mtime: number }
   | { kind: 'dir'; owner: string; group: string; mode: string }
-  | { kind: 'file'; owner: string; group: string; mode: string; size: number; sha256: string; content?: string };
+  | { kind: 'file'; owner: string; group: string; mode: string; size: number; mtime: number; sha256: string; content?: string };
 
 export interface ProcessFact {
   running: boolean;
   pid?: number;
-  /** Seconds since the epoch the process started (from /proc/PID). */
+  /** Seconds since the epoch the process started (from /proc/PID/stat and btime). */
   startedAt?: number;
 }
 
@@ -127,9 +127,9 @@ export function pathProbe(p: string, withContent = false): Probe<PathFact> {
   return {
     key: `path:${p}`,
     script: [
-      `if [ -L ${q} ]; then echo "link $(readlink ${q})";`,
+      `if [ -L ${q} ]; then echo "link $(stat -c %Y ${q}) $(readlink ${q})";`,
       `elif [ -d ${q} ]; then echo "dir $(stat -c '%U %G %a' ${q})";`,
-      `elif [ -f ${q} ]; then echo "file $(stat -c '%U %G %a %s' ${q}) $(sha256sum < ${q} | cut -c1-64)";`,
+      `elif [ -f ${q} ]; then echo "file $(stat -c '%U %G %a %s %Y' ${q}) $(sha256sum < ${q} | cut -c1-64)";`,
       withContent ? `  if [ "$(stat -c %s ${q})" -le 262144 ]; then base64 -w0 < ${q}; echo; fi;` : '',
       `else echo missing; fi`,
     ].join('\n'),
@@ -141,12 +141,15 @@ export function parsePathFact(out: string): PathFact {
   const [first = '', second] = out.split('\n');
   const f = first.split(' ');
   switch (f[0]) {
-    case 'link':
-      return { kind: 'link', target: first.slice(5) };
+    case 'link': {
+      const rest = first.slice(5);
+      const sp = rest.indexOf(' ');
+      return { kind: 'link', mtime: Number(rest.slice(0, sp)), target: rest.slice(sp + 1) };
+    }
     case 'dir':
       return { kind: 'dir', owner: f[1]!, group: f[2]!, mode: normMode(f[3]!) };
     case 'file': {
-      const fact: PathFact = { kind: 'file', owner: f[1]!, group: f[2]!, mode: normMode(f[3]!), size: Number(f[4]), sha256: f[5]! };
+      const fact: PathFact = { kind: 'file', owner: f[1]!, group: f[2]!, mode: normMode(f[3]!), size: Number(f[4]), mtime: Number(f[5]), sha256: f[6]! };
       if (second !== undefined && second !== '') fact.content = Buffer.from(second, 'base64').toString('utf8');
       else if (second === '' && fact.size === 0) fact.content = '';
       return fact;
@@ -166,7 +169,9 @@ export function processProbe(pidFile: string, cmdlineMarker: string): Probe<Proc
     script: [
       `pid=$(cat ${pf} 2>/dev/null | tr -dc 0-9)`,
       `if [ -n "$pid" ] && [ -r /proc/$pid/cmdline ] && tr '\\0' ' ' < /proc/$pid/cmdline | grep -qF -- ${quote(cmdlineMarker)} && ! grep -q '^State:.*Z' /proc/$pid/status 2>/dev/null; then`,
-      `  echo "running $pid $(stat -c %Y /proc/$pid)"; else echo stopped; fi`,
+      // start time = boot time + starttime ticks (field 22 of /proc/PID/stat) / CLK_TCK
+      `  st=$(sed 's/.*) //' /proc/$pid/stat | cut -d' ' -f20); bt=$(awk '/^btime/ {print $2}' /proc/stat)`,
+      `  echo "running $pid $((bt + st / $(getconf CLK_TCK)))"; else echo stopped; fi`,
     ].join('\n'),
     parse(out) {
       const f = out.trim().split(' ');

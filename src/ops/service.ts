@@ -4,7 +4,7 @@
  * restarts are the engine's handlers' business, not an operation's.
  */
 import { cmd, raw } from '../shell/command.js';
-import type { OsFact, ProcessFact, ServiceRegistrationFact } from '../facts/probes.js';
+import type { OsFact, PathFact, ProcessFact, ServiceRegistrationFact } from '../facts/probes.js';
 import type { Connector } from '../transport/connector.js';
 import { change, ok, type Outcome } from './operation.js';
 
@@ -53,4 +53,16 @@ export async function restartService(c: Connector, name: string, mgr: ServiceMan
 
 export async function daemonReload(c: Connector): Promise<void> {
   await c.exec(cmd('systemctl', 'daemon-reload'));
+}
+
+/**
+ * A running process started before one of the files it reads changed is running stale
+ * config: it needs a restart even if this run changed nothing (e.g. an earlier run
+ * changed the file and its restart was deferred or interrupted).
+ */
+export function ensureProcessCurrent(proc: ProcessFact, watched: { path: string; fact: PathFact }[], name: string): Outcome {
+  if (!proc.running || proc.startedAt === undefined) return ok('not running yet (started below)');
+  const newer = watched.filter((w) => (w.fact.kind === 'file' || w.fact.kind === 'link') && w.fact.mtime > proc.startedAt!);
+  if (newer.length === 0) return ok(`pid ${proc.pid} started after its config was last written`);
+  return change(`${name} (pid ${proc.pid}) runs with stale config: ${newer.map((w) => w.path).join(', ')} changed after it started`, async () => undefined);
 }

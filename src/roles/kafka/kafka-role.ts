@@ -11,7 +11,7 @@ import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '.
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { change, ok, type Outcome, type Step } from '../../ops/operation.js';
-import { daemonReload, ensureServiceEnabled, ensureServiceRunning, restartService, serviceFilePath, serviceManager } from '../../ops/service.js';
+import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceFilePath, serviceManager } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
 import { quote, script } from '../../shell/command.js';
 import type { Connector } from '../../transport/connector.js';
@@ -103,6 +103,18 @@ export const kafkaRole: Role = {
       { id: 'kafka.service-file', title: mgr === 'systemd' ? 'systemd unit' : 'init.d script', outcome: svcOutcome, notify: [RESTART] },
       ...(k.mode === 'kraft' ? [{ id: 'kafka.format-storage', title: 'KRaft storage', outcome: formatOutcome(ctx, host, facts) }] : []),
       { id: 'kafka.enable', title: 'start at boot', outcome: ensureServiceEnabled(facts.get(serviceRegistrationProbe(k.serviceName, mgr)), k.serviceName, mgr, os) },
+      {
+        id: 'kafka.config-current',
+        title: 'running config current',
+        outcome: ensureProcessCurrent(
+          facts.get(kafkaProcessProbe(k)),
+          [`${k.confDir}/server.properties`, serviceFilePath(mgr, k.serviceName)]
+            .map((p) => ({ path: p, fact: facts.get(pathProbe(p, true)) }))
+            .concat({ path: k.installDir, fact: facts.get(pathProbe(k.installDir)) }),
+          'Kafka',
+        ),
+        notify: [RESTART],
+      },
       { id: START, title: 'running', outcome: ensureServiceRunning(facts.get(kafkaProcessProbe(k)), k.serviceName, mgr) },
     ];
     return steps;
@@ -215,6 +227,13 @@ async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost
   const bootstrap = bootstrapServers(inv);
   for (const t of ordered) {
     const k = kf(t.host);
+    // Never take a broker down while partitions are already under-replicated.
+    const before = await withAdmin(bootstrap, (a) => partitionHealth(a)).catch(() => undefined);
+    if (!before || before.underReplicated > 0 || before.offline > 0) {
+      throw new Error(
+        `restart of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')} deferred: ${before ? `${before.underReplicated} under-replicated, ${before.offline} offline partitions` : 'cluster metadata unavailable'} — restarting a broker now could make partitions unavailable. Fix the cluster, then deploy again: the pending restart is detected from the config file times`,
+      );
+    }
     report.info(t.host.name, `restarting Kafka node ${k.nodeId}${k.nodeId === controller ? ' (active controller, last)' : ''}`);
     await restartService(t.conn, k.serviceName, serviceManager(t.facts.get(osProbe())));
     // back: the listener answers, the broker is registered, and no partition is under-replicated

@@ -20,6 +20,7 @@ import { ensureFileContent } from '../../ops/file.js';
 import type { Outcome, Step } from '../../ops/operation.js';
 import {
   daemonReload,
+  ensureProcessCurrent,
   ensureServiceEnabled,
   ensureServiceRunning,
   restartService,
@@ -103,6 +104,18 @@ export const zookeeperRole: Role = {
       { id: 'zookeeper.logback', title: 'logback.xml', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/logback.xml`, true)), { path: `${s.confDir}/logback.xml`, content: files.logback, ...root, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.service-file', title: mgr === 'systemd' ? 'systemd unit' : 'init.d script', outcome: serviceFileOutcome(facts, s, mgr, files), notify: [RESTART] },
       { id: 'zookeeper.enable', title: 'start at boot', outcome: ensureServiceEnabled(facts.get(serviceRegistrationProbe(s.serviceName, mgr)), s.serviceName, mgr, os) },
+      {
+        id: 'zookeeper.config-current',
+        title: 'running config current',
+        outcome: ensureProcessCurrent(
+          facts.get(zookeeperProcessProbe(s)),
+          [`${s.confDir}/zoo.cfg`, `${s.dataDir}/myid`, `${s.confDir}/java.env`, `${s.confDir}/logback.xml`, serviceFilePath(mgr, s.serviceName)]
+            .map((p) => ({ path: p, fact: facts.get(pathProbe(p, true)) }))
+            .concat({ path: s.installDir, fact: facts.get(pathProbe(s.installDir)) }),
+          'ZooKeeper',
+        ),
+        notify: [RESTART],
+      },
       { id: ZK_START_STEP, title: 'running', outcome: ensureServiceRunning(facts.get(zookeeperProcessProbe(s)), s.serviceName, mgr) },
     ];
     return steps;
@@ -110,7 +123,7 @@ export const zookeeperRole: Role = {
   async converge(inv, live, report) {
     const zkLive = live.filter((l) => l.host.zookeeper);
     const toRestart = zkLive.filter((l) => l.changed.has(RESTART) && !l.changed.has(ZK_START_STEP) && l.facts.get(zookeeperProcessProbe(zk(l.host))).running);
-    if (toRestart.length > 0) await rollingRestart(zkLive, toRestart, report);
+    if (toRestart.length > 0) await rollingRestart(zkLive, toRestart, zookeeperHosts(inv).length, report);
     await waitForQuorum(inv, zkLive, report);
   },
   async verify(inv, live) {
@@ -133,12 +146,22 @@ function serviceFileOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' |
 }
 
 /** Followers one at a time, the leader last; each back in the quorum before the next. */
-async function rollingRestart(all: LiveHost[], targets: LiveHost[], report: HandlerReporter): Promise<void> {
+async function rollingRestart(all: LiveHost[], targets: LiveHost[], ensemble: number, report: HandlerReporter): Promise<void> {
   const modes = new Map<LiveHost, ZkMode>();
   await Promise.all(targets.map(async (t) => modes.set(t, (await srvr(t.conn, zk(t.host).clientPort)).mode)));
   const ordered = [...targets].sort((a, b) => Number(modes.get(a) === 'leader') - Number(modes.get(b) === 'leader'));
   for (const t of ordered) {
     const s = zk(t.host);
+    if (ensemble > 1) {
+      // Never restart a member when the others could not keep a quorum without it.
+      const serving = (await Promise.all(all.map((l) => srvr(l.conn, zk(l.host).clientPort)))).filter((r) => isServing(r.mode)).length;
+      const quorum = Math.floor(ensemble / 2) + 1;
+      if (serving - 1 < quorum) {
+        throw new Error(
+          `restart of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')} deferred: only ${serving} of ${ensemble} ZooKeeper servers are serving and restarting one would lose the quorum (${quorum} needed). Bring the others back, then deploy again: the pending restart is detected from the config file times`,
+        );
+      }
+    }
     report.info(t.host.name, `restarting ZooKeeper (${modes.get(t)})`);
     const os = t.facts.get(osProbe());
     await restartService(t.conn, s.serviceName, serviceManager(os));
@@ -174,7 +197,8 @@ async function waitForQuorum(inv: Inventory, live: LiveHost[], report: HandlerRe
   while (Date.now() < deadline) {
     last = await Promise.all(live.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
     const leaders = last.filter((m) => m === 'leader' || m === 'standalone').length;
-    if (leaders === 1 && last.every(isServing)) {
+    // With --limit, the leader may well be one of the hosts outside this run.
+    if (last.every(isServing) && (leaders === 1 || (leaders === 0 && live.length < ensemble))) {
       report.info(undefined, `ZooKeeper ensemble serving: ${live.map((l, i) => `${l.host.name}=${last[i]}`).join(', ')}${live.length < ensemble ? ` (${ensemble - live.length} unreachable)` : ''}`);
       return;
     }
@@ -194,12 +218,16 @@ async function verifyEnsemble(inv: Inventory, live: LiveHost[]): Promise<VerifyC
   const modes = statuses.map((s) => s.mode);
   const leaders = modes.filter((m) => m === 'leader').length;
   if (all.length === 1) checks.push({ name: 'zookeeper.quorum', ok: modes[0] === 'standalone', detail: `standalone: ${modes[0] ?? 'down'}` });
-  else
+  else {
+    const followers = modes.filter((m) => m === 'follower').length;
+    const complete = live.length === all.length;
     checks.push({
       name: 'zookeeper.quorum',
-      ok: leaders === 1 && modes.filter((m) => m === 'follower').length === all.length - 1,
-      detail: `${leaders} leader, ${modes.filter((m) => m === 'follower').length} followers of ${all.length}`,
+      // a partial run (--limit or unreachable hosts) checks what it reached; unreachable hosts already fail the run
+      ok: complete ? leaders === 1 && followers === all.length - 1 : leaders <= 1 && leaders + followers === live.length,
+      detail: `${leaders} leader, ${followers} followers of ${all.length}${complete ? '' : ` (${live.length} checked)`}`,
     });
+  }
   if (live.length > 0) checks.push(...(await verifyZnodeRoundTrip(live.map((l) => ({ name: l.host.name, connect: `${l.host.address}:${zk(l.host).clientPort}` })))));
   return checks;
 }

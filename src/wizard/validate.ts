@@ -1,0 +1,227 @@
+/**
+ * Validation of `zkk init` answers, as typed. Every check returns the normalised value or
+ * the reason it was refused, in words the user can act on; the same checks serve the
+ * prompts (reason shown, question asked again) and the flags of `zkk init --yes` (reason
+ * shown with the flag's name, exit 2). Formats come from the inventory schema, so the
+ * wizard cannot accept what `zkk deploy` would refuse.
+ */
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { hostSchema, inventorySchema, zookeeperSchema } from '../inventory/schema.js';
+import type { HostEntry, KafkaMode } from './answers.js';
+
+export type Check<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const ok = <T>(value: T): Check<T> => ({ ok: true, value });
+const no = <T = never>(reason: string): Check<T> => ({ ok: false, reason });
+
+/** Inquirer-style validate: true, or the reason. */
+export function asValidate<T>(check: (s: string) => Check<T>): (s: string) => true | string {
+  return (s) => {
+    const r = check(s);
+    return r.ok ? true : r.reason;
+  };
+}
+
+export function checkClusterName(text: string): Check<string> {
+  const s = text.trim();
+  if (!s) return no('give the cluster a name');
+  const r = inventorySchema.shape.cluster.safeParse(s);
+  return r.success ? ok(s) : no(`"${s}": ${r.error.issues[0]?.message ?? 'not a valid name'}`);
+}
+
+export function checkHostName(text: string): Check<string> {
+  const r = hostSchema.shape.name.safeParse(text);
+  return r.success && text ? ok(text) : no(`host name "${text}": ${r.success ? 'empty' : r.error.issues[0]?.message}`);
+}
+
+/** An IPv4/IPv6 address or a DNS name (RFC 1123 labels). */
+export function checkAddress(text: string): Check<string> {
+  const s = text.trim();
+  if (!s) return no('an address is empty');
+  if (isIP(s)) return ok(s);
+  if (/^[\d.]+$/.test(s)) return no(`${s} is not a valid IPv4 address (four numbers 0-255, like 10.0.0.1)`);
+  if (s.includes(':')) return no(`${s} is not a valid IPv6 address`);
+  if (s.length > 253) return no(`${s.slice(0, 20)}… is longer than a DNS name may be (253)`);
+  const labels = s.replace(/\.$/, '').split('.');
+  const bad = labels.find((l) => !/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l));
+  if (bad !== undefined) return no(`${s} is not a valid host name or IP address (DNS names use letters, digits, dots and dashes)`);
+  if (/^\d+$/.test(labels[labels.length - 1]!)) return no(`${s} is not a valid IPv4 address or host name`);
+  return ok(s);
+}
+
+/** Split a pasted list on commas, spaces and newlines. */
+export function splitList(text: string): string[] {
+  return text.split(/[\s,;]+/).filter(Boolean);
+}
+
+/** One host of a list: `address` or `name=address`. */
+export function parseHostToken(token: string): Check<HostEntry> {
+  const eq = token.indexOf('=');
+  if (eq < 0) {
+    const a = checkAddress(token);
+    return a.ok ? ok({ address: a.value }) : a;
+  }
+  const n = checkHostName(token.slice(0, eq));
+  if (!n.ok) return n;
+  const a = checkAddress(token.slice(eq + 1));
+  return a.ok ? ok({ name: n.value, address: a.value }) : a;
+}
+
+export interface HostListStep {
+  added: HostEntry[];
+  rejected: { token: string; reason: string }[];
+}
+
+/** Add the hosts of one typed/pasted line to those already accepted; duplicates are refused. */
+export function addHostLine(accepted: readonly HostEntry[], line: string): HostListStep {
+  const out: HostListStep = { added: [], rejected: [] };
+  for (const token of splitList(line)) {
+    const r = parseHostToken(token);
+    if (!r.ok) {
+      out.rejected.push({ token, reason: r.reason });
+      continue;
+    }
+    const dup = duplicateOf(r.value, [...accepted, ...out.added]);
+    if (dup) out.rejected.push({ token, reason: dup });
+    else out.added.push(r.value);
+  }
+  return out;
+}
+
+function duplicateOf(h: HostEntry, others: readonly HostEntry[]): string | undefined {
+  const label = (e: HostEntry) => e.name ?? e.address;
+  for (const o of others) {
+    if (o.address === h.address) return `${h.address} is already in the list (one entry per machine)`;
+    if (label(o) === label(h)) return `the name ${label(h)} is already used`;
+    if (h.name && h.name === o.address) return `the name ${h.name} is another host's address`;
+    if (o.name && o.name === h.address) return `${h.address} is already the name of another host`;
+  }
+  return undefined;
+}
+
+/** A whole list at once (the --hosts flag). */
+export function checkHostList(text: string): Check<HostEntry[]> {
+  const step = addHostLine([], text);
+  if (step.rejected.length) return no(step.rejected.map((r) => `${r.token}: ${r.reason}`).join('; '));
+  if (step.added.length === 0) return no('list at least one host');
+  return ok(step.added);
+}
+
+export function checkPort(text: string): Check<number> {
+  const s = text.trim();
+  if (!/^\d+$/.test(s)) return no(`"${s}" is not a port number (ports are 1-65535)`);
+  const n = Number(s);
+  return n >= 1 && n <= 65535 ? ok(n) : no(`${n} is out of range: ports are 1-65535`);
+}
+
+export function checkVersion(text: string): Check<string> {
+  const s = text.trim();
+  return zookeeperSchema.shape.version.safeParse(s).success && s ? ok(s) : no(`"${s}" is not a version like 3.8.6 (major.minor.patch)`);
+}
+
+const versionParts = (v: string) => v.split('.').map(Number) as [number, number, number];
+
+export function checkKafkaVersion(text: string, mode: KafkaMode): Check<string> {
+  const v = checkVersion(text);
+  if (!v.ok) return v;
+  const [major, minor] = versionParts(v.value);
+  if (mode === 'zookeeper' && major >= 4) return no(`Kafka ${v.value} has no ZooKeeper mode: use 3.9.x (the last line with it), or choose KRaft`);
+  if (mode === 'zookeeper' && major < 2) return no(`Kafka ${v.value} is too old for zkk (use 3.9.x)`);
+  if (mode === 'kraft' && (major < 3 || (major === 3 && minor < 3))) return no(`KRaft needs Kafka 3.3 or newer (got ${v.value})`);
+  return v;
+}
+
+/** The Kafka mode a version implies when the mode is not given: 4.x is KRaft only. */
+export function kafkaModeFor(version: string | undefined): KafkaMode {
+  return version && versionParts(version)[0] < 4 ? 'zookeeper' : 'kraft';
+}
+
+/** A directory on the hosts: absolute, normalised, no whitespace or commas (they end up in config lists). */
+export function checkRemoteDir(text: string): Check<string> {
+  const s = text.trim();
+  if (!s) return no('a directory is required');
+  if (!s.startsWith('/')) return no(`${s} must be an absolute path (starting with /)`);
+  if (/[\s,:;'"\\$`]/.test(s)) return no(`${s}: no spaces, commas, colons, quotes or shell characters in directories`);
+  const norm = path.posix.normalize(s).replace(/\/+$/, '');
+  if (norm === '' || norm === '/') return no('not the root directory');
+  if (norm !== s.replace(/\/+$/, '')) return no(`${s} is not a plain path (write it as ${norm})`);
+  return ok(norm);
+}
+
+const inside = (child: string, parent: string) => child === parent || child.startsWith(`${parent}/`);
+
+/**
+ * A data directory must not sit in an install directory (a symlink replaced on every
+ * upgrade, the versions unpacked beside it as <installDir>-<version>) nor in another
+ * service's data directory.
+ */
+export function checkDataDir(text: string, ctx: { installDirs: string[]; otherDataDirs: string[] }): Check<string> {
+  const d = checkRemoteDir(text);
+  if (!d.ok) return d;
+  if (inside(d.value, '/tmp') || inside(d.value, '/var/tmp')) return no(`${d.value} is under a temporary directory: data there is lost on reboot`);
+  for (const inst of ctx.installDirs) {
+    if (inside(d.value, inst) || inside(inst, d.value)) return no(`${d.value} overlaps the install directory ${inst}: upgrades replace that`);
+  }
+  for (const other of ctx.otherDataDirs) {
+    if (inside(d.value, other) || inside(other, d.value)) return no(`${d.value} overlaps the data directory ${other}`);
+  }
+  return d;
+}
+
+/** Kafka log.dirs: one or more, comma/space separated, distinct. */
+export function checkDataDirList(text: string, ctx: { installDirs: string[]; otherDataDirs: string[] }): Check<string[]> {
+  const items = splitList(text);
+  if (items.length === 0) return no('give at least one directory');
+  const out: string[] = [];
+  for (const item of items) {
+    const d = checkDataDir(item, { installDirs: ctx.installDirs, otherDataDirs: [...ctx.otherDataDirs, ...out] });
+    if (!d.ok) return d;
+    out.push(d.value);
+  }
+  return ok(out);
+}
+
+export function checkInstallDirs(zookeeper: string | undefined, kafka: string): Check<string> {
+  if (zookeeper && (inside(kafka, zookeeper) || inside(zookeeper, kafka)))
+    return no(`the Kafka install directory ${kafka} overlaps the ZooKeeper one ${zookeeper}`);
+  return ok(kafka);
+}
+
+/** Login name for SSH. */
+export function checkUser(text: string): Check<string> {
+  const s = text.trim();
+  if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(s)) return no(`"${s}" is not a user name (letters, digits, dot, dash, underscore)`);
+  return ok(s);
+}
+
+/**
+ * Which hosts a role goes to, from a flag: names or addresses (or 1-based positions),
+ * comma/space separated. Returns host indexes in inventory order.
+ */
+export function checkHostSelection(text: string, hosts: readonly HostEntry[]): Check<number[]> {
+  const picked = new Set<number>();
+  for (const token of splitList(text)) {
+    let i = hosts.findIndex((h) => h.name === token || h.address === token);
+    if (i < 0 && /^\d+$/.test(token) && Number(token) >= 1 && Number(token) <= hosts.length) i = Number(token) - 1;
+    if (i < 0) return no(`${token} is not one of the hosts (${hosts.map((h) => h.name ?? h.address).join(', ')})`);
+    if (picked.has(i)) return no(`${token} is listed twice`);
+    picked.add(i);
+  }
+  if (picked.size === 0) return no('select at least one host');
+  return ok([...picked].sort((a, b) => a - b));
+}
+
+/** ZooKeeper ensemble size: at least one; an even count is allowed but warned about. */
+export function zookeeperCountWarning(count: number): string | undefined {
+  if (count > 0 && count % 2 === 0)
+    return `${count} ZooKeeper hosts: an even ensemble tolerates no more failures than ${count - 1} — an odd count (${count - 1} or ${count + 1}) is better`;
+  return undefined;
+}
+
+/** Every host needs a role, or the inventory is invalid. */
+export function checkEveryHostHasRole(hosts: readonly HostEntry[], zookeeper: readonly number[], kafka: readonly number[]): Check<true> {
+  const idle = hosts.filter((_, i) => !zookeeper.includes(i) && !kafka.includes(i));
+  if (idle.length) return no(`${idle.map((h) => h.name ?? h.address).join(', ')} would run nothing: select ${idle.length > 1 ? 'them' : 'it'} for Kafka or ZooKeeper, or remove ${idle.length > 1 ? 'them' : 'it'} from the hosts`);
+  return ok(true);
+}

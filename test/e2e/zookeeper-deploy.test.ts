@@ -1,0 +1,187 @@
+/**
+ * Issue 3 end to end, on real lab hosts with real ZooKeeper JVMs: deploy → verify,
+ * deploy again → 0 changed and the same PIDs, a tickTime change rolls the ensemble
+ * while a client keeps reading, a cut host fails alone and converges after heal, a
+ * corrupt release is refused before any host changes, a changed host key is refused.
+ */
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import zookeeper from 'node-zookeeper-client';
+import { cut, heal, labDown, labSsh, labUp, regenHostKey, trustHost, type LabInfo } from '../lab/lab.js';
+import { changedSteps, fixtureVersions, MIRROR, runZkk, sleep, writeLabInventory } from './helpers.js';
+
+const HOSTS = ['zk1', 'zk2', 'zk3'];
+let info: LabInfo;
+let dir: string;
+let inv: string;
+const versions = fixtureVersions();
+
+function inventory(zk: Record<string, unknown> = {}, release: Record<string, unknown> = { mirror: MIRROR }): string {
+  return writeLabInventory(
+    info,
+    HOSTS.map((name) => ({ name, roles: ['zookeeper'] })),
+    { zookeeper: { version: versions.zookeeper, heapMb: 128, release, ...zk } },
+    dir,
+  );
+}
+
+async function pids(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const h of HOSTS) out[h] = (await labSsh(h, 'cat /var/lib/zookeeper/zookeeper_server.pid')).stdout.trim();
+  return out;
+}
+
+beforeAll(async () => {
+  info = await labUp(HOSTS);
+  dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-zk-'));
+  inv = inventory();
+}, 120_000);
+
+afterAll(async () => {
+  await labDown();
+}, 120_000);
+
+describe('zkk deploy: ZooKeeper ensemble', () => {
+  it('fresh lab → deploy → healthy ensemble, verified', async () => {
+    const r = await runZkk(['deploy', inv, '--json']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const rep = r.report!;
+    expect(rep.hosts.every((h) => h.status === 'ok' && h.failed === 0 && h.changed > 0)).toBe(true);
+    const modes = rep.verify.filter((c) => c.name === 'zookeeper.status').map((c) => c.detail).sort();
+    expect(modes).toEqual(['Mode: follower', 'Mode: follower', 'Mode: leader']);
+    expect(rep.verify.filter((c) => c.name === 'zookeeper.znode-read' && c.ok)).toHaveLength(2);
+    expect(rep.verify.every((c) => c.ok)).toBe(true);
+    // one SSH connection per host for the whole run
+    expect(rep.hosts.map((h) => h.stats!.connections)).toEqual([1, 1, 1]);
+  }, 180_000);
+
+  it('deploy again → 0 changed, nothing restarted (same PIDs)', async () => {
+    const before = await pids();
+    const r = await runZkk(['deploy', inv, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(changedSteps(r.report!)).toEqual([]);
+    expect(await pids()).toEqual(before);
+    // the non-JSON recap says so too
+    const plain = await runZkk(['deploy', inv, '--no-verify']);
+    expect(plain.stdout).toMatch(/0 changed on 3 host\(s\)/);
+  }, 180_000);
+
+  it('plan shows the zoo.cfg diff and exits 4; deploy rolls the ensemble while a client keeps reading', async () => {
+    inv = inventory({ tickTime: 2500 });
+    const plan = await runZkk(['plan', inv, '--detailed-exitcode']);
+    expect(plan.code, plan.stderr).toBe(4);
+    expect(plan.stdout).toContain('-tickTime=2000');
+    expect(plan.stdout).toContain('+tickTime=2500');
+
+    const before = await pids();
+    const client = zookeeper.createClient(info.hosts.filter((h) => HOSTS.includes(h.name)).map((h) => `${h.address}:2181`).join(','), { sessionTimeout: 20_000, spinDelay: 100, retries: 5 });
+    await new Promise<void>((res) => { client.once('connected', () => res()); client.connect(); });
+    await new Promise<void>((res, rej) => client.create('/zkk-e2e-roll', Buffer.from('still here'), (e: unknown) => (e ? rej(new Error(String(e))) : res())));
+    let reading = true;
+    const okTimes: number[] = [];
+    let failures = 0;
+    const loop = (async () => {
+      while (reading) {
+        await new Promise<void>((res) => client.getData('/zkk-e2e-roll', (e: unknown, d?: Buffer) => { if (!e && d?.toString() === 'still here') okTimes.push(Date.now()); else failures++; res(); }));
+        await sleep(50);
+      }
+    })();
+    const t0 = Date.now();
+    const r = await runZkk(['deploy', inv, '--json']);
+    const t1 = Date.now();
+    reading = false;
+    await loop;
+    client.close();
+    expect(r.code, r.stderr + JSON.stringify(r.report?.clusterErrors)).toBe(0);
+    // only zoo.cfg changed, on every host
+    expect(changedSteps(r.report!).sort((a, b) => a.host.localeCompare(b.host))).toEqual(HOSTS.map((host) => ({ host, id: 'zookeeper.render-zoo-cfg' })));
+    // every ZooKeeper process restarted (new PIDs), one at a time
+    const after = await pids();
+    for (const h of HOSTS) expect(after[h]).not.toBe(before[h]);
+    // the client got answers all through the roll: no gap longer than 8 s
+    const marks = [t0, ...okTimes.filter((t) => t >= t0 && t <= t1), t1];
+    const gaps = marks.slice(1).map((t, i) => t - marks[i]!);
+    expect(okTimes.length).toBeGreaterThan(20);
+    expect(Math.max(...gaps)).toBeLessThan(8000);
+    // and the znode survived, read through zkCli on another node
+    const get = await labSsh('zk2', '/usr/local/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 get /zkk-e2e-roll 2>&1');
+    expect(get.stdout).toMatch(/^still here$/m);
+  }, 240_000);
+
+  it('one host cut before deploy → named with the cause, the others finish, exit 1; after heal it converges', async () => {
+    inv = inventory({ tickTime: 2000 });
+    await cut('zk3');
+    try {
+      const r = await runZkk(['deploy', inv, '--json']);
+      expect(r.code).toBe(1);
+      const zk3 = r.report!.hosts.find((h) => h.name === 'zk3')!;
+      expect(zk3.status).toBe('unreachable');
+      expect(String(zk3.error!.message)).toMatch(/cannot connect to root@10\.213\.0\.13:22: (no SSH handshake|connection timed out|host unreachable)/);
+      for (const h of r.report!.hosts.filter((x) => x.name !== 'zk3')) {
+        expect(h.status).toBe('ok');
+        expect(h.steps.find((s) => s.id === 'zookeeper.render-zoo-cfg')!.status).toBe('changed');
+      }
+      // with one member gone, restarting another would lose the quorum: deferred, said so
+      expect(r.report!.clusterErrors.join()).toMatch(/deferred/);
+      // human output names the host and the cause
+      const plain = await runZkk(['deploy', inv]);
+      expect(plain.code).toBe(1);
+      expect(plain.stdout).toMatch(/zk3: cannot connect to root@10\.213\.0\.13/);
+    } finally {
+      await heal('zk3');
+    }
+    const again = await runZkk(['deploy', inv, '--json']);
+    expect(again.code, again.stderr + JSON.stringify(again.report?.clusterErrors)).toBe(0);
+    // zk3 gets its zoo.cfg; zk1/zk2 had theirs but were never restarted: the stale-config check restarts them now
+    const changed = changedSteps(again.report!);
+    expect(changed).toContainEqual({ host: 'zk3', id: 'zookeeper.render-zoo-cfg' });
+    expect(changed).toContainEqual({ host: 'zk1', id: 'zookeeper.config-current' });
+    const third = await runZkk(['deploy', inv, '--json']);
+    expect(changedSteps(third.report!)).toEqual([]);
+  }, 300_000);
+
+  it('a corrupt release is refused before any host is touched', async () => {
+    const bad = mkdtempSync(path.join(os.tmpdir(), 'zkk-bad-mirror-'));
+    cpSync(path.join(MIRROR, 'zookeeper'), path.join(bad, 'zookeeper'), { recursive: true });
+    const tar = path.join(bad, `zookeeper/zookeeper-${versions.zookeeper}/apache-zookeeper-${versions.zookeeper}-bin.tar.gz`);
+    const bytes = readFileSync(tar);
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(tar, bytes);
+    const cfgBefore = (await labSsh('zk1', 'sha256sum /etc/zookeeper/zoo.cfg /usr/local/zookeeper/.zkk-release')).stdout;
+    const r = await runZkk(['deploy', inventory({ tickTime: 3000 }, { mirror: bad })]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/SHA-512 of .* does not match .*refusing to install/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+    expect((await labSsh('zk1', 'sha256sum /etc/zookeeper/zoo.cfg /usr/local/zookeeper/.zkk-release')).stdout).toBe(cfgBefore);
+    inventory();
+  }, 120_000);
+
+  it('a changed host key is refused under the default policy', async () => {
+    const known = readFileSync(info.knownHosts, 'utf8');
+    await regenHostKey('zk2');
+    try {
+      const r = await runZkk(['deploy', inventory(), '--limit', 'zk2']);
+      expect(r.code).toBe(3);
+      expect(r.stdout + r.stderr).toMatch(/host key for 10\.213\.0\.12 has CHANGED/);
+      expect(r.stdout + r.stderr).toMatch(/ssh-keygen -f .* -R 10\.213\.0\.12/);
+      expect(readFileSync(info.knownHosts, 'utf8')).toBe(known); // nothing recorded over it
+    } finally {
+      await trustHost('zk2');
+    }
+    const ok = await runZkk(['deploy', inventory(), '--limit', 'zk2', '--no-verify']);
+    expect(ok.code, ok.stdout).toBe(0);
+  }, 120_000);
+
+  it('broken inventories exit 2 with file:line and a hint, never a stack trace', async () => {
+    const fx = path.join(__dirname, '../fixtures/inventories');
+    for (const [name, line] of [['bad-yaml.yml', 4], ['duplicate-ids.yml', 4], ['unknown-key.yml', 5], ['bad-port.yml', 5], ['missing-hosts.yml', 1]] as const) {
+      const r = await runZkk(['deploy', path.join(fx, name)]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toContain(`${path.join(fx, name)}:${line}:`);
+      expect(r.stderr, name).toMatch(/hint: /);
+      expect(r.stderr, name).not.toMatch(/\n\s+at /);
+    }
+  });
+});
