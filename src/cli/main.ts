@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { ExitCode, isZkkError } from '../errors/zkk-error.js';
+import { addInitOptions } from './init-options.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
@@ -36,6 +37,13 @@ function positive(v: string, flag: string): number {
   return n;
 }
 
+function watchSeconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0.5)
+    throw new (require('commander').InvalidArgumentError)(`--watch takes a number of seconds ≥ 0.5, got "${v}" (put the inventory first: zkk status inventory.yml --watch)`);
+  return n;
+}
+
 export function buildProgram(): Command {
   const program = new Command('zkk')
     .description('Deploy and check Apache ZooKeeper ensembles and Kafka clusters over SSH — idempotent, verified, rolling.')
@@ -55,15 +63,31 @@ export function buildProgram(): Command {
     .action(async (file: string, flags) => (await import('./deploy.js')).deployCommand(file, flags, 'plan'));
 
   program
+    .command('status')
+    .argument('<inventory>', 'inventory file (YAML)')
+    .description('health of every host and of the cluster: processes, ports, ZooKeeper modes, Kafka controller and partitions, KRaft quorum; exit 0 healthy, 1 degraded, 5 down, 3 nothing reachable')
+    .option('--json', 'print the report as JSON (schema: schema/status.schema.json)')
+    .option('-w, --watch [seconds]', `check again every N seconds (default 2), redrawing in place; put it after the inventory`, (v) => watchSeconds(v))
+    .option('--connect-timeout <seconds>', 'SSH connect timeout (default: the inventory\'s, at most 5)', (v) => positive(v, '--connect-timeout'))
+    .addOption(new Option('--host-key-policy <policy>', 'unknown SSH host keys: strict | accept-new | off (default: inventory, else accept-new)').choices(['strict', 'accept-new', 'off']))
+    .option('--ask-sudo-pass', 'prompt once for the sudo password of the login user')
+    .action(async (file: string, flags) => (await import('./status.js')).statusCommand(file, flags));
+
+  program
     .command('validate')
     .argument('<inventory>', 'inventory file (YAML)')
     .description('check an inventory without connecting anywhere')
     .action(async (file: string) => (await import('./validate.js')).validateCommand(file));
 
+  addInitOptions(program.command('init').argument('[file]', 'where to write the inventory', 'inventory.yml'))
+    .description('write a commented inventory by answering questions (or, with --yes, from flags)')
+    .action(async (file: string, flags) => (await import('./init.js')).initCommand(file, flags));
+
   program
     .command('schema')
     .description('print the inventory JSON schema (for editors: yaml-language-server)')
-    .action(async () => (await import('./validate.js')).schemaCommand());
+    .option('--markdown', 'print the inventory reference table instead')
+    .action(async (flags: { markdown?: boolean }) => (await import('./validate.js')).schemaCommand(flags));
 
   return program;
 }

@@ -10,6 +10,9 @@ export async function validateCommand(file: string): Promise<void> {
   process.stdout.write(`${file}: ok — cluster ${inv.cluster}, ${inv.hosts.length} host(s), ${zk} ZooKeeper, ${kafka} Kafka\n`);
 }
 
-export async function schemaCommand(): Promise<void> {
-  process.stdout.write(`${JSON.stringify(inventoryJsonSchema(), null, 2)}\n`);
+export async function schemaCommand(flags: { markdown?: boolean } = {}): Promise<void> {
+  if (flags.markdown) {
+    const { inventoryReferenceMarkdown } = await import('../inventory/reference.js');
+    process.stdout.write(`${inventoryReferenceMarkdown()}\n`);
+  } else process.stdout.write(`${JSON.stringify(inventoryJsonSchema(), null, 2)}\n`);
 }

@@ -1,0 +1,47 @@
+/**
+ * The inventory reference as Markdown, generated from the schema's descriptions — the
+ * README's table is this output (a unit test keeps them in sync).
+ */
+import { z } from 'zod';
+import { inventorySchema } from './schema.js';
+
+export function inventoryReferenceMarkdown(): string {
+  const rows: string[] = ['| key | type | meaning and default |', '| --- | --- | --- |'];
+  walk(inventorySchema, '', rows);
+  return rows.join('\n');
+}
+
+function walk(schema: z.ZodType, prefix: string, rows: string[]): void {
+  const s = unwrap(schema);
+  if (s instanceof z.ZodObject) {
+    for (const [key, child] of Object.entries(s.shape as Record<string, z.ZodType>)) {
+      const name = prefix ? `${prefix}.${key}` : key;
+      const inner = unwrap(child);
+      const perHost = prefix === 'hosts[]' && ['ssh', 'zookeeper', 'kafka'].includes(key);
+      const desc = perHost ? `the keys of the top-level \`${key}\` block, for this host only` : (child.description ?? inner.description ?? '').replace(/\|/g, '\\|');
+      rows.push(`| \`${name}\` | ${typeName(inner)} | ${desc} |`);
+      if (perHost) continue;
+      if (inner instanceof z.ZodObject) walk(inner, name, rows);
+      else if (inner instanceof z.ZodArray && unwrap(inner.element as z.ZodType) instanceof z.ZodObject) walk(inner.element as z.ZodType, `${name}[]`, rows);
+    }
+  }
+}
+
+function typeName(s: z.ZodType): string {
+  if (s instanceof z.ZodString) return 'string';
+  if (s instanceof z.ZodNumber) return 'number';
+  if (s instanceof z.ZodBoolean) return 'boolean';
+  if (s instanceof z.ZodEnum) return (s.options as string[]).join(' \\| ');
+  if (s instanceof z.ZodArray) return `list of ${typeName(unwrap(s.element as z.ZodType))}`;
+  if (s instanceof z.ZodObject) return 'mapping';
+  if (s instanceof z.ZodRecord) return 'mapping of key: value';
+  if (s instanceof z.ZodUnion) return (s.options as z.ZodType[]).map((o) => typeName(unwrap(o))).join(' \\| ');
+  if (s instanceof z.ZodLiteral) return JSON.stringify(s.value);
+  return 'value';
+}
+
+function unwrap(s: z.ZodType): z.ZodType {
+  let cur = s;
+  while (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault || cur instanceof z.ZodNullable) cur = cur.unwrap() as z.ZodType;
+  return cur;
+}
