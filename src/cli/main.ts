@@ -73,6 +73,30 @@ export function buildProgram(): Command {
     .option('--ask-sudo-pass', 'prompt once for the sudo password of the login user')
     .action(async (file: string, flags) => (await import('./status.js')).statusCommand(file, flags));
 
+  const topic = program.command('topic').description('create, list, describe, alter and delete topics on the inventory\'s cluster');
+  const bootstrap = (c: Command) => c.option('--bootstrap-server <host:port,...>', 'brokers to ask (default: the inventory\'s brokers)');
+  bootstrap(topic.command('create').argument('<inventory>').argument('<name>'))
+    .description('create a topic')
+    .option('--partitions <n>', 'partition count (default: the brokers\' num.partitions)')
+    .option('--replication-factor <n>', 'replicas per partition (default: the brokers\' default.replication.factor)')
+    .option('--config <key=value...>', 'topic configs, e.g. retention.ms=86400000')
+    .action(async (file: string, name: string, flags) => (await import('./topic.js')).topicCreate(file, name, flags));
+  bootstrap(topic.command('list').argument('<inventory>'))
+    .description('list topics (internal ones hidden)')
+    .option('--json', 'JSON array')
+    .action(async (file: string, flags) => (await import('./topic.js')).topicList(file, flags));
+  bootstrap(topic.command('describe').argument('<inventory>').argument('[name]'))
+    .description('partitions with leader, replicas and ISR')
+    .option('--json', 'JSON')
+    .action(async (file: string, name: string | undefined, flags) => (await import('./topic.js')).topicDescribe(file, name, flags));
+  bootstrap(topic.command('alter').argument('<inventory>').argument('<name>'))
+    .description('grow the partition count')
+    .option('--partitions <n>', 'new partition count')
+    .action(async (file: string, name: string, flags) => (await import('./topic.js')).topicAlter(file, name, flags));
+  bootstrap(topic.command('delete').argument('<inventory>').argument('<name>'))
+    .description('delete a topic')
+    .action(async (file: string, name: string, flags) => (await import('./topic.js')).topicDelete(file, name, flags));
+
   program
     .command('validate')
     .argument('<inventory>', 'inventory file (YAML)')
