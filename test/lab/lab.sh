@@ -269,14 +269,22 @@ blackhole() {   # add|del A B: routes between A and B, both directions
 launch() {   # start the host's PID 1 (returns at once)
   local h=$1 S; S=$(hdir "$1")
   mkdir -p "$S"; rm -f "$S/init.pid"
-  # setsid + env -i: a new session and a minimal environment, like a real init; no fd
-  # of ours leaks in (stdin/out/err redirected, the lock fd closed), so callers that
-  # wait for our output (execFile) are not held open by the hosts.
-  setsid env -i PATH="$PATH_IN_HOST" HOME=/root LANG=C.UTF-8 TERM=linux \
-    nsenter --net="/run/netns/$(nsof "$h")" -- \
-    unshare --mount --uts --ipc --pid --fork --propagation private \
-    /bin/bash "$LAB_DIR/hostinit.sh" "$h" "$S" "$STATE" \
-    </dev/null >>"$S/console.log" 2>&1 9>&- &
+  # setsid + env -i: a new session and a minimal environment, like a real init.
+  # No fd leaks into the host: stdin/out/err are redirected and EVERY other inherited fd
+  # is closed. Hosts live on after lab.sh: an inherited pipe would hold a caller that
+  # waits for our output (execFile), and an inherited lock fd (our fd 9, or the caller's
+  # `flock /some/lock lab.sh up`) would stay locked for the hosts' whole life.
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] 2>/dev/null && exec {fd}>&-
+    done
+    exec setsid env -i PATH="$PATH_IN_HOST" HOME=/root LANG=C.UTF-8 TERM=linux \
+      nsenter --net="/run/netns/$(nsof "$h")" -- \
+      unshare --mount --uts --ipc --pid --fork --propagation private \
+      /bin/bash "$LAB_DIR/hostinit.sh" "$h" "$S" "$STATE" \
+      </dev/null >>"$S/console.log" 2>&1
+  ) 2>/dev/null &
 }
 
 wait_init() {   # HOST: hostinit reported its PID
