@@ -43,6 +43,7 @@ export function unifiedDiff(path: string, before: string, after: string, created
   return createTwoFilesPatch(created ? '/dev/null' : `a${path}`, `b${path}`, before, after, '', '', { context: 3 })
     .split('\n')
     .slice(1) // drop the "====" line
+    .map((l) => (l.startsWith('---') || l.startsWith('+++') ? l.trimEnd() : l))
     .join('\n')
     .trimEnd();
 }

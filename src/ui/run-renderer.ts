@@ -99,7 +99,7 @@ function ttyRenderer(opts: RendererOptions): RunRenderer {
       else if (e.type === 'info' && e.host) state.get(e.host)?.title(e.message);
       else if (e.type === 'host-failed') {
         failed.add(e.host);
-        state.get(e.host)?.fail(e.error);
+        state.get(e.host)?.fail(`${e.host}: ${e.error.split('\n')[0]}`);
       }
     },
     async finish(report) {
