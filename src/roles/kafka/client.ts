@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { countPartitionHealth, type PartitionHealth } from './partition-health.js';
 
 export function kafkaClient(brokers: string[], clientId = 'zkk'): Kafka {
   return new Kafka({
@@ -28,24 +29,11 @@ export async function withAdmin<T>(brokers: string[], fn: (admin: Admin) => Prom
   }
 }
 
-export interface PartitionHealth {
-  partitions: number;
-  underReplicated: number;
-  offline: number;
-  underMinIsr: number;
-}
+export type { PartitionHealth } from './partition-health.js';
 
 export async function partitionHealth(admin: Admin, minIsr = 1): Promise<PartitionHealth> {
   const { topics } = await admin.fetchTopicMetadata();
-  const h: PartitionHealth = { partitions: 0, underReplicated: 0, offline: 0, underMinIsr: 0 };
-  for (const t of topics)
-    for (const p of t.partitions) {
-      h.partitions++;
-      if (p.isr.length < p.replicas.length) h.underReplicated++;
-      if (p.leader < 0) h.offline++;
-      if (p.isr.length < Math.min(minIsr, p.replicas.length)) h.underMinIsr++;
-    }
-  return h;
+  return countPartitionHealth(topics, minIsr);
 }
 
 export function tcpOpen(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
