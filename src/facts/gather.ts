@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { script } from '../shell/command.js';
-import type { Connector } from '../transport/connector.js';
+import type { Connector, ExecOptions } from '../transport/connector.js';
 import type { Probe } from './probes.js';
 
 export class Facts {
@@ -22,12 +22,12 @@ export class Facts {
   }
 }
 
-export async function gatherFacts(conn: Connector, probes: readonly Probe<unknown>[], into = new Facts()): Promise<Facts> {
+export async function gatherFacts(conn: Connector, probes: readonly Probe<unknown>[], into = new Facts(), opts: Pick<ExecOptions, 'timeoutMs'> = {}): Promise<Facts> {
   const unique = [...new Map(probes.map((p) => [p.key, p])).values()];
   if (unique.length === 0) return into;
   const marker = `@@zkk-${randomBytes(6).toString('hex')}`;
   const body = unique.map((p, i) => `echo '${marker} ${i}'\n${p.script}`).join('\n');
-  const res = await conn.exec(script(`${body}\necho '${marker} end'`, `gather ${unique.length} facts`), { check: false });
+  const res = await conn.exec(script(`${body}\necho '${marker} end'`, `gather ${unique.length} facts`), { check: false, timeoutMs: opts.timeoutMs });
   const sections = splitSections(res.stdout, marker);
   if (!sections.has('end')) {
     throw new Error(`fact gathering on ${conn.host} ended early (exit ${res.code}): ${res.stderr.slice(-500)}`);

@@ -4,7 +4,7 @@
  * Restarts are one broker at a time, the active controller last, each waiting for the
  * JVM to exit, the broker to come back and under-replicated partitions to reach 0.
  */
-import { groupProbe, osProbe, pathProbe, processProbe, releaseProbe, serviceRegistrationProbe, userProbe } from '../../facts/probes.js';
+import { groupProbe, osProbe, pathProbe, releaseProbe, serviceRegistrationProbe, userProbe } from '../../facts/probes.js';
 import type { Facts } from '../../facts/gather.js';
 import type { Inventory, ResolvedKafka } from '../../inventory/resolve.js';
 import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '../../ops/archive.js';
@@ -20,12 +20,12 @@ import { zookeeperHosts } from '../zookeeper/config.js';
 import { connectClient } from '../zookeeper/znode-check.js';
 import { canaryRoundTrip, partitionHealth, tcpOpen, withAdmin } from './client.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
+import { kafkaProcessProbe } from './process.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
 
 const RESTART = 'kafka.restart';
 const START = 'kafka.start';
-const pidFile = (k: ResolvedKafka) => `${k.logDir}/kafka.pid`;
-export const kafkaProcessProbe = (k: ResolvedKafka) => processProbe(pidFile(k), 'kafka.Kafka');
+export { kafkaProcessProbe };
 const metaProbe = (dir: string) => pathProbe(`${dir}/meta.properties`, true);
 
 function kf(h: { kafka?: ResolvedKafka; name: string }): ResolvedKafka {

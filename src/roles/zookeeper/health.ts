@@ -5,6 +5,7 @@
  */
 import { quote, script } from '../../shell/command.js';
 import type { Connector } from '../../transport/connector.js';
+import type { Probe } from '../../facts/probes.js';
 
 export type ZkMode = 'leader' | 'follower' | 'observer' | 'standalone' | 'read-only' | 'not-serving' | 'down';
 
@@ -56,3 +57,39 @@ export async function zkServerStatus(c: Connector, installDir: string, confDir: 
 }
 
 export const isServing = (m: ZkMode): boolean => m === 'leader' || m === 'follower' || m === 'standalone' || m === 'observer';
+
+/** `mntr` answer → key/value pairs (zk_server_state, zk_synced_followers, …). */
+export function parseMntr(out: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const f = /^(zk_\w+)\s+(.*)$/.exec(line.trim());
+    if (f) m.set(f[1]!, f[2]!.trim());
+  }
+  return m;
+}
+
+export interface FourLetterFacts {
+  srvr: SrvrInfo;
+  /** Only asked on the leader (where zk_synced_followers lives). */
+  mntr?: Map<string, string>;
+}
+
+/**
+ * srvr, and on the leader also mntr, in one probe (so both ride the host's single fact
+ * round trip). Each answer is bounded by the 4lw script's own timeout.
+ */
+export function fourLetterWordsProbe(port: number): Probe<FourLetterFacts> {
+  return {
+    key: `zookeeper-4lw:${port}`,
+    script: [
+      `zkk_srvr=$(${fourLetterWordScript('srvr', port)})`,
+      `printf '%s\\n' "$zkk_srvr"`,
+      `case "$zkk_srvr" in *"Mode: leader"*) echo '@@zkk-mntr'; ${fourLetterWordScript('mntr', port)} ;; esac`,
+    ].join('\n'),
+    parse(out) {
+      const i = out.indexOf('@@zkk-mntr');
+      if (i < 0) return { srvr: parseSrvr(out) };
+      return { srvr: parseSrvr(out.slice(0, i)), mntr: parseMntr(out.slice(i)) };
+    },
+  };
+}

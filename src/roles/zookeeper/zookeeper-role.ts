@@ -7,7 +7,6 @@ import {
   groupProbe,
   osProbe,
   pathProbe,
-  processProbe,
   releaseProbe,
   serviceRegistrationProbe,
   userProbe,
@@ -31,6 +30,7 @@ import { ensureServiceAccount } from '../../ops/user.js';
 import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
 import { renderZookeeperFiles, versionedInstallDir, zookeeperHosts } from './config.js';
 import { isServing, srvr, zkServerStatus, type ZkMode } from './health.js';
+import { zookeeperProcessProbe } from './process.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
 
 type ZkHost = ResolvedHost & { zookeeper: ResolvedZookeeper };
@@ -42,8 +42,7 @@ function zk(host: ResolvedHost): ResolvedZookeeper {
   return host.zookeeper;
 }
 
-const pidFile = (s: ResolvedZookeeper) => `${s.dataDir}/zookeeper_server.pid`;
-export const zookeeperProcessProbe = (s: ResolvedZookeeper) => processProbe(pidFile(s), 'QuorumPeerMain');
+export { zookeeperProcessProbe };
 
 export const zookeeperRole: Role = {
   name: 'zookeeper',
