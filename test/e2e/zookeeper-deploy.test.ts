@@ -174,6 +174,20 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
     expect(ok.code, ok.stdout).toBe(0);
   }, 120_000);
 
+  it('a host without a good enough Java is refused with the fix named (java.install: never)', async () => {
+    const file = writeLabInventory(info, [{ name: 'zk1', roles: ['zookeeper'] }], {
+      java: { install: 'never', minVersion: 99 },
+      zookeeper: { version: versions.zookeeper, heapMb: 128, release: { mirror: MIRROR } },
+    }, mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-java-')));
+    const r = await runZkk(['deploy', file, '--json']);
+    expect(r.code).toBe(1);
+    const step = r.report!.hosts[0]!.steps.find((s) => s.id === 'java.ensure')!;
+    expect(step.status).toBe('failed');
+    expect(step.detail).toMatch(/Java 17\.\S+ is older than 99\. Install Java 99 on zk1 \(e\.g\. apt-get install openjdk-99-jre-headless\), or set java\.install: auto/);
+    // nothing after the failed step ran
+    expect(r.report!.hosts[0]!.steps.filter((s) => s.status === 'skipped').length).toBeGreaterThan(5);
+  }, 60_000);
+
   it('broken inventories exit 2 with file:line and a hint, never a stack trace', async () => {
     const fx = path.join(__dirname, '../fixtures/inventories');
     for (const [name, line] of [['bad-yaml.yml', 4], ['duplicate-ids.yml', 4], ['unknown-key.yml', 5], ['bad-port.yml', 5], ['missing-hosts.yml', 1]] as const) {
