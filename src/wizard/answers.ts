@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseInventory } from '../inventory/load.js';
-import { kafkaDefaults } from '../roles/kafka/defaults.js';
 import { zookeeperDefaults } from '../roles/zookeeper/defaults.js';
 
 export interface HostEntry {
@@ -39,20 +38,7 @@ export interface InitAnswers {
   javaInstall: 'auto' | 'never';
 }
 
-export const DEFAULT_CLUSTER_NAME = 'kafka';
-export const DEFAULT_SSH_USER = 'root';
-export const DEFAULT_SSH_PORT = 22;
-
-/** The first 3 hosts (5 from 7 hosts on; 1 when there are fewer than 3). */
-export function defaultZookeeperCount(hosts: number): number {
-  return hosts < 3 ? 1 : hosts < 7 ? 3 : 5;
-}
-
-export function defaultKafkaVersion(mode: KafkaMode): string {
-  return mode === 'kraft' ? kafkaDefaults.versionKraft : kafkaDefaults.versionZookeeperMode;
-}
-
-export const defaultZookeeperVersion = (): string => zookeeperDefaults.version;
+export { DEFAULT_CLUSTER_NAME, DEFAULT_SSH_PORT, DEFAULT_SSH_USER, defaultKafkaVersion, defaultZookeeperCount, defaultZookeeperVersion } from './init-defaults.js';
 
 export interface SeedsLayout {
   zookeeper: { installDir: string; dataDir: string; quorumPort: number; electionPort: number };

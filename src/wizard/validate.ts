@@ -69,22 +69,33 @@ export function parseHostToken(token: string): Check<HostEntry> {
 }
 
 export interface HostListStep {
-  added: HostEntry[];
+  /** The whole list after the line. */
+  hosts: HostEntry[];
   rejected: { token: string; reason: string }[];
 }
 
-/** Add the hosts of one typed/pasted line to those already accepted; duplicates are refused. */
-export function addHostLine(accepted: readonly HostEntry[], line: string): HostListStep {
-  const out: HostListStep = { added: [], rejected: [] };
+/**
+ * Apply one typed/pasted line to the hosts accepted so far: every `address` or
+ * `name=address` is added unless invalid or a duplicate; `-name` (or `-address`) takes a
+ * host back out.
+ */
+export function applyHostLine(accepted: readonly HostEntry[], line: string): HostListStep {
+  const out: HostListStep = { hosts: [...accepted], rejected: [] };
   for (const token of splitList(line)) {
+    if (token.startsWith('-') && token.length > 1) {
+      const i = out.hosts.findIndex((h) => h.name === token.slice(1) || h.address === token.slice(1));
+      if (i < 0) out.rejected.push({ token, reason: `${token.slice(1)} is not in the list` });
+      else out.hosts.splice(i, 1);
+      continue;
+    }
     const r = parseHostToken(token);
     if (!r.ok) {
       out.rejected.push({ token, reason: r.reason });
       continue;
     }
-    const dup = duplicateOf(r.value, [...accepted, ...out.added]);
+    const dup = duplicateOf(r.value, out.hosts);
     if (dup) out.rejected.push({ token, reason: dup });
-    else out.added.push(r.value);
+    else out.hosts.push(r.value);
   }
   return out;
 }
@@ -93,19 +104,19 @@ function duplicateOf(h: HostEntry, others: readonly HostEntry[]): string | undef
   const label = (e: HostEntry) => e.name ?? e.address;
   for (const o of others) {
     if (o.address === h.address) return `${h.address} is already in the list (one entry per machine)`;
-    if (label(o) === label(h)) return `the name ${label(h)} is already used`;
     if (h.name && h.name === o.address) return `the name ${h.name} is another host's address`;
     if (o.name && o.name === h.address) return `${h.address} is already the name of another host`;
+    if (label(o) === label(h)) return `the name ${label(h)} is already used`;
   }
   return undefined;
 }
 
 /** A whole list at once (the --hosts flag). */
 export function checkHostList(text: string): Check<HostEntry[]> {
-  const step = addHostLine([], text);
+  const step = applyHostLine([], text);
   if (step.rejected.length) return no(step.rejected.map((r) => `${r.token}: ${r.reason}`).join('; '));
-  if (step.added.length === 0) return no('list at least one host');
-  return ok(step.added);
+  if (step.hosts.length === 0) return no('list at least one host');
+  return ok(step.hosts);
 }
 
 export function checkPort(text: string): Check<number> {
