@@ -1,0 +1,183 @@
+/**
+ * The optional connectivity probe of `zkk init`: for every host of the inventory about
+ * to be written, connect exactly as `zkk deploy` would (same SSH settings) and read, in
+ * one batched command, the OS, Java, free disk under the data directories and the
+ * listening TCP ports. Read-only; hosts are probed in parallel; a failure is a row, not
+ * an exception.
+ */
+import { gatherFacts } from '../facts/gather.js';
+import { commandProbe, javaProbe, osProbe, type JavaFact, type OsFact, type Probe } from '../facts/probes.js';
+import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
+import { quote } from '../shell/command.js';
+import { connectSsh } from '../transport/ssh.js';
+import type { Connector } from '../transport/connector.js';
+import type { SshTarget } from '../transport/ssh.js';
+
+export interface FreeDisk {
+  dir: string;
+  /** Free KiB on the file system that holds dir (or its nearest existing parent). */
+  freeKb?: number;
+}
+
+export interface PlannedPort {
+  port: number;
+  what: string;
+}
+
+export interface HostProbeResult {
+  host: string;
+  address: string;
+  /** Undefined when connected; else why not. */
+  error?: string;
+  os?: OsFact;
+  java?: JavaFact;
+  javaMin: number;
+  javaInstall: 'auto' | 'never';
+  disk?: FreeDisk[];
+  /** The planned ports of this host that something already listens on. */
+  portsInUse?: PlannedPort[];
+  ms: number;
+}
+
+/** Data directories of a host, in the order its services use them. */
+export function dataDirs(h: ResolvedHost): string[] {
+  const dirs = [...(h.zookeeper ? [h.zookeeper.dataDir] : []), ...(h.kafka?.logDirs ?? [])];
+  return [...new Set(dirs)];
+}
+
+/** TCP ports the host's services will listen on. */
+export function plannedPorts(h: ResolvedHost): PlannedPort[] {
+  const out: PlannedPort[] = [];
+  if (h.zookeeper) {
+    out.push({ port: h.zookeeper.clientPort, what: 'zookeeper client' }, { port: h.zookeeper.quorumPort, what: 'zookeeper quorum' }, { port: h.zookeeper.electionPort, what: 'zookeeper election' });
+    if (h.zookeeper.adminServer.enabled) out.push({ port: h.zookeeper.adminServer.port, what: 'zookeeper admin' });
+  }
+  if (h.kafka?.processRoles.includes('broker')) out.push({ port: h.kafka.port, what: 'kafka' });
+  if (h.kafka?.processRoles.includes('controller')) out.push({ port: h.kafka.controllerPort, what: 'kafka controller' });
+  return out;
+}
+
+/** Free space under each directory (the nearest existing parent when it does not exist yet). */
+export function freeDiskProbe(dirs: readonly string[]): Probe<FreeDisk[]> {
+  const lines = dirs.map(
+    (d) => `p=${quote(d)}; while [ ! -e "$p" ]; do p=$(dirname "$p"); done; echo "free $(df -Pk "$p" 2>/dev/null | awk 'NR==2{print $4}') "${quote(d)}`,
+  );
+  const probe = commandProbe(`free-disk:${dirs.join(',')}`, lines.join('\n'));
+  return { ...probe, parse: (out) => parseFreeDisk(out, dirs) };
+}
+
+export function parseFreeDisk(out: string, dirs: readonly string[]): FreeDisk[] {
+  const found = new Map<string, number>();
+  for (const line of out.split('\n')) {
+    const m = /^free (\d*) (.+)$/.exec(line);
+    if (m && m[1]) found.set(m[2]!, Number(m[1]));
+  }
+  return dirs.map((dir) => ({ dir, freeKb: found.get(dir) }));
+}
+
+/** Listening TCP ports (IPv4 and IPv6) from /proc: no ss/netstat needed. */
+export function listeningPortsProbe(): Probe<number[]> {
+  const probe = commandProbe('listening-ports', `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "0A" { print $2 }'`);
+  return { ...probe, parse: parseListeningPorts };
+}
+
+/** "0100007F:0885" lines (local address:port in hex) → sorted unique port numbers. */
+export function parseListeningPorts(out: string): number[] {
+  const ports = new Set<number>();
+  for (const line of out.split('\n')) {
+    const m = /:([0-9A-Fa-f]{4})\s*$/.exec(line.trim());
+    if (m) ports.add(parseInt(m[1]!, 16));
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+export interface ProbeOptions {
+  /** Seconds per connection (default: the inventory's, at most 10). */
+  connectTimeout?: number;
+  /** For tests: how to connect. */
+  connect?: (target: SshTarget) => Promise<Connector>;
+}
+
+export async function probeHosts(inv: Inventory, opts: ProbeOptions = {}): Promise<HostProbeResult[]> {
+  const connect = opts.connect ?? connectSsh;
+  return Promise.all(inv.hosts.map((h) => probeHost(inv, h, connect, opts.connectTimeout)));
+}
+
+async function probeHost(inv: Inventory, h: ResolvedHost, connect: (t: SshTarget) => Promise<Connector>, timeout?: number): Promise<HostProbeResult> {
+  const t0 = Date.now();
+  const base = { host: h.name, address: h.address, javaMin: inv.java.minVersion, javaInstall: inv.java.install };
+  let conn: Connector | undefined;
+  try {
+    conn = await connect({
+      name: h.name,
+      address: h.address,
+      user: h.ssh.user,
+      port: h.ssh.port,
+      identityFile: h.ssh.identityFile,
+      agent: h.ssh.agent,
+      config: h.ssh.config,
+      knownHosts: h.ssh.knownHosts,
+      hostKeyPolicy: h.ssh.hostKeyPolicy,
+      sudo: h.ssh.sudo,
+      connectTimeout: timeout ?? Math.min(h.ssh.connectTimeout, 10),
+      connectRetries: 0,
+    });
+    const os = osProbe();
+    const java = javaProbe();
+    const disk = freeDiskProbe(dataDirs(h));
+    const ports = listeningPortsProbe();
+    const facts = await gatherFacts(conn, [os, java, disk, ports]);
+    const listening = new Set(facts.get(ports));
+    return {
+      ...base,
+      os: facts.get(os),
+      java: facts.get(java),
+      disk: facts.get(disk),
+      portsInUse: plannedPorts(h).filter((p) => listening.has(p.port)),
+      ms: Date.now() - t0,
+    };
+  } catch (e) {
+    const err = e as Error & { format?: () => string; hint?: string };
+    const message = (err.message ?? String(e)).split('\n')[0]!;
+    return { ...base, error: message, ms: Date.now() - t0 };
+  } finally {
+    await conn?.close().catch(() => undefined);
+  }
+}
+
+/** Whether a host needs attention before deploying. */
+export function probeProblems(r: HostProbeResult): string[] {
+  if (r.error) return [`not reachable: ${r.error}`];
+  const out: string[] = [];
+  if (!r.java?.feature && r.javaInstall === 'never') out.push(`no Java (java.install is never): install Java ${r.javaMin}+`);
+  if (r.java?.feature && r.java.feature < r.javaMin && r.javaInstall === 'never') out.push(`Java ${r.java.feature} is older than ${r.javaMin}`);
+  if (r.portsInUse?.length) out.push(`ports in use: ${r.portsInUse.map((p) => `${p.port} (${p.what})`).join(', ')}`);
+  for (const d of r.disk ?? []) if (d.freeKb !== undefined && d.freeKb < 1024 * 1024) out.push(`less than 1 GiB free under ${d.dir}`);
+  return out;
+}
+
+/** Rows for a table: host, ssh, os, java, free disk, ports in use. */
+export function probeTableRows(results: readonly HostProbeResult[]): string[][] {
+  return results.map((r) => {
+    if (r.error) return [r.host, `no: ${r.error}`, '', '', '', ''];
+    const os = r.os ? `${r.os.id || '?'} ${r.os.version}`.trim() : '?';
+    const java = r.java?.feature
+      ? r.java.feature >= r.javaMin
+        ? r.java.version!
+        : `${r.java.version} (< ${r.javaMin}${r.javaInstall === 'auto' ? ': zkk installs one' : ''})`
+      : r.javaInstall === 'auto'
+        ? 'none (zkk installs one)'
+        : 'none';
+    const disk = (r.disk ?? []).map((d) => `${d.dir} ${d.freeKb === undefined ? '?' : formatKb(d.freeKb)}`).join(', ');
+    const ports = r.portsInUse?.length ? r.portsInUse.map((p) => String(p.port)).join(', ') : 'none';
+    return [r.host, `yes (${r.ms} ms)`, os, java, disk, ports];
+  });
+}
+
+export const PROBE_TABLE_HEADERS = ['host', 'ssh', 'os', 'java', 'free disk', 'ports in use'];
+
+export function formatKb(kb: number): string {
+  const gib = kb / (1024 * 1024);
+  if (gib >= 1) return `${gib >= 100 ? Math.round(gib) : gib.toFixed(1)} GiB`;
+  return `${Math.round(kb / 1024)} MiB`;
+}
