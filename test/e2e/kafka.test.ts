@@ -199,6 +199,28 @@ describe('KRaft: 3 combined nodes on Kafka 4', () => {
   }, 120_000);
 });
 
+describe('KRaft: dedicated controllers with a dynamic quorum', () => {
+  it('3 kafka-controller + 2 brokers → verified; deploy again → 0 changed', async () => {
+    await labDown();
+    const HOSTS = ['c1', 'c2', 'c3', 'b1', 'b2'];
+    const info = await labUp(HOSTS);
+    const inv = writeLabInventory(
+      info,
+      HOSTS.map((name) => ({ name, roles: [name.startsWith('c') ? 'kafka-controller' : 'kafka'] })),
+      { kafka: { version: versions.kafka4, heapMb: 256, quorum: 'dynamic', release: { mirror: MIRROR } } },
+    );
+    const r = await runZkk(['deploy', inv, '--json']);
+    expect(r.code, r.stderr + JSON.stringify(r.report?.clusterErrors ?? r.stdout) + JSON.stringify(r.report?.verify)).toBe(0);
+    expect(r.report!.verify.find((c) => c.name === 'kafka.quorum')!.detail).toMatch(/voters \[1, 2, 3\]/);
+    expect(r.report!.verify.find((c) => c.name === 'kafka.registered')!.detail).toContain('[4, 5]');
+    const props = await labSsh('c1', 'cat /etc/kafka/server.properties');
+    expect(props.stdout).toContain('process.roles=controller');
+    expect(props.stdout).toContain('controller.quorum.bootstrap.servers=');
+    const again = await runZkk(['deploy', inv, '--json']);
+    expect(changedSteps(again.report!)).toEqual([]);
+  }, 400_000);
+});
+
 describe('ZooKeeper mode on separate hosts: 3 ZooKeeper + 3 Kafka', () => {
   it('deploy → verified', async () => {
     await labDown();
