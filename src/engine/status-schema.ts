@@ -99,8 +99,8 @@ export const zookeeperSummarySchema = z
     ensembleSize: int,
     quorumSize: int.describe('Voting members needed: floor(n/2)+1'),
     serving: int.describe('Members answering as leader, follower, observer or standalone'),
-    leader: z.string().nullable().describe('Host name of the leader (or the standalone server)'),
-    hasQuorum: z.boolean(),
+    leader: z.string().nullable().describe('Host name of the leader (or the standalone server); null when none is seen — with hasQuorum true, the followers follow a leader on a host zkk could not ask'),
+    hasQuorum: z.boolean().nullable().describe('null when no member could be asked'),
   })
   .nullable();
 

@@ -42,8 +42,15 @@ export function summarizeZookeeper(hosts: HostStatus[]): ZookeeperSummary | null
   const voters = members.filter((m) => m.svc.mode === 'leader' || m.svc.mode === 'follower' || (n === 1 && m.svc.mode === 'standalone')).length;
   // The leader's own count of synced followers also covers members zkk could not ask.
   const synced = Math.max(0, ...leaders.map((l) => (l.svc.syncedFollowers ?? 0) + 1));
-  const hasQuorum = leaders.length > 0 && Math.max(voters, synced) >= quorumSize;
-  return { ensembleSize: n, quorumSize, serving, leader: leaders[0]?.host.name ?? null, hasQuorum };
+  let hasQuorum = leaders.length > 0 && Math.max(voters, synced) >= quorumSize;
+  // A follower stays a follower only while its leader answers (else it turns to LOOKING
+  // within syncLimit ticks): followers with no leader in sight follow one on a host zkk
+  // could not ask (e.g. the leader's host is cut off from here, not from them).
+  const followers = members.filter((m) => m.svc.mode === 'follower').length;
+  const unseen = members.filter((m) => m.svc.mode === 'unknown').length;
+  if (leaders.length === 0 && followers > 0 && unseen > 0) hasQuorum = followers + 1 >= quorumSize;
+  // Nobody could be asked: no verdict on the quorum either way.
+  return { ensembleSize: n, quorumSize, serving, leader: leaders[0]?.host.name ?? null, hasQuorum: unseen === n ? null : hasQuorum };
 }
 
 export function assessStatus(hosts: HostStatus[], kafka: KafkaSummary | null): Assessment {
@@ -71,7 +78,8 @@ export function assessStatus(hosts: HostStatus[], kafka: KafkaSummary | null): A
     }
     const leaders = zkMembers(hosts).filter((m) => m.svc.mode === 'leader');
     if (leaders.length > 1) add('degraded', 'zookeeper', null, `${leaders.length} servers claim to be the ZooKeeper leader: ${leaders.map((l) => l.host.name).join(', ')}`);
-    if (!zookeeper.hasQuorum)
+    if (zookeeper.hasQuorum === null) add('degraded', 'zookeeper', null, 'ZooKeeper could not be checked: no member could be asked');
+    else if (!zookeeper.hasQuorum)
       add(
         'down',
         'zookeeper',

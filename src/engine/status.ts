@@ -140,10 +140,11 @@ export class StatusSession {
     await c.close().catch(() => undefined);
   }
 
-  private async observeHost(host: ResolvedHost): Promise<HostObservation> {
+  private async observeHost(host: ResolvedHost, retry = true): Promise<HostObservation> {
     const t0 = Date.now();
     const timeoutMs = this.connectTimeoutMs(host);
     let conn = this.conns.get(host.name);
+    const reused = !!conn;
     if (!conn) {
       const ssh = host.ssh;
       try {
@@ -172,7 +173,10 @@ export class StatusSession {
       const facts = await gatherFacts(conn, statusProbes(host), undefined, { timeoutMs: timeoutMs + 10_000 });
       return { host, conn, facts, ms: Date.now() - t0 };
     } catch (e) {
-      await this.drop(host.name); // reconnect next time (the connection may be dead)
+      await this.drop(host.name); // the connection may be dead: reconnect
+      // A kept connection (--watch) that broke since the last round (host rebooted, sshd
+      // restarted): connect again now. Not after a timeout: that would only double it.
+      if (reused && retry && !/timed out/.test((e as Error).message)) return this.observeHost(host, false);
       return { host, ms: Date.now() - t0, error: { ...describeError(e), code: 'PROBE_FAILED', reachable: true } };
     }
   }

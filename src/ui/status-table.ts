@@ -30,7 +30,7 @@ export function renderStatus(r: StatusReport, opts: StatusRenderOptions): string
   const zkRows = rowsOf<ZookeeperServiceStatus>(r.hosts, 'zookeeper');
   if (r.zookeeper && zkRows.length > 0) {
     const z = r.zookeeper;
-    out.push('', `${c.bold('ZooKeeper')}  ${z.serving} of ${z.ensembleSize} serving, quorum ${z.quorumSize}, ${z.hasQuorum ? `leader ${z.leader}` : c.red('NO QUORUM')}`);
+    out.push('', `${c.bold('ZooKeeper')}  ${z.serving} of ${z.ensembleSize} serving, quorum ${z.quorumSize}, ${z.hasQuorum === null ? c.dim('quorum unknown') : !z.hasQuorum ? c.red('NO QUORUM') : z.leader ? `leader ${z.leader}` : c.yellow('leader not visible (on a host zkk could not ask)')}`);
     out.push(
       table(
         ['host', 'ssh', 'process', 'ports', 'mode', 'zxid', 'conns', 'outst', 'synced', 'version'],

@@ -28,6 +28,18 @@ describe('status verdict', () => {
     expect(messages(a)).toEqual([expect.stringMatching(/^degraded zk2 unreachable: cannot connect .*no SSH handshake within 5s/)]);
   });
 
+  it('right after the leader is cut its followers still follow it: quorum, leader not visible → DEGRADED', () => {
+    const hosts = zkModeHosts();
+    hosts[1] = host(2, [zkService(2, { state: 'unknown', mode: 'unknown', pid: null }), kafkaService(2, { state: 'unknown' })], unreachable);
+    const a = assessStatus(hosts, kafkaSummary());
+    expect(a.zookeeper).toMatchObject({ serving: 2, leader: null, hasQuorum: true });
+    expect(a.verdict).toBe('DEGRADED');
+    // once they give up on it (LOOKING), there is no quorum
+    hosts[0]!.services[0] = zkService(1, { mode: 'not-serving' });
+    hosts[2]!.services[0] = zkService(3, { mode: 'not-serving' });
+    expect(assessStatus(hosts, kafkaSummary())).toMatchObject({ verdict: 'DOWN', zookeeper: { hasQuorum: false } });
+  });
+
   it('one follower stopped → DEGRADED with the host named', () => {
     const hosts = zkModeHosts();
     hosts[2]!.services[0] = zkService(3, { state: 'stopped', mode: 'down', pid: null });
@@ -134,7 +146,11 @@ describe('status verdict', () => {
 
   it('no host reachable and no broker answering → UNKNOWN (exit 3)', () => {
     const hosts = [1, 2, 3].map((i) => host(i, [zkService(i, { state: 'unknown', mode: 'unknown' })], unreachable));
-    expect(assessStatus(hosts, null)).toMatchObject({ verdict: 'UNKNOWN', exitCode: 3 });
+    const a = assessStatus(hosts, null);
+    expect(a).toMatchObject({ verdict: 'UNKNOWN', exitCode: 3, zookeeper: { hasQuorum: null } });
+    // no claim about a quorum nobody could see
+    expect(messages(a)).not.toContain(expect.stringMatching(/no quorum/));
+    expect(messages(a)).toContain('degraded - ZooKeeper could not be checked: no member could be asked');
   });
 
   it('a host reachable but its probe failed is degraded, not unreachable', () => {
