@@ -103,6 +103,9 @@ export async function connectSsh(target: SshTarget): Promise<Connector> {
     stats.connections++;
     try {
       await client.connect(config);
+      // node-ssh listens for 'error' only while connecting: a connection reset later (host
+      // rebooted, link cut) would be an uncaught exception. The next exec fails instead.
+      client.connection?.on('error', () => undefined);
       ssh = client;
       break;
     } catch (e) {
