@@ -6,7 +6,7 @@
  * lab (run under the lab lock):
  *   flock /var/lock/zkk-lab.lock npx vitest run test/e2e/init.test.ts
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,15 @@ afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.kill()));
 });
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'zkk-init-e2e-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'zkk-init-e2e-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 const ask = (q: string) => new RegExp(`^\\? ${q}`, 'm'); // the active question (answered ones show ✔)
 
 describe.skipIf(!ready)('zkk init without the lab', () => {

@@ -5,7 +5,7 @@
  * its exit status can be read.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -109,8 +109,9 @@ export class TmuxSession {
     }
   }
 
-  /** Stop this session's tmux server (and so its command). */
+  /** Stop this session's tmux server (and so its command); remove its files. */
   async kill(): Promise<void> {
     await this.tmux(['kill-server']).catch(() => undefined);
+    rmSync(path.dirname(this.statusFile), { recursive: true, force: true });
   }
 }

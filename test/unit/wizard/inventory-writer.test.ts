@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -127,6 +127,7 @@ describe('writeFileAtomically', () => {
     await writeFileAtomically(f, 'b: 2\n');
     expect(readFileSync(f, 'utf8')).toBe('b: 2\n');
     expect(readdirSync(dir)).toEqual(['inventory.yml']);
+    rmSync(dir, { recursive: true, force: true });
   });
   it('fails cleanly when the directory is missing', async () => {
     const f = path.join(os.tmpdir(), 'zkk-no-such-dir', 'x', 'inventory.yml');

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkIdentityFile, checkKnownHosts, checkMirror, checkReleaseFile, expandHome } from '../../../src/wizard/local-paths.js';
 import type { ReleaseSpec } from '../../../src/engine/releases.js';
 
@@ -10,6 +10,8 @@ const releases: ReleaseSpec[] = [
   { component: 'zookeeper', version: '3.8.0', source: {} },
   { component: 'kafka', version: '3.9.2', scalaVersion: '2.13', source: {} },
 ];
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-wizard-'));
