@@ -66,7 +66,7 @@ export function buildProgram(): Command {
     .command('status')
     .argument('<inventory>', 'inventory file (YAML)')
     .description('health of every host and of the cluster: processes, ports, ZooKeeper modes, Kafka controller and partitions, KRaft quorum; exit 0 healthy, 1 degraded, 5 down, 3 nothing reachable')
-    .option('--json', 'print the report as JSON (schema: schema/status.schema.json)')
+    .option('--json', 'print the report as JSON (its JSON schema: zkk schema --status)')
     .option('-w, --watch [seconds]', `check again every N seconds (default 2), redrawing in place; put it after the inventory`, (v) => watchSeconds(v))
     .option('--connect-timeout <seconds>', 'SSH connect timeout (default: the inventory\'s, at most 5)', (v) => positive(v, '--connect-timeout'))
     .addOption(new Option('--host-key-policy <policy>', 'unknown SSH host keys: strict | accept-new | off (default: inventory, else accept-new)').choices(['strict', 'accept-new', 'off']))
@@ -111,7 +111,8 @@ export function buildProgram(): Command {
     .command('schema')
     .description('print the inventory JSON schema (for editors: yaml-language-server)')
     .option('--markdown', 'print the inventory reference table instead')
-    .action(async (flags: { markdown?: boolean }) => (await import('./validate.js')).schemaCommand(flags));
+    .option('--status', 'print the JSON schema of `zkk status --json` instead')
+    .action(async (flags: { markdown?: boolean; status?: boolean }) => (await import('./validate.js')).schemaCommand(flags));
 
   return program;
 }

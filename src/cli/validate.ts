@@ -10,8 +10,11 @@ export async function validateCommand(file: string): Promise<void> {
   process.stdout.write(`${file}: ok — cluster ${inv.cluster}, ${inv.hosts.length} host(s), ${zk} ZooKeeper, ${kafka} Kafka\n`);
 }
 
-export async function schemaCommand(flags: { markdown?: boolean } = {}): Promise<void> {
-  if (flags.markdown) {
+export async function schemaCommand(flags: { markdown?: boolean; status?: boolean } = {}): Promise<void> {
+  if (flags.status) {
+    const { statusReportJsonSchema } = await import('../engine/status-schema.js');
+    process.stdout.write(`${JSON.stringify(statusReportJsonSchema(), null, 2)}\n`);
+  } else if (flags.markdown) {
     const { inventoryReferenceMarkdown } = await import('../inventory/reference.js');
     process.stdout.write(`${inventoryReferenceMarkdown()}\n`);
   } else process.stdout.write(`${JSON.stringify(inventoryJsonSchema(), null, 2)}\n`);

@@ -1,6 +1,6 @@
 /**
  * The `zkk status --json` report: one zod schema is the source of the TypeScript types,
- * of schema/status.schema.json (generated, checked by a unit test) and of its
+ * of test/fixtures/status.schema.json (generated, checked by a unit test) and of its
  * documentation. Stable: fields are only ever added; unknown values are null, never
  * missing. Bump STATUS_SCHEMA_VERSION on any incompatible change.
  */
@@ -167,7 +167,7 @@ export type KafkaSummary = NonNullable<z.infer<typeof kafkaSummarySchema>>;
 export type PortStatus = z.infer<typeof portSchema>;
 export type ServiceState = z.infer<typeof serviceStateSchema>;
 
-/** The JSON Schema published as schema/status.schema.json. */
+/** The JSON Schema printed by `zkk schema --status` (snapshot: test/fixtures/status.schema.json). */
 export function statusReportJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(statusReportSchema),

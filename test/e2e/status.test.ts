@@ -36,7 +36,7 @@ async function status(inv: string, args: string[] = []): Promise<StatusRun> {
     throw new Error(`zkk status printed no JSON (exit ${r.code})\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   }
   const v = validator.safeParse(report);
-  if (!v.success) throw new Error(`status JSON does not match schema/status.schema.json: ${v.error.message}`);
+  if (!v.success) throw new Error(`status JSON does not match test/fixtures/status.schema.json: ${v.error.message}`);
   expect(r.code).toBe(report.exitCode);
   return { code: r.code, report, ms, stdout: r.stdout, stderr: r.stderr };
 }

@@ -111,7 +111,7 @@ export function report(hosts: HostStatus[], kafka: KafkaSummary | null): StatusR
   };
 }
 
-export const STATUS_SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schema/status.schema.json');
+export const STATUS_SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/status.schema.json');
 
 /** A validator built from the published JSON Schema file (not from the zod source). */
 export function statusValidator(): z.ZodType {

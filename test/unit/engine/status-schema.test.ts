@@ -1,5 +1,5 @@
 /**
- * schema/status.schema.json is generated from the zod schema (src/engine/status-schema.ts).
+ * test/fixtures/status.schema.json is generated from the zod schema (src/engine/status-schema.ts).
  * Regenerate after a change: UPDATE_SCHEMA=1 npx vitest run test/unit/engine/status-schema.test.ts
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { statusReportJsonSchema } from '../../../src/engine/status-schema.js';
 import { host, kafkaService, kafkaSummary, kraftHosts, report, STATUS_SCHEMA_FILE, statusValidator, unreachable, zkModeHosts, zkService } from './status-fixtures.js';
 
 describe('status JSON schema', () => {
-  it('schema/status.schema.json is up to date with the zod source', () => {
+  it('test/fixtures/status.schema.json is up to date with the zod source', () => {
     const generated = `${JSON.stringify(statusReportJsonSchema(), null, 2)}\n`;
     if (process.env.UPDATE_SCHEMA) writeFileSync(STATUS_SCHEMA_FILE, generated);
     expect(readFileSync(STATUS_SCHEMA_FILE, 'utf8')).toBe(generated);
