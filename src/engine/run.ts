@@ -12,7 +12,7 @@ import type { LocalRelease } from '../ops/archive.js';
 import type { Step } from '../ops/operation.js';
 import type { HostContext, LiveHost, Role, VerifyCheck } from '../roles/role.js';
 import type { Connector, TransportStats } from '../transport/connector.js';
-import { connectSsh } from '../transport/ssh.js';
+import { connectHost } from './connect-host.js';
 import type { EventSink, StepStatus } from './events.js';
 import { obtainRelease } from './releases.js';
 import path from 'node:path';
@@ -92,7 +92,7 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
     const releaseWork = Promise.all(
       roles.flatMap((r) => r.releases?.(inv) ?? []).map(async (spec) => releases.set(spec.component, await obtainRelease(spec, opts.cacheDir))),
     );
-    const connectWork = Promise.all(runs.map((r) => connectHost(r, opts, emit)));
+    const connectWork = Promise.all(runs.map((r) => connectRun(r, opts, emit)));
     const [relResult] = await Promise.allSettled([releaseWork, connectWork]);
     if (relResult.status === 'rejected') throw relResult.reason;
 
@@ -182,25 +182,10 @@ function liveHosts(runs: HostRun[], role: Role): LiveHost[] {
     .map((r) => ({ host: r.host, conn: r.conn!, facts: r.facts!, changed: r.changed }));
 }
 
-async function connectHost(r: HostRun, opts: RunOptions, emit: EventSink): Promise<void> {
+async function connectRun(r: HostRun, opts: RunOptions, emit: EventSink): Promise<void> {
   const t0 = Date.now();
-  const ssh = r.host.ssh;
   try {
-    r.conn = await connectSsh({
-      name: r.host.name,
-      address: r.host.address,
-      user: ssh.user,
-      port: ssh.port,
-      identityFile: ssh.identityFile,
-      agent: ssh.agent,
-      config: ssh.config,
-      knownHosts: ssh.knownHosts,
-      hostKeyPolicy: opts.hostKeyPolicy ?? ssh.hostKeyPolicy,
-      sudo: ssh.sudo,
-      sudoPassword: opts.sudoPassword,
-      connectTimeout: opts.connectTimeout ?? ssh.connectTimeout,
-      connectRetries: ssh.connectRetries,
-    });
+    r.conn = await connectHost(r.host, opts);
     emit({ type: 'host-connected', host: r.host.name, ms: Date.now() - t0 });
   } catch (e) {
     failHost(r, e, emit, e instanceof ConnectionError ? 'unreachable' : 'failed');

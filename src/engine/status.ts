@@ -23,7 +23,7 @@ import { fourLetterWordsProbe } from '../roles/zookeeper/health.js';
 import { zookeeperProcessProbe } from '../roles/zookeeper/process.js';
 import { quote } from '../shell/command.js';
 import type { Connector } from '../transport/connector.js';
-import { connectSsh } from '../transport/ssh.js';
+import { connectHost } from './connect-host.js';
 import { assessStatus } from './status-verdict.js';
 import {
   STATUS_SCHEMA_VERSION,
@@ -146,23 +146,8 @@ export class StatusSession {
     let conn = this.conns.get(host.name);
     const reused = !!conn;
     if (!conn) {
-      const ssh = host.ssh;
       try {
-        conn = await connectSsh({
-          name: host.name,
-          address: host.address,
-          user: ssh.user,
-          port: ssh.port,
-          identityFile: ssh.identityFile,
-          agent: ssh.agent,
-          config: ssh.config,
-          knownHosts: ssh.knownHosts,
-          hostKeyPolicy: this.opts.hostKeyPolicy ?? ssh.hostKeyPolicy,
-          sudo: ssh.sudo,
-          sudoPassword: this.opts.sudoPassword,
-          connectTimeout: timeoutMs / 1000,
-          connectRetries: 0,
-        });
+        conn = await connectHost(host, { hostKeyPolicy: this.opts.hostKeyPolicy, sudoPassword: this.opts.sudoPassword, connectTimeout: timeoutMs / 1000, connectRetries: 0 });
         this.conns.set(host.name, conn);
       } catch (e) {
         return { host, ms: Date.now() - t0, error: { ...describeError(e), reachable: false } };
