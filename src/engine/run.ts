@@ -121,6 +121,8 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
       for (const role of roles) {
         emit({ type: 'stage', stage: 'apply', role: role.name });
         await Promise.all(runs.filter((r) => r.report.status === 'ok' && r.steps.has(role.name)).map((r) => applySteps(r, r.steps.get(role.name)!, emit)));
+        for (const r of runs.filter((x) => x.report.status !== 'ok' && x.steps.has(role.name)))
+          for (const s of r.steps.get(role.name)!) if (!r.report.steps.some((d) => d.id === s.id)) record(r, s, 'skipped', 'an earlier step failed on this host', emit);
         const live = liveHosts(runs, role);
         if (role.converge && live.length > 0) {
           emit({ type: 'stage', stage: 'converge', role: role.name });
