@@ -18,13 +18,15 @@ import type { LocalRelease } from '../ops/archive.js';
 export const APACHE_ARCHIVE = 'https://archive.apache.org/dist';
 
 export interface ReleaseSpec {
-  component: 'zookeeper' | 'kafka';
+  component: 'zookeeper' | 'kafka' | 'java';
   version: string;
   scalaVersion?: string;
   source: ReleaseSource;
 }
 
 export function releaseRelativePath(spec: ReleaseSpec): string {
+  // java: only ever a local file (java.archive), named as the user named it
+  if (spec.component === 'java') return `java/${path.basename(spec.source.file ?? 'jdk.tar.gz')}`;
   return spec.component === 'zookeeper'
     ? `zookeeper/zookeeper-${spec.version}/apache-zookeeper-${spec.version}-bin.tar.gz`
     : `kafka/${spec.version}/kafka_${spec.scalaVersion ?? '2.13'}-${spec.version}.tgz`;

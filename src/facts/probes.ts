@@ -80,7 +80,15 @@ export function osProbe(): Probe<OsFact> {
   };
 }
 
-export function javaProbe(): Probe<JavaFact> {
+/** The java on the PATH, or (bin given) that exact executable. */
+export function javaProbe(bin?: string): Probe<JavaFact> {
+  if (bin) {
+    return {
+      key: `java:${bin}`,
+      script: `if [ -x ${quote(bin)} ]; then echo path=${quote(bin)}; ${quote(bin)} -version 2>&1 | head -n 3; fi`,
+      parse: parseJavaVersion,
+    };
+  }
   return {
     key: 'java',
     script: 'j=$(command -v java 2>/dev/null) && { echo "path=$j"; java -version 2>&1 | head -n 3; } || true',

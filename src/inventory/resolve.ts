@@ -80,7 +80,14 @@ export interface JavaSettings {
   install: 'auto' | 'never';
   minVersion: number;
   package?: string;
+  /** A JDK tarball on the control node (absolute): when set, every host gets it (install does not apply). */
+  archive?: string;
+  sha512?: string;
+  /** With archive: stable symlink to the unpacked archive (JAVA_HOME of the services). */
+  home: string;
 }
+
+export const DEFAULT_JAVA_HOME = '/usr/local/zkk-java';
 
 export interface Inventory {
   file: string;
@@ -225,15 +232,19 @@ export function resolveInventory(input: InventoryInput, src: SourceMap): Invento
     return out;
   });
 
+  const javaIn = input.java ?? {};
   if (errors.length > 0) throw new InventoryErrors(errors);
   return {
     file: path.resolve(src.file),
     dir,
     cluster: input.cluster,
     java: {
-      install: input.java?.install ?? 'auto',
+      install: javaIn.install ?? 'auto',
       minVersion: input.java?.minVersion ?? (kafkaHosts.length > 0 && Number(kafkaVersion.split('.')[0]) >= 4 ? 17 : 11),
       package: input.java?.package,
+      archive: javaIn.archive ? relPath(javaIn.archive) : undefined,
+      sha512: javaIn.sha512?.replace(/\s+/g, '').toLowerCase(),
+      home: javaIn.home ?? DEFAULT_JAVA_HOME,
     },
     hosts,
     warnings,

@@ -39,6 +39,9 @@ export const javaSchema = z
     install: z.enum(['auto', 'never']).optional().describe('Install a JDK with apt/dnf/yum when none is found (auto, default) or fail (never)'),
     minVersion: z.number().int().min(8).optional().describe('Lowest acceptable Java feature version (default 11; Kafka 4 needs 17)'),
     package: z.string().optional().describe('Package to install (default openjdk-17-jre-headless on apt, java-17-openjdk-headless on dnf/yum)'),
+    archive: z.string().optional().describe('A JDK/JRE tarball (.tar.gz, one top directory) on the control node, for hosts without a package mirror: uploaded, checked and unpacked into <home>-<file name> on every host, and the services run on it (java.install and java.package do not apply)'),
+    sha512: z.string().regex(/^[0-9a-fA-F\s]{128,}$/).optional().describe('Expected SHA-512 of java.archive (hex); default: ARCHIVE.sha512 beside it'),
+    home: absPath.optional().describe('With java.archive: stable symlink to the unpacked JDK, the services\' JAVA_HOME, also linked as /usr/local/bin/java (default /usr/local/zkk-java)'),
   })
   .describe('The JDK the services run on');
 

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Inventory, ResolvedHost, ResolvedKafka } from '../../inventory/resolve.js';
 import { propertyLines, renderTemplate, type RenderOptions } from '../../render/templates.js';
+import { servicesJavaHome } from '../java/java-role.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
 
 export type KafkaHost = ResolvedHost & { kafka: ResolvedKafka };
@@ -67,6 +68,7 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
     zookeeperConnect: kraft ? '' : zookeeperConnect(inv, k.zookeeperChroot),
     extra: propertyLines(k.extraConfig),
     service: k.serviceName,
+    javaHome: servicesJavaHome(inv),
     // the last broker of a ZooKeeper-mode cluster takes ~10.5 s; KRaft nodes up to minutes
     stopTimeoutTenths: 1200,
     stopTimeoutSec: 120,

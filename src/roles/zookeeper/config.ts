@@ -1,6 +1,7 @@
 /** Computed ZooKeeper values and rendered files (pure: inventory in, text out). */
 import type { Inventory, ResolvedHost, ResolvedZookeeper } from '../../inventory/resolve.js';
 import { propertyLines, renderTemplate, type RenderOptions } from '../../render/templates.js';
+import { servicesJavaHome } from '../java/java-role.js';
 
 export interface ZkServerEntry {
   id: number;
@@ -51,6 +52,7 @@ export function renderZookeeperFiles(inv: Inventory, host: ResolvedHost & { zook
     extra: propertyLines(s.extraConfig),
     myid: s.myid,
     service: s.serviceName,
+    javaHome: servicesJavaHome(inv),
   };
   return {
     zooCfg: renderTemplate('zookeeper/zoo.cfg.hbs', ctx, opts),
