@@ -66,7 +66,8 @@ export async function canaryRoundTrip(brokers: string[], replicationFactor: numb
   const consumer = kafka.consumer({ groupId: `${topic}-group`, sessionTimeout: 10000, heartbeatInterval: 1000 });
   let consumed = 0;
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor }], waitForLeaders: true });
+    // slow hosts (e.g. emulated VMs) need more than the 5 s broker-side default to create it
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor }], waitForLeaders: true, timeout: 30_000 });
     await producer.connect();
     const values = Array.from({ length: messages }, (_, i) => `canary-${i}`);
     await producer.send({ topic, acks: -1, messages: values.map((value, i) => ({ key: String(i), value })) });
@@ -74,7 +75,8 @@ export async function canaryRoundTrip(brokers: string[], replicationFactor: numb
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumed ${seen.size} of ${messages} canary messages within 60 s`)), 60_000);
+      // the first consumer group of a new cluster waits for __consumer_offsets (50 partitions) to be created and loaded
+      const timer = setTimeout(() => reject(new Error(`consumed ${seen.size} of ${messages} canary messages within 180 s`)), 180_000);
       void consumer.run({
         eachMessage: async ({ message }) => {
           seen.add(message.value?.toString() ?? '');
