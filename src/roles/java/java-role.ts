@@ -92,11 +92,12 @@ export const javaRole: Role = {
     else {
       const found = java.version ? `Java ${java.version} is older than ${min}` : 'no java on the PATH';
       const pm = packageManager(os);
-      const pkg = ctx.inv.java.package ?? (pm === 'apt' ? 'openjdk-17-jre-headless' : 'java-17-openjdk-headless');
+      const feature = Math.max(min, 17);
+      const pkg = ctx.inv.java.package ?? (pm === 'apt' ? `openjdk-${feature}-jre-headless` : `java-${feature}-openjdk-headless`);
       if (ctx.inv.java.install === 'never' || !pm) {
         outcome = change(`${found}: cannot continue`, async () => {
           throw new Error(
-            `${found}. Install Java ${Math.max(min, 17)} on ${ctx.host.name} (e.g. apt-get install ${pkg})${pm ? ', or set java.install: auto in the inventory' : ''}, or give zkk a JDK tarball to upload (java.archive)`,
+            `${found}. Install Java ${feature} on ${ctx.host.name} (e.g. apt-get install ${pkg})${pm ? ', or set java.install: auto in the inventory' : ''}, or give zkk a JDK tarball to upload (java.archive)`,
           );
         });
       } else {
