@@ -72,11 +72,28 @@ export async function canaryRoundTrip(brokers: string[], replicationFactor: numb
     const values = Array.from({ length: messages }, (_, i) => `canary-${i}`);
     await producer.send({ topic, acks: -1, messages: values.map((value, i) => ({ key: String(i), value })) });
     const seen = new Set<string>();
+    // The first consumer group of a fresh cluster makes the broker create __consumer_offsets;
+    // a consumer started before its coordinator answers can give up for good (slow hosts).
+    // describeGroups asks the same coordinator: wait until it answers, then start consuming.
+    const coordinatorBy = Date.now() + 120_000;
+    for (;;) {
+      try {
+        await admin.describeGroups([`${topic}-group`]);
+        break;
+      } catch (e) {
+        if (Date.now() > coordinatorBy) throw new Error(`no group coordinator within 120 s: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    let crash: Error | undefined;
+    consumer.on(consumer.events.CRASH, (ev) => {
+      if (!ev.payload.restart) crash = ev.payload.error;
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       // the first consumer group of a new cluster waits for __consumer_offsets (50 partitions) to be created and loaded
-      const timer = setTimeout(() => reject(new Error(`consumed ${seen.size} of ${messages} canary messages within 180 s`)), 180_000);
+      const timer = setTimeout(() => reject(new Error(`consumed ${seen.size} of ${messages} canary messages within 180 s${crash ? ` (consumer stopped: ${crash.message})` : ''}`)), 180_000);
       void consumer.run({
         eachMessage: async ({ message }) => {
           seen.add(message.value?.toString() ?? '');
