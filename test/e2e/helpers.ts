@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { LabInfo } from '../lab/lab.js';
+import { T } from './target.js';
 import type { RunReport } from '../../src/engine/run.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,7 +32,7 @@ export function runZkk(args: string[], opts: { timeoutMs?: number; env?: NodeJS.
     execFile(
       process.execPath,
       [ZKK, ...args],
-      { timeout: opts.timeoutMs ?? 600_000, maxBuffer: 64 << 20, env: { ...process.env, CI: '1', ...opts.env } },
+      { timeout: opts.timeoutMs ?? T(600_000), maxBuffer: 64 << 20, env: { ...process.env, CI: '1', ...opts.env } },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
         let report: RunReport | undefined;
@@ -54,15 +55,20 @@ export interface LabHostSpec {
   [k: string]: unknown;
 }
 
-/** An inventory for lab hosts, in a fresh temp dir (the KRaft cluster id file lands beside it). */
-export function writeLabInventory(info: LabInfo, hosts: LabHostSpec[], extra: Record<string, unknown>, dir?: string): string {
+/**
+ * An inventory for the target's hosts (lab or VMs, see target.ts), in a fresh temp dir (the
+ * KRaft cluster id file lands beside it). The login user is root on the lab, vagrant (sudo) on VMs.
+ */
+export function writeLabInventory(info: LabInfo & { user?: string }, hosts: LabHostSpec[], extra: Record<string, unknown>, dir?: string): string {
   const d = dir ?? mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-'));
   const file = path.join(d, 'inventory.yml');
   const addr = new Map(info.hosts.map((h) => [h.name, h.address]));
   const doc = {
     cluster: 'e2e',
-    ssh: { user: 'root', identityFile: info.key, knownHosts: info.knownHosts, config: false, connectTimeout: 5, connectRetries: 0 },
+    ssh: { user: info.user ?? 'root', identityFile: info.key, knownHosts: info.knownHosts, config: false, connectTimeout: 5, connectRetries: 0 },
     hosts: hosts.map(({ name, roles, ...rest }) => ({ name, address: addr.get(name), roles, ...rest })),
+    // VMs have no network out and no Java: zkk uploads the JDK tarball test/vagrant/run.sh built
+    ...(process.env.ZKK_E2E_JAVA_ARCHIVE ? { java: { archive: process.env.ZKK_E2E_JAVA_ARCHIVE } } : {}),
     ...extra,
   };
   writeFileSync(file, stringify(doc));

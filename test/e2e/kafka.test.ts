@@ -9,21 +9,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import { labDown, labSsh, labUp, type LabInfo } from '../lab/lab.js';
+import { canHost, hostsDown, hostSsh, hostsUp, T, type TargetInfo } from './target.js';
 import { changedSteps, fixtureVersions, MIRROR, runZkk, sleep, writeLabInventory } from './helpers.js';
 
 const versions = fixtureVersions();
-afterAll(async () => labDown(), 120_000);
+afterAll(async () => hostsDown(), T(120_000));
 
 async function brokerPids(hosts: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const h of hosts) out[h] = (await labSsh(h, 'cat /var/log/kafka/kafka.pid')).stdout.trim();
+  for (const h of hosts) out[h] = (await hostSsh(h, 'cat /var/log/kafka/kafka.pid')).stdout.trim();
   return out;
 }
 
 describe('ZooKeeper mode, Kafka co-located with ZooKeeper on 3 hosts (the seeds layout)', () => {
   const HOSTS = ['zk1', 'zk2', 'zk3'];
-  let info: LabInfo;
+  let info: TargetInfo;
   let dir: string;
   let inv: string;
   const write = (kafka: Record<string, unknown> = {}) =>
@@ -38,8 +38,8 @@ describe('ZooKeeper mode, Kafka co-located with ZooKeeper on 3 hosts (the seeds 
     ));
 
   it('deploy → verified (registered brokers, controller, canary round trip)', async () => {
-    await labDown();
-    info = await labUp(HOSTS);
+    await hostsDown();
+    info = await hostsUp(HOSTS);
     dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-kafka-'));
     write();
     const r = await runZkk(['deploy', inv, '--json']);
@@ -48,13 +48,13 @@ describe('ZooKeeper mode, Kafka co-located with ZooKeeper on 3 hosts (the seeds 
     expect(checks['kafka.registered']!.detail).toContain('/kafka/brokers/ids: [1, 2, 3]');
     expect(checks['kafka.canary']!.ok).toBe(true);
     expect(checks['kafka.canary']!.detail).toMatch(/RF 3: produced 30 \(acks=all\), consumed 30/);
-    const props = await labSsh('zk2', 'cat /etc/kafka/server.properties');
+    const props = await hostSsh('zk2', 'cat /etc/kafka/server.properties');
     expect(props.stdout).toContain('broker.id=2');
-    expect(props.stdout).toContain('zookeeper.connect=10.213.0.11:2181,10.213.0.12:2181,10.213.0.13:2181/kafka');
+    expect(props.stdout).toContain(`zookeeper.connect=${HOSTS.map((h) => `${info.hosts.find((x) => x.name === h)!.address}:2181`).join(',')}/kafka`);
     // services run as their own users
-    const users = await labSsh('zk1', "ps -o user= -p $(cat /var/log/kafka/kafka.pid) -p $(cat /var/lib/zookeeper/zookeeper_server.pid)");
+    const users = await hostSsh('zk1', "ps -o user= -p $(cat /var/log/kafka/kafka.pid) -p $(cat /var/lib/zookeeper/zookeeper_server.pid)");
     expect(users.stdout.split(/\s+/).filter(Boolean).sort()).toEqual(['kafka', 'zookeeper']);
-  }, 300_000);
+  }, T(300_000));
 
   it('deploy again → 0 changed, no broker restarted', async () => {
     const before = await brokerPids(HOSTS);
@@ -62,7 +62,7 @@ describe('ZooKeeper mode, Kafka co-located with ZooKeeper on 3 hosts (the seeds 
     expect(r.code, r.stderr).toBe(0);
     expect(changedSteps(r.report!)).toEqual([]);
     expect(await brokerPids(HOSTS)).toEqual(before);
-  }, 300_000);
+  }, T(300_000));
 
   it('topic commands: create, list, describe, alter, delete', async () => {
     const c = await runZkk(['topic', 'create', inv, 'e2e-orders', '--partitions', '3', '--replication-factor', '3', '--config', 'min.insync.replicas=2']);
@@ -78,7 +78,7 @@ describe('ZooKeeper mode, Kafka co-located with ZooKeeper on 3 hosts (the seeds 
     expect((await runZkk(['topic', 'delete', inv, 'e2e-orders'])).code).toBe(0);
     await sleep(1000);
     expect((await runZkk(['topic', 'list', inv])).stdout.split('\n')).not.toContain('e2e-orders');
-  }, 120_000);
+  }, T(120_000));
 
   it('plan shows the server.properties diff and exits 4', async () => {
     write({ logRetentionHours: 72 });
@@ -87,7 +87,7 @@ describe('ZooKeeper mode, Kafka co-located with ZooKeeper on 3 hosts (the seeds 
     expect(p.stdout).toContain('-log.retention.hours=168');
     expect(p.stdout).toContain('+log.retention.hours=72');
     expect(p.stdout).toMatch(/3 change\(s\) pending/);
-  }, 60_000);
+  }, T(60_000));
 
   it('a broker config change under a producer (acks=all, RF 3, min ISR 2): one broker at a time, 0 acknowledged messages lost', async () => {
     const brokers = info.hosts.filter((h) => HOSTS.includes(h.name)).map((h) => `${h.address}:9092`);
@@ -143,18 +143,18 @@ describe('ZooKeeper mode, Kafka co-located with ZooKeeper on 3 hosts (the seeds 
     console.log(`roll under load: ${acked.length} acknowledged, ${failed} sends failed (retried by the app), ${lost.length} lost`);
     expect(acked.length).toBeGreaterThan(100);
     expect(lost).toEqual([]);
-  }, 400_000);
+  }, T(400_000));
 });
 
 describe('KRaft: 3 combined nodes on Kafka 4', () => {
   const HOSTS = ['k1', 'k2', 'k3'];
-  let info: LabInfo;
+  let info: TargetInfo;
   let dir: string;
   let inv: string;
 
   it('deploy → verified quorum and canary; deploy again → 0 changed, no re-format, cluster id stable', async () => {
-    await labDown();
-    info = await labUp(HOSTS);
+    await hostsDown();
+    info = await hostsUp(HOSTS);
     dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-kraft-'));
     inv = writeLabInventory(info, HOSTS.map((name) => ({ name, roles: ['kafka'] })), {
       kafka: { version: versions.kafka4, heapMb: 256, release: { mirror: MIRROR } },
@@ -168,7 +168,7 @@ describe('KRaft: 3 combined nodes on Kafka 4', () => {
     const idFile = path.join(dir, 'e2e.kafka-cluster-id');
     const id = readFileSync(idFile, 'utf8').trim();
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    const meta = await labSsh('k1', 'cat /var/lib/kafka/data/meta.properties; stat -c %Y /var/lib/kafka/data/meta.properties');
+    const meta = await hostSsh('k1', 'cat /var/lib/kafka/data/meta.properties; stat -c %Y /var/lib/kafka/data/meta.properties');
     expect(meta.stdout).toContain(`cluster.id=${id}`);
     const idMtime = statSync(idFile).mtimeMs;
 
@@ -178,10 +178,10 @@ describe('KRaft: 3 combined nodes on Kafka 4', () => {
     expect(changedSteps(again.report!)).toEqual([]);
     expect(again.report!.hosts[0]!.steps.find((s) => s.id === 'kafka.format-storage')!.detail).toContain(`formatted (cluster ${id})`);
     expect(await brokerPids(HOSTS)).toEqual(pidsBefore);
-    expect((await labSsh('k1', 'cat /var/lib/kafka/data/meta.properties; stat -c %Y /var/lib/kafka/data/meta.properties')).stdout).toBe(meta.stdout);
+    expect((await hostSsh('k1', 'cat /var/lib/kafka/data/meta.properties; stat -c %Y /var/lib/kafka/data/meta.properties')).stdout).toBe(meta.stdout);
     expect(readFileSync(idFile, 'utf8').trim()).toBe(id);
     expect(statSync(idFile).mtimeMs).toBe(idMtime);
-  }, 400_000);
+  }, T(400_000));
 
   it('a log dir of another cluster is refused, not formatted over', async () => {
     const other = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-other-'));
@@ -196,14 +196,14 @@ describe('KRaft: 3 combined nodes on Kafka 4', () => {
     const step = d.report!.hosts[0]!.steps.find((s) => s.id === 'kafka.format-storage')!;
     expect(step.status).toBe('failed');
     expect(step.detail).toMatch(/never formats over another cluster's data/);
-  }, 120_000);
+  }, T(120_000));
 });
 
 describe('KRaft: dedicated controllers with a dynamic quorum', () => {
-  it('3 kafka-controller + 2 brokers → verified; deploy again → 0 changed', async () => {
-    await labDown();
+  it.skipIf(!canHost(5))('3 kafka-controller + 2 brokers → verified; deploy again → 0 changed (needs 5 hosts: ZKK_VAGRANT_VMS=5 on vagrant)', async () => {
+    await hostsDown();
     const HOSTS = ['c1', 'c2', 'c3', 'b1', 'b2'];
-    const info = await labUp(HOSTS);
+    const info = await hostsUp(HOSTS);
     const inv = writeLabInventory(
       info,
       HOSTS.map((name) => ({ name, roles: [name.startsWith('c') ? 'kafka-controller' : 'kafka'] })),
@@ -213,19 +213,19 @@ describe('KRaft: dedicated controllers with a dynamic quorum', () => {
     expect(r.code, r.stderr + JSON.stringify(r.report?.clusterErrors ?? r.stdout) + JSON.stringify(r.report?.verify)).toBe(0);
     expect(r.report!.verify.find((c) => c.name === 'kafka.quorum')!.detail).toMatch(/voters \[1, 2, 3\]/);
     expect(r.report!.verify.find((c) => c.name === 'kafka.registered')!.detail).toContain('[4, 5]');
-    const props = await labSsh('c1', 'cat /etc/kafka/server.properties');
+    const props = await hostSsh('c1', 'cat /etc/kafka/server.properties');
     expect(props.stdout).toContain('process.roles=controller');
     expect(props.stdout).toContain('controller.quorum.bootstrap.servers=');
     const again = await runZkk(['deploy', inv, '--json']);
     expect(changedSteps(again.report!)).toEqual([]);
-  }, 400_000);
+  }, T(400_000));
 });
 
 describe('ZooKeeper mode on separate hosts: 3 ZooKeeper + 3 Kafka', () => {
-  it('deploy → verified', async () => {
-    await labDown();
+  it.skipIf(!canHost(6))('deploy → verified (needs 6 hosts: ZKK_VAGRANT_VMS=6 on vagrant)', async () => {
+    await hostsDown();
     const HOSTS = ['zk1', 'zk2', 'zk3', 'kafka1', 'kafka2', 'kafka3'];
-    const info = await labUp(HOSTS);
+    const info = await hostsUp(HOSTS);
     const inv = writeLabInventory(
       info,
       HOSTS.map((name) => ({ name, roles: [name.startsWith('zk') ? 'zookeeper' : 'kafka'] })),
@@ -238,7 +238,7 @@ describe('ZooKeeper mode on separate hosts: 3 ZooKeeper + 3 Kafka', () => {
     expect(r.code, r.stderr + JSON.stringify(r.report?.clusterErrors ?? r.stdout)).toBe(0);
     expect(r.report!.verify.every((c) => c.ok)).toBe(true);
     expect(r.report!.verify.find((c) => c.name === 'kafka.registered')!.detail).toContain('[1, 2, 3]');
-    const zkOnKafkaHost = await labSsh('kafka1', 'test -e /usr/local/zookeeper && echo yes || echo no');
+    const zkOnKafkaHost = await hostSsh('kafka1', 'test -e /usr/local/zookeeper && echo yes || echo no');
     expect(zkOnKafkaHost.stdout.trim()).toBe('no');
-  }, 400_000);
+  }, T(400_000));
 });

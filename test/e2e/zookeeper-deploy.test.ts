@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import zookeeper from 'node-zookeeper-client';
-import { cut, heal, labDown, labSsh, labUp, regenHostKey, trustHost, type LabInfo } from '../lab/lab.js';
+import { cut, heal, hostsDown, hostSsh, hostsUp, re, regenHostKey, T, TARGET, trustHost, type TargetInfo } from './target.js';
 import { changedSteps, fixtureVersions, MIRROR, runZkk, sleep, writeLabInventory } from './helpers.js';
 
 const HOSTS = ['zk1', 'zk2', 'zk3'];
-let info: LabInfo;
+let info: TargetInfo;
 let dir: string;
 let inv: string;
 const versions = fixtureVersions();
@@ -29,19 +29,19 @@ function inventory(zk: Record<string, unknown> = {}, release: Record<string, unk
 
 async function pids(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const h of HOSTS) out[h] = (await labSsh(h, 'cat /var/lib/zookeeper/zookeeper_server.pid')).stdout.trim();
+  for (const h of HOSTS) out[h] = (await hostSsh(h, 'cat /var/lib/zookeeper/zookeeper_server.pid')).stdout.trim();
   return out;
 }
 
 beforeAll(async () => {
-  info = await labUp(HOSTS);
+  info = await hostsUp(HOSTS);
   dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-zk-'));
   inv = inventory();
-}, 120_000);
+}, T(120_000));
 
 afterAll(async () => {
-  await labDown();
-}, 120_000);
+  await hostsDown();
+}, T(120_000));
 
 describe('zkk deploy: ZooKeeper ensemble', () => {
   it('fresh lab → deploy → healthy ensemble, verified', async () => {
@@ -55,7 +55,7 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
     expect(rep.verify.every((c) => c.ok)).toBe(true);
     // one SSH connection per host for the whole run
     expect(rep.hosts.map((h) => h.stats!.connections)).toEqual([1, 1, 1]);
-  }, 180_000);
+  }, T(180_000));
 
   it('deploy again → 0 changed, nothing restarted (same PIDs)', async () => {
     const before = await pids();
@@ -66,7 +66,7 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
     // the non-JSON recap says so too
     const plain = await runZkk(['deploy', inv, '--no-verify']);
     expect(plain.stdout).toMatch(/0 changed on 3 host\(s\)/);
-  }, 180_000);
+  }, T(180_000));
 
   it('plan shows the zoo.cfg diff and exits 4; deploy rolls the ensemble while a client keeps reading', async () => {
     inv = inventory({ tickTime: 2500 });
@@ -104,11 +104,12 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
     const marks = [t0, ...okTimes.filter((t) => t >= t0 && t <= t1), t1];
     const gaps = marks.slice(1).map((t, i) => t - marks[i]!);
     expect(okTimes.length).toBeGreaterThan(20);
-    expect(Math.max(...gaps)).toBeLessThan(8000);
+    // (emulated VMs: a restarted JVM needs ~8× the CPU time to serve again)
+    expect(Math.max(...gaps)).toBeLessThan(TARGET === 'vagrant' ? 30_000 : 8000);
     // and the znode survived, read through zkCli on another node
-    const get = await labSsh('zk2', '/usr/local/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 get /zkk-e2e-roll 2>&1');
+    const get = await hostSsh('zk2', '/usr/local/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 get /zkk-e2e-roll 2>&1');
     expect(get.stdout).toMatch(/^still here$/m);
-  }, 240_000);
+  }, T(240_000));
 
   it('one host cut before deploy → named with the cause, the others finish, exit 1; after heal it converges', async () => {
     inv = inventory({ tickTime: 2000 });
@@ -118,7 +119,8 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
       expect(r.code).toBe(1);
       const zk3 = r.report!.hosts.find((h) => h.name === 'zk3')!;
       expect(zk3.status).toBe('unreachable');
-      expect(String(zk3.error!.message)).toMatch(/cannot connect to root@10\.213\.0\.13:22: (no SSH handshake|connection timed out|host unreachable)/);
+      const zk3At = `${info.user}@${info.hosts.find((h) => h.name === 'zk3')!.address}`;
+      expect(String(zk3.error!.message)).toMatch(new RegExp(`cannot connect to ${re(zk3At)}:22: (no SSH handshake|connection timed out|host unreachable)`));
       for (const h of r.report!.hosts.filter((x) => x.name !== 'zk3')) {
         expect(h.status).toBe('ok');
         expect(h.steps.find((s) => s.id === 'zookeeper.render-zoo-cfg')!.status).toBe('changed');
@@ -128,7 +130,7 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
       // human output names the host and the cause
       const plain = await runZkk(['deploy', inv]);
       expect(plain.code).toBe(1);
-      expect(plain.stdout).toMatch(/zk3: cannot connect to root@10\.213\.0\.13/);
+      expect(plain.stdout).toContain(`zk3: cannot connect to ${zk3At}`);
     } finally {
       await heal('zk3');
     }
@@ -140,7 +142,7 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
     expect(changed).toContainEqual({ host: 'zk1', id: 'zookeeper.config-current' });
     const third = await runZkk(['deploy', inv, '--json']);
     expect(changedSteps(third.report!)).toEqual([]);
-  }, 300_000);
+  }, T(300_000));
 
   it('a corrupt release is refused before any host is touched', async () => {
     const bad = mkdtempSync(path.join(os.tmpdir(), 'zkk-bad-mirror-'));
@@ -149,14 +151,14 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
     const bytes = readFileSync(tar);
     bytes[bytes.length >> 1] ^= 0xff;
     writeFileSync(tar, bytes);
-    const cfgBefore = (await labSsh('zk1', 'sha256sum /etc/zookeeper/zoo.cfg /usr/local/zookeeper/.zkk-release')).stdout;
+    const cfgBefore = (await hostSsh('zk1', 'sha256sum /etc/zookeeper/zoo.cfg /usr/local/zookeeper/.zkk-release')).stdout;
     const r = await runZkk(['deploy', inventory({ tickTime: 3000 }, { mirror: bad })]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/SHA-512 of .* does not match .*refusing to install/);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
-    expect((await labSsh('zk1', 'sha256sum /etc/zookeeper/zoo.cfg /usr/local/zookeeper/.zkk-release')).stdout).toBe(cfgBefore);
+    expect((await hostSsh('zk1', 'sha256sum /etc/zookeeper/zoo.cfg /usr/local/zookeeper/.zkk-release')).stdout).toBe(cfgBefore);
     inventory();
-  }, 120_000);
+  }, T(120_000));
 
   it('a changed host key is refused under the default policy', async () => {
     const known = readFileSync(info.knownHosts, 'utf8');
@@ -164,15 +166,16 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
     try {
       const r = await runZkk(['deploy', inventory(), '--limit', 'zk2']);
       expect(r.code).toBe(3);
-      expect(r.stdout + r.stderr).toMatch(/host key for 10\.213\.0\.12 has CHANGED/);
-      expect(r.stdout + r.stderr).toMatch(/ssh-keygen -f .* -R 10\.213\.0\.12/);
+      const zk2 = re(info.hosts.find((h) => h.name === 'zk2')!.address);
+      expect(r.stdout + r.stderr).toMatch(new RegExp(`host key for ${zk2} has CHANGED`));
+      expect(r.stdout + r.stderr).toMatch(new RegExp(`ssh-keygen -f .* -R ${zk2}`));
       expect(readFileSync(info.knownHosts, 'utf8')).toBe(known); // nothing recorded over it
     } finally {
       await trustHost('zk2');
     }
     const ok = await runZkk(['deploy', inventory(), '--limit', 'zk2', '--no-verify']);
     expect(ok.code, ok.stdout).toBe(0);
-  }, 120_000);
+  }, T(120_000));
 
   it('a host without a good enough Java is refused with the fix named (java.install: never)', async () => {
     const file = writeLabInventory(info, [{ name: 'zk1', roles: ['zookeeper'] }], {
@@ -186,7 +189,7 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
     expect(step.detail).toMatch(/Java 17\.\S+ is older than 99\. Install Java 99 on zk1 \(e\.g\. apt-get install openjdk-99-jre-headless\), or set java\.install: auto/);
     // nothing after the failed step ran
     expect(r.report!.hosts[0]!.steps.filter((s) => s.status === 'skipped').length).toBeGreaterThan(5);
-  }, 60_000);
+  }, T(60_000));
 
   it('broken inventories exit 2 with file:line and a hint, never a stack trace', async () => {
     const fx = path.join(__dirname, '../fixtures/inventories');
