@@ -209,7 +209,7 @@ export interface QuorumStatus {
 
 export async function quorumStatus(c: Connector, k: ResolvedKafka): Promise<QuorumStatus> {
   const bootstrap = k.processRoles.includes('broker') ? `--bootstrap-server ${quote(`${k.advertisedHost}:${k.port}`)}` : `--bootstrap-controller ${quote(`${k.advertisedHost}:${k.controllerPort}`)}`;
-  const res = await c.exec(script(`KAFKA_HEAP_OPTS=-Xmx128m ${quote(`${k.installDir}/bin/kafka-metadata-quorum.sh`)} ${bootstrap} describe --status 2>/dev/null`, 'kafka-metadata-quorum describe --status'), { check: false, timeoutMs: 60_000 });
+  const res = await c.exec(script(`KAFKA_HEAP_OPTS=-Xmx128m ${quote(`${k.installDir}/bin/kafka-metadata-quorum.sh`)} ${bootstrap} describe --status 2>/dev/null`, 'kafka-metadata-quorum describe --status'), { check: false, timeoutMs: 180_000 });
   return parseQuorumStatus(res.stdout);
 }
 
@@ -241,13 +241,17 @@ async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost
     const port = k.processRoles.includes('broker') ? k.port : k.controllerPort;
     while (!(await tcpOpen(t.host.address, port)) && Date.now() < deadline) await sleep(500);
     if (k.processRoles.includes('broker')) await waitForBrokers(inv, all.filter((l) => kf(l.host).processRoles.includes('broker')), report, Math.max(10_000, deadline - Date.now()));
+    // 0 three reads in a row: right after a restart one broker's metadata can still say 0
+    // while the restarted replicas are not back in the ISR (seen on slow VMs: 0, then 53)
     let urp = -1;
+    let zeros = 0;
     while (Date.now() < deadline) {
       try {
         urp = (await withAdmin(bootstrap, (a) => partitionHealth(a))).underReplicated;
-        if (urp === 0) break;
+        zeros = urp === 0 ? zeros + 1 : 0;
+        if (zeros >= 3) break;
       } catch {
-        /* brokers still settling */
+        zeros = 0; /* brokers still settling */
       }
       await sleep(1000);
     }

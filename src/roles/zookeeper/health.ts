@@ -51,7 +51,7 @@ export async function srvr(c: Connector, port: number): Promise<SrvrInfo> {
 export async function zkServerStatus(c: Connector, installDir: string, confDir: string): Promise<{ mode?: string; output: string }> {
   const res = await c.exec(script(`${quote(`${installDir}/bin/zkServer.sh`)} --config ${quote(confDir)} status 2>&1`, 'zkServer.sh status'), {
     check: false,
-    timeoutMs: 30_000,
+    timeoutMs: 120_000, // a JVM client: 30 s was not enough on emulated VMs under load
   });
   return { mode: /^Mode:\s*(\S+)/m.exec(res.stdout)?.[1], output: res.stdout };
 }
