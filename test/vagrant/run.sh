@@ -147,6 +147,8 @@ if [ $SMOKE = 1 ]; then
   log "smoke ok: deploy verified, services are systemd units run by their users, re-deploy 0 changed"
 else
   [ ${#VITEST_ARGS[@]} -gt 0 ] || VITEST_ARGS=(test/e2e/zookeeper-deploy.test.ts test/e2e/kafka.test.ts)
-  "${NSX[@]}" npx vitest run --config test/vitest.config.ts "${VITEST_ARGS[@]}"
+  rc=0
+  "${NSX[@]}" npx vitest run --config test/vitest.config.ts "${VITEST_ARGS[@]}" || rc=$?
   phase 'e2e suite on the VMs'
+  exit $rc
 fi
