@@ -166,10 +166,14 @@ async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerR
   while (Date.now() < deadline) {
     try {
       seen = await withAdmin(bootstrap, async (a) => (await a.describeCluster()).brokers.map((b) => b.nodeId));
-      if ([...wanted].every((id) => seen.includes(id))) {
-        report.info(undefined, `Kafka brokers registered: ${[...wanted].sort((a, b) => a - b).join(', ')}`);
+      // Registered is not yet serving: a ZooKeeper-mode broker writes /brokers/ids before its
+      // acceptor binds the listener (seen in CI: registered, then port closed at verify).
+      const closed = (await Promise.all(brokers.map(async (b) => ((await tcpOpen(b.host.address, kf(b.host).port)) ? undefined : b.host.name)))).filter(Boolean);
+      if ([...wanted].every((id) => seen.includes(id)) && closed.length === 0) {
+        report.info(undefined, `Kafka brokers registered and listening: ${[...wanted].sort((a, b) => a - b).join(', ')}`);
         return;
       }
+      if (closed.length > 0) lastErr = `listener not accepting yet on ${closed.join(', ')}`;
     } catch (e) {
       lastErr = (e as Error).message;
     }
@@ -266,11 +270,11 @@ async function verifyKafka(inv: Inventory, live: LiveHost[]): Promise<VerifyChec
   for (const l of live) {
     const k = kf(l.host);
     if (k.processRoles.includes('broker')) {
-      const open = await tcpOpen(l.host.address, k.port);
+      const open = await tcpOpenWithin(l.host.address, k.port, 30_000);
       checks.push({ name: 'kafka.port', host: l.host.name, ok: open, detail: `${l.host.address}:${k.port} ${open ? 'open' : 'closed'}` });
     }
     if (k.processRoles.includes('controller') && k.mode === 'kraft') {
-      const open = await tcpOpen(l.host.address, k.controllerPort);
+      const open = await tcpOpenWithin(l.host.address, k.controllerPort, 30_000);
       checks.push({ name: 'kafka.controller-port', host: l.host.name, ok: open, detail: `${l.host.address}:${k.controllerPort} ${open ? 'open' : 'closed'}` });
     }
   }
@@ -321,3 +325,13 @@ async function verifyKafka(inv: Inventory, live: LiveHost[]): Promise<VerifyChec
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A port that is closed now may be a node still binding: poll it for a while before calling it closed. */
+async function tcpOpenWithin(host: string, port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await tcpOpen(host, port)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(500);
+  }
+}
