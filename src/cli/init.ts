@@ -3,7 +3,6 @@
  * inventory, optionally probe the hosts, then write the file atomically and say what to
  * run next. Nothing is written before the very end, so Ctrl-C leaves nothing behind.
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, ZkkError, isZkkError } from '../errors/zkk-error.js';
 import { parseInventory } from '../inventory/load.js';
@@ -12,6 +11,7 @@ import { colors, table } from '../ui/table.js';
 import { askConfirm, inquirerAsker } from '../wizard/ask.js';
 import { interview, type InitFlags } from '../wizard/interview.js';
 import { renderInventory, writeFileAtomically } from '../wizard/inventory-writer.js';
+import { pathKind } from '../wizard/local-paths.js';
 import { PROBE_TABLE_HEADERS, probeHosts, probeProblems, probeTableRows } from '../wizard/probe.js';
 
 export interface InitCommandFlags extends InitFlags {
@@ -29,8 +29,8 @@ export async function initCommand(file: string, flags: InitCommandFlags): Promis
   const target = file;
 
   const dir = path.dirname(path.resolve(target));
-  if (kind(dir) !== 'dir') throw new ZkkError('USAGE', `cannot write ${target}: ${dir} is not a directory`, { exitCode: ExitCode.usage });
-  const existing = kind(target);
+  if (pathKind(dir) !== 'dir') throw new ZkkError('USAGE', `cannot write ${target}: ${dir} is not a directory`, { exitCode: ExitCode.usage });
+  const existing = pathKind(target);
   if (existing === 'dir') throw new ZkkError('USAGE', `${target} is a directory`, { exitCode: ExitCode.usage, hint: `name a file, e.g. ${path.join(target, 'inventory.yml')}` });
   if (existing !== 'missing' && !flags.force) {
     const overwrite = interactive && (await askConfirm({ message: `${target} exists. Replace it with the new inventory (when the interview is done)?`, default: false }));
@@ -72,11 +72,3 @@ export async function initCommand(file: string, flags: InitCommandFlags): Promis
   out(`next: ${c.bold(`zkk plan ${quote(target)}`)}   (then: zkk deploy ${quote(target)})`);
 }
 
-function kind(p: string): 'file' | 'dir' | 'other' | 'missing' {
-  try {
-    const s = statSync(p);
-    return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other';
-  } catch {
-    return 'missing';
-  }
-}

@@ -17,7 +17,8 @@ export function expandHome(p: string): string {
   return p === '~' ? os.homedir() : p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p;
 }
 
-function kind(p: string): 'file' | 'dir' | 'other' | 'missing' {
+/** What is at a local path, without throwing. */
+export function pathKind(p: string): 'file' | 'dir' | 'other' | 'missing' {
   try {
     const s = statSync(p);
     return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other';
@@ -37,7 +38,7 @@ export function checkLocalFile(text: string, what: string): Check<string> {
   const p = checkLocalSyntax(text);
   if (!p.ok) return p;
   const real = expandHome(p.value);
-  const k = kind(real);
+  const k = pathKind(real);
   if (k === 'missing') return no(`${p.value}: no such file`);
   if (k !== 'file') return no(`${p.value} is not a file (${what} expected)`);
   try {
@@ -63,9 +64,9 @@ export function checkKnownHosts(text: string): Check<string | undefined> {
   const p = checkLocalSyntax(text);
   if (!p.ok) return p;
   const real = expandHome(p.value);
-  const k = kind(real);
+  const k = pathKind(real);
   if (k === 'dir' || k === 'other') return no(`${p.value} is not a file`);
-  if (k === 'missing' && kind(path.dirname(real)) !== 'dir') return no(`${path.dirname(p.value)}: no such directory`);
+  if (k === 'missing' && pathKind(path.dirname(real)) !== 'dir') return no(`${path.dirname(p.value)}: no such directory`);
   return p;
 }
 
@@ -89,11 +90,11 @@ export function checkMirror(text: string, releases: readonly ReleaseSpec[]): Che
   const p = checkLocalSyntax(s);
   if (!p.ok) return no(`${s} is neither an http(s) URL nor an absolute directory`);
   const real = expandHome(p.value);
-  if (kind(real) !== 'dir') return no(`${p.value}: no such directory`);
+  if (pathKind(real) !== 'dir') return no(`${p.value}: no such directory`);
   for (const r of releases) {
     const rel = releaseRelativePath(r);
-    if (kind(path.join(real, rel)) !== 'file') return no(`${r.component} ${r.version} is not in that mirror (${rel} not found)`);
-    if (kind(path.join(real, `${rel}.sha512`)) !== 'file') return no(`${rel}.sha512 is missing in that mirror: zkk installs only verified releases`);
+    if (pathKind(path.join(real, rel)) !== 'file') return no(`${r.component} ${r.version} is not in that mirror (${rel} not found)`);
+    if (pathKind(path.join(real, `${rel}.sha512`)) !== 'file') return no(`${rel}.sha512 is missing in that mirror: zkk installs only verified releases`);
   }
   return p;
 }
@@ -107,6 +108,6 @@ export function checkReleaseFile(text: string, component: 'zookeeper' | 'kafka',
   const looksLike = component === 'zookeeper' ? /zookeeper/i.test(base) : /^kafka_/i.test(base);
   if (!looksLike) return no(`${base} does not look like a ${component === 'zookeeper' ? 'ZooKeeper (apache-zookeeper-…-bin.tar.gz)' : 'Kafka (kafka_2.13-….tgz)'} release`);
   if (!base.includes(version)) return no(`${base} is not version ${version}`);
-  if (kind(`${expandHome(f.value)}.sha512`) !== 'file') return no(`${f.value}.sha512 is missing: zkk installs only verified releases (put the published checksum beside it)`);
+  if (pathKind(`${expandHome(f.value)}.sha512`) !== 'file') return no(`${f.value}.sha512 is missing: zkk installs only verified releases (put the published checksum beside it)`);
   return f;
 }
