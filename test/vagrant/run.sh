@@ -8,7 +8,7 @@
 #   3. from `vagrant ssh-config`: $STATE/ssh-config, known_hosts (ssh-keyscan), target.json
 #      for the suite (test/e2e/target.ts) and a zkk inventory $STATE/inventory.yml (every VM
 #      runs ZooKeeper and a broker; login vagrant + sudo)
-#   4. the suite, ZKK_E2E_TARGET=vagrant: test/e2e/zookeeper-deploy.test.ts and kafka.test.ts
+#   4. the suite, ZKK_E2E_TARGET=vagrant: test/e2e/zookeeper-deploy.test.ts, kafka.test.ts and status.test.ts
 #      (or the files/filters after --), the same files that run on the netns lab.
 #      --smoke instead: deploy $STATE/inventory.yml, check the services are systemd units
 #      run by their own users, deploy again → 0 changed (what CI runs, with --vms 1)
@@ -146,7 +146,7 @@ if [ $SMOKE = 1 ]; then
   ' "$STATE/deploy2.json"
   log "smoke ok: deploy verified, services are systemd units run by their users, re-deploy 0 changed"
 else
-  [ ${#VITEST_ARGS[@]} -gt 0 ] || VITEST_ARGS=(test/e2e/zookeeper-deploy.test.ts test/e2e/kafka.test.ts)
+  [ ${#VITEST_ARGS[@]} -gt 0 ] || VITEST_ARGS=(test/e2e/zookeeper-deploy.test.ts test/e2e/kafka.test.ts test/e2e/status.test.ts)
   rc=0
   "${NSX[@]}" npx vitest run --config test/vitest.config.ts "${VITEST_ARGS[@]}" || rc=$?
   phase 'e2e suite on the VMs'
