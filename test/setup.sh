@@ -9,7 +9,7 @@ log() { echo "[setup $(date +%T)] $*" >&2; }
 
 # System packages the tests use beyond what the lab and fixture scripts install themselves
 # (lab.sh installs openssh-server without starting it; build.sh installs maven & co).
-declare -A want=([tmux]=tmux [ss]=iproute2 [flock]=util-linux [curl]=curl [ssh]=openssh-client)
+declare -A want=([tmux]=tmux [ufw]=ufw [ss]=iproute2 [flock]=util-linux [curl]=curl [ssh]=openssh-client)
 missing=()
 for c in "${!want[@]}"; do command -v "$c" >/dev/null 2>&1 || missing+=("${want[$c]}"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -94,6 +94,7 @@ export interface Inventory {
   dir: string;
   cluster: string;
   java: JavaSettings;
+  firewall: { manage: 'auto' | 'never' };
   hosts: ResolvedHost[];
   warnings: string[];
 }
@@ -246,6 +247,7 @@ export function resolveInventory(input: InventoryInput, src: SourceMap): Invento
       sha512: javaIn.sha512?.replace(/\s+/g, '').toLowerCase(),
       home: javaIn.home ?? DEFAULT_JAVA_HOME,
     },
+    firewall: { manage: input.firewall?.manage ?? 'auto' },
     hosts,
     warnings,
   };

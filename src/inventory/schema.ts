@@ -45,6 +45,15 @@ export const javaSchema = z
   })
   .describe('The JDK the services run on');
 
+export const firewallSchema = z
+  .strictObject({
+    manage: z
+      .enum(['auto', 'never'])
+      .optional()
+      .describe('When ufw or firewalld is active on a host, open the ports its services listen on (auto, default; only missing ports are added, nothing is removed) or leave the firewall alone and report the closed ports (never). zkk never disables a firewall'),
+  })
+  .describe('The host firewall');
+
 export const zookeeperSchema = z
   .strictObject({
     version: z.string().regex(/^\d+\.\d+\.\d+$/).optional().describe('ZooKeeper version (default 3.8.6)'),
@@ -120,6 +129,7 @@ export const inventorySchema = z
     cluster: name.describe('Cluster name (used for the KRaft cluster id file and in output)'),
     ssh: sshSchema.optional(),
     java: javaSchema.optional(),
+    firewall: firewallSchema.optional(),
     zookeeper: zookeeperSchema.optional(),
     kafka: kafkaSchema.optional(),
     hosts: z.array(hostSchema).min(1).describe('The machines; order is stable: ids derive from it'),

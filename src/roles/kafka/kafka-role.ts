@@ -5,11 +5,13 @@
  * JVM to exit, the broker to come back and under-replicated partitions to reach 0.
  */
 import { groupProbe, osProbe, pathProbe, releaseProbe, serviceRegistrationProbe, userProbe } from '../../facts/probes.js';
+import { firewallProbe } from '../../facts/firewall.js';
 import type { Facts } from '../../facts/gather.js';
 import type { Inventory, ResolvedKafka } from '../../inventory/resolve.js';
 import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '../../ops/archive.js';
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
+import { ensureFirewallOpen, type ServicePort } from '../../ops/firewall.js';
 import { change, ok, type Outcome, type Step } from '../../ops/operation.js';
 import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceFilePath, serviceManager } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
@@ -55,6 +57,7 @@ export const kafkaRole: Role = {
     const vdir = versionedKafkaDir(k);
     return [
       osProbe(),
+      firewallProbe(),
       userProbe(k.user),
       groupProbe(k.group),
       pathProbe(k.confDir),
@@ -100,6 +103,7 @@ export const kafkaRole: Role = {
       { id: 'kafka.release', title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
       { id: 'kafka.install-link', title: k.installDir, outcome: ensureSymlink(facts.get(pathProbe(k.installDir)), k.installDir, vdir), notify: [RESTART] },
       { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...root, mode: '0644' }), notify: [RESTART] },
+      { id: 'kafka.firewall', title: 'firewall', outcome: ensureFirewallOpen(facts.get(firewallProbe()), kafkaPorts(k), ctx.inv.firewall.manage) },
       { id: 'kafka.service-file', title: mgr === 'systemd' ? 'systemd unit' : 'init.d script', outcome: svcOutcome, notify: [RESTART] },
       ...(k.mode === 'kraft' ? [{ id: 'kafka.format-storage', title: 'KRaft storage', outcome: formatOutcome(ctx, host, facts) }] : []),
       { id: 'kafka.enable', title: 'start at boot', outcome: ensureServiceEnabled(facts.get(serviceRegistrationProbe(k.serviceName, mgr)), k.serviceName, mgr, os) },
@@ -334,4 +338,12 @@ async function tcpOpenWithin(host: string, port: number, ms: number): Promise<bo
     if (Date.now() >= deadline) return false;
     await sleep(500);
   }
+}
+
+/** The TCP ports a Kafka node listens on: the broker listener and, on KRaft controllers, the controller listener. */
+export function kafkaPorts(k: ResolvedKafka): ServicePort[] {
+  return [
+    ...(k.processRoles.includes('broker') ? [{ port: k.port, what: 'kafka broker' }] : []),
+    ...(k.mode === 'kraft' && k.processRoles.includes('controller') ? [{ port: k.controllerPort, what: 'kafka controller' }] : []),
+  ];
 }

@@ -11,11 +11,13 @@ import {
   serviceRegistrationProbe,
   userProbe,
 } from '../../facts/probes.js';
+import { firewallProbe } from '../../facts/firewall.js';
 import type { Facts } from '../../facts/gather.js';
 import type { Inventory, ResolvedHost, ResolvedZookeeper } from '../../inventory/resolve.js';
 import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '../../ops/archive.js';
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
+import { ensureFirewallOpen, type ServicePort } from '../../ops/firewall.js';
 import type { Outcome, Step } from '../../ops/operation.js';
 import {
   daemonReload,
@@ -57,6 +59,7 @@ export const zookeeperRole: Role = {
     const vdir = versionedInstallDir(s);
     return [
       osProbe(),
+      firewallProbe(),
       userProbe(s.user),
       groupProbe(s.group),
       pathProbe(s.confDir),
@@ -101,6 +104,7 @@ export const zookeeperRole: Role = {
       { id: 'zookeeper.myid', title: `myid ${s.myid}`, outcome: ensureFileContent(facts.get(pathProbe(`${s.dataDir}/myid`, true)), { path: `${s.dataDir}/myid`, content: files.myid, ...svc, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.java-env', title: 'java.env', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/java.env`, true)), { path: `${s.confDir}/java.env`, content: files.javaEnv, ...root, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.logback', title: 'logback.xml', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/logback.xml`, true)), { path: `${s.confDir}/logback.xml`, content: files.logback, ...root, mode: '0644' }), notify: [RESTART] },
+      { id: 'zookeeper.firewall', title: 'firewall', outcome: ensureFirewallOpen(facts.get(firewallProbe()), zookeeperPorts(s), ctx.inv.firewall.manage) },
       { id: 'zookeeper.service-file', title: mgr === 'systemd' ? 'systemd unit' : 'init.d script', outcome: serviceFileOutcome(facts, s, mgr, files), notify: [RESTART] },
       { id: 'zookeeper.enable', title: 'start at boot', outcome: ensureServiceEnabled(facts.get(serviceRegistrationProbe(s.serviceName, mgr)), s.serviceName, mgr, os) },
       {
@@ -232,3 +236,13 @@ async function verifyEnsemble(inv: Inventory, live: LiveHost[]): Promise<VerifyC
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The TCP ports a ZooKeeper server listens on (what the firewall must let through). */
+export function zookeeperPorts(s: ResolvedZookeeper): ServicePort[] {
+  return [
+    { port: s.clientPort, what: 'zookeeper client' },
+    { port: s.quorumPort, what: 'zookeeper quorum' },
+    { port: s.electionPort, what: 'zookeeper election' },
+    ...(s.adminServer.enabled ? [{ port: s.adminServer.port, what: 'zookeeper admin server' }] : []),
+  ];
+}
