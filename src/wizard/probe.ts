@@ -1,13 +1,17 @@
 /**
  * The optional connectivity probe of `zkk init`: for every host of the inventory about
  * to be written, connect exactly as `zkk deploy` would (same SSH settings) and read, in
- * one batched command, the OS, Java, free disk under the data directories and the
- * listening TCP ports. Read-only; hosts are probed in parallel; a failure is a row, not
- * an exception.
+ * one batched command, the OS, Java, free disk under the data directories, the
+ * listening TCP ports and the host firewall. Read-only; hosts are probed in parallel; a
+ * failure is a row, not an exception.
  */
+import { firewallProbe, tcpAllowed, type FirewallFact } from '../facts/firewall.js';
 import { gatherFacts } from '../facts/gather.js';
 import { commandProbe, javaProbe, osProbe, type JavaFact, type OsFact, type Probe } from '../facts/probes.js';
 import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
+import type { ServicePort } from '../ops/firewall.js';
+import { kafkaPorts } from '../roles/kafka/config.js';
+import { zookeeperPorts } from '../roles/zookeeper/config.js';
 import { quote } from '../shell/command.js';
 import { connectSsh } from '../transport/ssh.js';
 import type { Connector } from '../transport/connector.js';
@@ -19,10 +23,7 @@ export interface FreeDisk {
   freeKb?: number;
 }
 
-export interface PlannedPort {
-  port: number;
-  what: string;
-}
+export type PlannedPort = ServicePort;
 
 export interface HostProbeResult {
   host: string;
@@ -36,6 +37,8 @@ export interface HostProbeResult {
   disk?: FreeDisk[];
   /** The planned ports of this host that something already listens on. */
   portsInUse?: PlannedPort[];
+  /** The active host firewall, and which planned ports it does not let through yet. */
+  firewall?: { kind: FirewallFact['kind']; closed: PlannedPort[] };
   ms: number;
 }
 
@@ -47,14 +50,14 @@ export function dataDirs(h: ResolvedHost): string[] {
 
 /** TCP ports the host's services will listen on. */
 export function plannedPorts(h: ResolvedHost): PlannedPort[] {
-  const out: PlannedPort[] = [];
-  if (h.zookeeper) {
-    out.push({ port: h.zookeeper.clientPort, what: 'zookeeper client' }, { port: h.zookeeper.quorumPort, what: 'zookeeper quorum' }, { port: h.zookeeper.electionPort, what: 'zookeeper election' });
-    if (h.zookeeper.adminServer.enabled) out.push({ port: h.zookeeper.adminServer.port, what: 'zookeeper admin' });
-  }
-  if (h.kafka?.processRoles.includes('broker')) out.push({ port: h.kafka.port, what: 'kafka' });
-  if (h.kafka?.processRoles.includes('controller')) out.push({ port: h.kafka.controllerPort, what: 'kafka controller' });
-  return out;
+  return [...(h.zookeeper ? zookeeperPorts(h.zookeeper) : []), ...(h.kafka ? kafkaPorts(h.kafka) : [])];
+}
+
+/** The planned ports an active firewall does not allow yet (zkk deploy opens them unless firewall.manage is never). */
+export function closedPorts(fw: FirewallFact, planned: readonly PlannedPort[]): PlannedPort[] {
+  if (fw.kind === 'none') return [];
+  const allowed = fw.kind === 'ufw' ? fw.allowed : fw.runtime;
+  return planned.filter((p) => !tcpAllowed(allowed, p.port));
 }
 
 /** Free space under each directory (the nearest existing parent when it does not exist yet). */
@@ -126,14 +129,17 @@ async function probeHost(inv: Inventory, h: ResolvedHost, connect: (t: SshTarget
     const java = javaProbe();
     const disk = freeDiskProbe(dataDirs(h));
     const ports = listeningPortsProbe();
-    const facts = await gatherFacts(conn, [os, java, disk, ports]);
+    const fw = firewallProbe();
+    const facts = await gatherFacts(conn, [os, java, disk, ports, fw]);
     const listening = new Set(facts.get(ports));
+    const firewall = facts.get(fw);
     return {
       ...base,
       os: facts.get(os),
       java: facts.get(java),
       disk: facts.get(disk),
       portsInUse: plannedPorts(h).filter((p) => listening.has(p.port)),
+      firewall: { kind: firewall.kind, closed: closedPorts(firewall, plannedPorts(h)) },
       ms: Date.now() - t0,
     };
   } catch (e) {
@@ -156,10 +162,10 @@ export function probeProblems(r: HostProbeResult): string[] {
   return out;
 }
 
-/** Rows for a table: host, ssh, os, java, free disk, ports in use. */
+/** Rows for a table: host, ssh, os, java, free disk, ports in use, firewall. */
 export function probeTableRows(results: readonly HostProbeResult[]): string[][] {
   return results.map((r) => {
-    if (r.error) return [r.host, `no: ${r.error}`, '', '', '', ''];
+    if (r.error) return [r.host, `no: ${r.error}`, '', '', '', '', ''];
     const os = r.os ? `${r.os.id || '?'} ${r.os.version}`.trim() : '?';
     const java = r.java?.feature
       ? r.java.feature >= r.javaMin
@@ -170,11 +176,12 @@ export function probeTableRows(results: readonly HostProbeResult[]): string[][] 
         : 'none';
     const disk = (r.disk ?? []).map((d) => `${d.dir} ${d.freeKb === undefined ? '?' : formatKb(d.freeKb)}`).join(', ');
     const ports = r.portsInUse?.length ? r.portsInUse.map((p) => String(p.port)).join(', ') : 'none';
-    return [r.host, `yes (${r.ms} ms)`, os, java, disk, ports];
+    const fw = !r.firewall || r.firewall.kind === 'none' ? 'none' : r.firewall.closed.length ? `${r.firewall.kind}: zkk opens ${r.firewall.closed.map((p) => p.port).join(', ')}` : `${r.firewall.kind}: ports open`;
+    return [r.host, `yes (${r.ms} ms)`, os, java, disk, ports, fw];
   });
 }
 
-export const PROBE_TABLE_HEADERS = ['host', 'ssh', 'os', 'java', 'free disk', 'ports in use'];
+export const PROBE_TABLE_HEADERS = ['host', 'ssh', 'os', 'java', 'free disk', 'ports in use', 'firewall'];
 
 export function formatKb(kb: number): string {
   const gib = kb / (1024 * 1024);

@@ -1,6 +1,7 @@
 /** Computed Kafka values and rendered files (pure: inventory in, text out). */
 import { createHash } from 'node:crypto';
 import type { Inventory, ResolvedHost, ResolvedKafka } from '../../inventory/resolve.js';
+import type { ServicePort } from '../../ops/firewall.js';
 import { propertyLines, renderTemplate, type RenderOptions } from '../../render/templates.js';
 import { servicesJavaHome } from '../java/java-role.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
@@ -78,4 +79,12 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
     initScript: renderTemplate('kafka/kafka.init.hbs', ctx, opts),
     systemdUnit: renderTemplate('kafka/kafka.service.hbs', ctx, opts),
   };
+}
+
+/** The TCP ports a Kafka node listens on: the broker listener and, on KRaft controllers, the controller listener. */
+export function kafkaPorts(k: ResolvedKafka): ServicePort[] {
+  return [
+    ...(k.processRoles.includes('broker') ? [{ port: k.port, what: 'kafka broker' }] : []),
+    ...(k.mode === 'kraft' && k.processRoles.includes('controller') ? [{ port: k.controllerPort, what: 'kafka controller' }] : []),
+  ];
 }

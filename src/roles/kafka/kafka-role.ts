@@ -11,7 +11,7 @@ import type { Inventory, ResolvedKafka } from '../../inventory/resolve.js';
 import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '../../ops/archive.js';
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
-import { ensureFirewallOpen, type ServicePort } from '../../ops/firewall.js';
+import { ensureFirewallOpen } from '../../ops/firewall.js';
 import { change, ok, type Outcome, type Step } from '../../ops/operation.js';
 import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceFilePath, serviceManager } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
@@ -23,7 +23,7 @@ import { connectClient } from '../zookeeper/znode-check.js';
 import { canaryRoundTrip, partitionHealth, tcpOpen, withAdmin } from './client.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
-import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
+import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
 
 const RESTART = 'kafka.restart';
 const START = 'kafka.start';
@@ -338,12 +338,4 @@ async function tcpOpenWithin(host: string, port: number, ms: number): Promise<bo
     if (Date.now() >= deadline) return false;
     await sleep(500);
   }
-}
-
-/** The TCP ports a Kafka node listens on: the broker listener and, on KRaft controllers, the controller listener. */
-export function kafkaPorts(k: ResolvedKafka): ServicePort[] {
-  return [
-    ...(k.processRoles.includes('broker') ? [{ port: k.port, what: 'kafka broker' }] : []),
-    ...(k.mode === 'kraft' && k.processRoles.includes('controller') ? [{ port: k.controllerPort, what: 'kafka controller' }] : []),
-  ];
 }

@@ -1,5 +1,6 @@
 /** Computed ZooKeeper values and rendered files (pure: inventory in, text out). */
 import type { Inventory, ResolvedHost, ResolvedZookeeper } from '../../inventory/resolve.js';
+import type { ServicePort } from '../../ops/firewall.js';
 import { propertyLines, renderTemplate, type RenderOptions } from '../../render/templates.js';
 import { servicesJavaHome } from '../java/java-role.js';
 
@@ -62,4 +63,14 @@ export function renderZookeeperFiles(inv: Inventory, host: ResolvedHost & { zook
     initScript: renderTemplate('zookeeper/zookeeper.init.hbs', ctx, opts),
     systemdUnit: renderTemplate('zookeeper/zookeeper.service.hbs', ctx, opts),
   };
+}
+
+/** The TCP ports a ZooKeeper server listens on (what the firewall must let through). */
+export function zookeeperPorts(s: ResolvedZookeeper): ServicePort[] {
+  return [
+    { port: s.clientPort, what: 'zookeeper client' },
+    { port: s.quorumPort, what: 'zookeeper quorum' },
+    { port: s.electionPort, what: 'zookeeper election' },
+    ...(s.adminServer.enabled ? [{ port: s.adminServer.port, what: 'zookeeper admin server' }] : []),
+  ];
 }

@@ -17,7 +17,7 @@ import type { Inventory, ResolvedHost, ResolvedZookeeper } from '../../inventory
 import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '../../ops/archive.js';
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
-import { ensureFirewallOpen, type ServicePort } from '../../ops/firewall.js';
+import { ensureFirewallOpen } from '../../ops/firewall.js';
 import type { Outcome, Step } from '../../ops/operation.js';
 import {
   daemonReload,
@@ -30,7 +30,7 @@ import {
 } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
 import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
-import { renderZookeeperFiles, versionedInstallDir, zookeeperHosts } from './config.js';
+import { renderZookeeperFiles, versionedInstallDir, zookeeperHosts, zookeeperPorts } from './config.js';
 import { isServing, srvr, zkServerStatus, type ZkMode } from './health.js';
 import { zookeeperProcessProbe } from './process.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
@@ -236,13 +236,3 @@ async function verifyEnsemble(inv: Inventory, live: LiveHost[]): Promise<VerifyC
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The TCP ports a ZooKeeper server listens on (what the firewall must let through). */
-export function zookeeperPorts(s: ResolvedZookeeper): ServicePort[] {
-  return [
-    { port: s.clientPort, what: 'zookeeper client' },
-    { port: s.quorumPort, what: 'zookeeper quorum' },
-    { port: s.electionPort, what: 'zookeeper election' },
-    ...(s.adminServer.enabled ? [{ port: s.adminServer.port, what: 'zookeeper admin server' }] : []),
-  ];
-}

@@ -12,6 +12,7 @@ import {
   parseFreeDisk,
   parseListeningPorts,
   plannedPorts,
+  closedPorts,
   probeHosts,
   probeProblems,
   probeTableRows,
@@ -96,14 +97,25 @@ describe('probeHosts', () => {
         { dir: '/usr/local/zookeeper-data', freeKb: expect.any(Number) },
         { dir: '/nonexistent/zkk/data', freeKb: expect.any(Number) },
       ]);
-      expect(here.portsInUse).toEqual([{ port: busy, what: 'kafka' }]);
-      expect(probeProblems(here)).toContain(`ports in use: ${busy} (kafka)`);
+      expect(here.portsInUse).toEqual([{ port: busy, what: 'kafka broker' }]);
+      expect(probeProblems(here)).toContain(`ports in use: ${busy} (kafka broker)`);
       const rows = probeTableRows(results);
-      expect(rows[0]).toEqual(['here', expect.stringMatching(/^yes/), expect.any(String), expect.any(String), expect.stringMatching(/\/usr\/local\/zookeeper-data [\d.]+ [GM]iB/), String(busy)]);
-      expect(rows[1]).toEqual(['gone', expect.stringMatching(/^no: .*host unreachable/), '', '', '', '']);
+      expect(rows[0]).toEqual(['here', expect.stringMatching(/^yes/), expect.any(String), expect.any(String), expect.stringMatching(/\/usr\/local\/zookeeper-data [\d.]+ [GM]iB/), String(busy), expect.stringMatching(/^(none|ufw|firewalld)/)]);
+      expect(rows[1]).toEqual(['gone', expect.stringMatching(/^no: .*host unreachable/), '', '', '', '', '']);
     } finally {
       server.close();
     }
+  });
+
+  it('shows an active firewall and the planned ports zkk will open in it', () => {
+    const base: HostProbeResult = { host: 'h', address: 'a', javaMin: 17, javaInstall: 'auto', ms: 1, disk: [], portsInUse: [] };
+    const planned = [{ port: 2181, what: 'zookeeper client' }, { port: 9092, what: 'kafka broker' }];
+    const ufw = closedPorts({ kind: 'ufw', allowed: [{ from: 2181, to: 2181, proto: 'tcp' }] }, planned);
+    expect(ufw).toEqual([{ port: 9092, what: 'kafka broker' }]);
+    expect(closedPorts({ kind: 'none' }, planned)).toEqual([]);
+    expect(probeTableRows([{ ...base, firewall: { kind: 'ufw', closed: ufw } }])[0]!.at(-1)).toBe('ufw: zkk opens 9092');
+    expect(probeTableRows([{ ...base, firewall: { kind: 'firewalld', closed: [] } }])[0]!.at(-1)).toBe('firewalld: ports open');
+    expect(probeTableRows([{ ...base, firewall: { kind: 'none', closed: [] } }])[0]!.at(-1)).toBe('none');
   });
 
   it('says when Java is missing or too old', () => {
