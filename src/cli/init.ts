@@ -54,7 +54,7 @@ export async function initCommand(file: string, flags: InitCommandFlags): Promis
     err(c.yellow(`warning: ${w}`));
   }
 
-  const probe = flags.probe ?? (interactive ? await askConfirm({ message: 'Probe the hosts over SSH now? (read-only: OS, Java, free disk, ports in use)', default: true }) : false);
+  const probe = flags.probe ?? (interactive ? await askConfirm({ message: 'Probe the hosts over SSH now? (read-only: OS, Java, free disk, ports in use, firewall)', default: true }) : false);
   if (probe) {
     out(`probing ${inv.hosts.length} host(s) over SSH…`);
     const results = await probeHosts(inv);

@@ -149,9 +149,9 @@ describe.skipIf(!ready)('zkk init on the lab', () => {
     const screen = await t.waitFor(/next: zkk plan /, 60_000);
     expect(await t.exitStatus()).toBe(0);
     const interviewMs = Date.now() - t0;
-    // The probe table: every host reachable, its OS and Java, free disk, no port in use.
+    // The probe table: every host reachable, its OS and Java, free disk, no port in use, no firewall.
     expect(screen).toMatch(/host\s+ssh\s+os\s+java\s+free disk\s+ports in use\s+firewall/);
-    for (const h of ['zk1', 'zk2', 'zk3']) expect(screen).toMatch(new RegExp(`^${h}\\s+yes \\(\\d+ ms\\)\\s+\\S+.*\\s17\\S*\\s+/usr/local/zookeeper-data [\\d.]+ [GM]iB, /var/lib/kafka/data [\\d.]+ [GM]iB\\s+none$`, 'm'));
+    for (const h of ['zk1', 'zk2', 'zk3']) expect(screen).toMatch(new RegExp(`^${h}\\s+yes \\(\\d+ ms\\)\\s+\\S+.*\\s17\\S*\\s+/usr/local/zookeeper-data [\\d.]+ [GM]iB, /var/lib/kafka/data [\\d.]+ [GM]iB\\s+none\\s+none$`, 'm'));
     expect(screen).toMatch(/all 3 host\(s\) reachable/);
     expect(screen).toMatch(new RegExp(`wrote ${interviewed}: cluster e2e-init, 3 host\\(s\\), 3 ZooKeeper, 3 Kafka \\(zookeeper mode\\)`));
     expect(readdirSync(dir)).toEqual(['inventory.yml']);
