@@ -75,6 +75,14 @@ export function writeLabInventory(info: LabInfo & { user?: string }, hosts: LabH
   return file;
 }
 
+/** Why a zkk run did not exit 0, for an assertion message: stderr, cluster errors, failed hosts/steps and verify checks. */
+export function whyFailed(r: ZkkResult): string {
+  if (!r.report) return `${r.stderr}\n--- stdout\n${r.stdout.slice(-4000)}`;
+  const rep = r.report;
+  const hosts = rep.hosts.filter((h) => h.status !== 'ok').map((h) => ({ host: h.name, status: h.status, error: h.error, failed: h.steps.filter((s) => s.status === 'failed') }));
+  return JSON.stringify({ stderr: r.stderr.slice(-2000), clusterErrors: rep.clusterErrors, hosts, verifyFailed: rep.verify.filter((c) => !c.ok) }, null, 1);
+}
+
 export function changedSteps(report: RunReport): { host: string; id: string }[] {
   return report.hosts.flatMap((h) => h.steps.filter((s) => s.status === 'changed').map((s) => ({ host: h.name, id: s.id })));
 }

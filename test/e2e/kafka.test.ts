@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { canHost, hostsDown, hostSsh, hostsUp, T, type TargetInfo } from './target.js';
-import { changedSteps, fixtureVersions, MIRROR, runZkk, sleep, writeLabInventory } from './helpers.js';
+import { changedSteps, fixtureVersions, MIRROR, runZkk, sleep, whyFailed, writeLabInventory } from './helpers.js';
 
 const versions = fixtureVersions();
 afterAll(async () => hostsDown(), T(120_000));
@@ -43,7 +43,7 @@ describe('ZooKeeper mode, Kafka co-located with ZooKeeper on 3 hosts (the seeds 
     dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-kafka-'));
     write();
     const r = await runZkk(['deploy', inv, '--json']);
-    expect(r.code, r.stderr + JSON.stringify(r.report?.clusterErrors ?? r.stdout)).toBe(0);
+    expect(r.code, whyFailed(r)).toBe(0);
     const checks = Object.fromEntries(r.report!.verify.filter((c) => !c.host).map((c) => [c.name, c]));
     expect(checks['kafka.registered']!.detail).toContain('/kafka/brokers/ids: [1, 2, 3]');
     expect(checks['kafka.canary']!.ok).toBe(true);
@@ -160,7 +160,7 @@ describe('KRaft: 3 combined nodes on Kafka 4', () => {
       kafka: { version: versions.kafka4, heapMb: 256, release: { mirror: MIRROR } },
     }, dir);
     const r = await runZkk(['deploy', inv, '--json']);
-    expect(r.code, r.stderr + JSON.stringify(r.report?.clusterErrors ?? r.stdout)).toBe(0);
+    expect(r.code, whyFailed(r)).toBe(0);
     const q = r.report!.verify.find((c) => c.name === 'kafka.quorum')!;
     expect(q.ok).toBe(true);
     expect(q.detail).toMatch(/voters \[1, 2, 3\]/);
@@ -210,7 +210,7 @@ describe('KRaft: dedicated controllers with a dynamic quorum', () => {
       { kafka: { version: versions.kafka4, heapMb: 256, quorum: 'dynamic', release: { mirror: MIRROR } } },
     );
     const r = await runZkk(['deploy', inv, '--json']);
-    expect(r.code, r.stderr + JSON.stringify(r.report?.clusterErrors ?? r.stdout) + JSON.stringify(r.report?.verify)).toBe(0);
+    expect(r.code, whyFailed(r)).toBe(0);
     expect(r.report!.verify.find((c) => c.name === 'kafka.quorum')!.detail).toMatch(/voters \[1, 2, 3\]/);
     expect(r.report!.verify.find((c) => c.name === 'kafka.registered')!.detail).toContain('[4, 5]');
     const props = await hostSsh('c1', 'cat /etc/kafka/server.properties');
@@ -235,7 +235,7 @@ describe('ZooKeeper mode on separate hosts: 3 ZooKeeper + 3 Kafka', () => {
       },
     );
     const r = await runZkk(['deploy', inv, '--json']);
-    expect(r.code, r.stderr + JSON.stringify(r.report?.clusterErrors ?? r.stdout)).toBe(0);
+    expect(r.code, whyFailed(r)).toBe(0);
     expect(r.report!.verify.every((c) => c.ok)).toBe(true);
     expect(r.report!.verify.find((c) => c.name === 'kafka.registered')!.detail).toContain('[1, 2, 3]');
     const zkOnKafkaHost = await hostSsh('kafka1', 'test -e /usr/local/zookeeper && echo yes || echo no');
