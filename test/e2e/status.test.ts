@@ -216,7 +216,8 @@ describe(`zkk status on the ${TARGET}`, () => {
       const admin = kafkaClient(bootstrap, 'status-e2e').admin();
       await admin.connect();
       try {
-        await admin.createTopics({ topics: [{ topic: 'status-e2e', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
+        // kafkajs waits 5 s by default; 6 × RF 3 on the ZooKeeper controller of TCG VMs can take longer
+        await admin.createTopics({ topics: [{ topic: 'status-e2e', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true, timeout: T(15_000) });
       } finally {
         await admin.disconnect();
       }
