@@ -63,7 +63,7 @@ describe.skipIf(!ready)('zkk init without the lab', () => {
     expect(r.stderr).toMatch(/missing answer: --hosts/);
     expect(r.stdout).not.toMatch(/\?/);
     expect(existsSync(file)).toBe(false);
-    const bad = await runZkk(['init', file, '--yes', '--hosts', '10.0.0.1', '--ssh-port', '99999']);
+    const bad = await runZkk(['init', file, '--yes', '--hosts', '10.213.0.1', '--ssh-port', '99999']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--ssh-port: 99999 is out of range: ports are 1-65535/);
   }, 60_000);
@@ -72,7 +72,7 @@ describe.skipIf(!ready)('zkk init without the lab', () => {
     const dir = tmp();
     const file = path.join(dir, 'inventory.yml');
     writeFileSync(file, 'mine\n');
-    const r = await runZkk(['init', file, '--yes', '--hosts', '10.0.0.1']);
+    const r = await runZkk(['init', file, '--yes', '--hosts', '10.213.0.1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/exists; nothing written/);
     expect(readFileSync(file, 'utf8')).toBe('mine\n');
@@ -80,7 +80,7 @@ describe.skipIf(!ready)('zkk init without the lab', () => {
     await t.answer(/inventory\.yml exists\. Replace it/, ''); // default: no
     expect(await t.exitStatus()).toBe(2);
     expect(readFileSync(file, 'utf8')).toBe('mine\n');
-    const forced = await runZkk(['init', file, '--yes', '--force', '--hosts', '10.0.0.1']);
+    const forced = await runZkk(['init', file, '--yes', '--force', '--hosts', '10.213.0.1']);
     expect(forced.code).toBe(0);
     expect(readFileSync(file, 'utf8')).toMatch(/^# zkk inventory/);
   }, 60_000);

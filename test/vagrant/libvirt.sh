@@ -63,7 +63,7 @@ up() {
   ip netns exec "$NS" libvirtd -d -p "$RUN/libvirtd.pid"
   for _ in $(seq 1 60); do answers && break; sleep 0.5; done
   answers || { echo "libvirt.sh: libvirtd did not answer" >&2; exit 1; }
-  # only our networks: a stray autostarted one (e.g. "default", 192.168.122.0/24) goes down
+  # only our networks: a stray autostarted one (e.g. libvirt's "default" network) goes down
   for net in $("${VIRSH[@]}" net-list --name 2>/dev/null); do
     case $net in zkk-*) ;; *) log "stopping libvirt network $net (not ours)"; "${VIRSH[@]}" net-destroy "$net" >/dev/null || true ;; esac
   done

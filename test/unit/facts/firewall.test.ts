@@ -10,7 +10,7 @@ To                         Action      From
 22/tcp                     ALLOW       Anywhere
 3000:3100/tcp              ALLOW       Anywhere
 2181/tcp                   ALLOW       Anywhere                   # zkk: zookeeper client
-9092                       ALLOW       10.0.0.0/8
+9092                       ALLOW       10.213.0.0/24
 53/udp                     ALLOW       Anywhere
 8080,8443/tcp              ALLOW IN    Anywhere
 OpenSSH                    ALLOW       Anywhere

@@ -38,7 +38,7 @@ describe('broken inventories: exit 2, file:line, a hint', () => {
   });
 
   it('collects several problems at once, sorted by line', async () => {
-    const text = 'cluster: x\nhosts:\n  - address: 10.0.0.1\n    roles: [zookeper]\n    myd: 3\nzookeeper:\n  tickTme: 3\n';
+    const text = 'cluster: x\nhosts:\n  - address: 10.213.0.1\n    roles: [zookeper]\n    myd: 3\nzookeeper:\n  tickTme: 3\n';
     try {
       parseInventory(text, 'inv.yml');
       expect.unreachable();

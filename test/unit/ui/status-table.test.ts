@@ -44,8 +44,8 @@ describe('status table', () => {
   });
 
   it('helpers', () => {
-    expect(shortSshCause('cannot connect to root@10.0.0.1:22: connection refused (is sshd running on that port?)')).toBe('connection refused');
-    expect(shortSshCause('host key for 10.0.0.1 has CHANGED — refusing to connect')).toBe('host key for 10.0.0.1 has CHANGED');
+    expect(shortSshCause('cannot connect to root@10.213.0.1:22: connection refused (is sshd running on that port?)')).toBe('connection refused');
+    expect(shortSshCause('host key for 10.213.0.1 has CHANGED — refusing to connect')).toBe('host key for 10.213.0.1 has CHANGED');
     expect([42, 192, 7500, 3 * 86400 + 4 * 3600].map(duration)).toEqual(['42s', '3m12s', '2h05m', '3d04h']);
   });
 });

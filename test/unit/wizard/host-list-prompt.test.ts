@@ -23,16 +23,16 @@ function drive() {
 describe('host list prompt', () => {
   it('takes a pasted multi-line list, refuses bad entries with the reason, finishes on an empty line', async () => {
     const p = drive();
-    await p.type('a=10.0.0.1, b=10.0.0.2\rc=10.0.0.3\r'); // one paste, two lines
+    await p.type('a=10.213.0.1, b=10.213.0.2\rc=10.213.0.3\r'); // one paste, two lines
     expect(p.screen()).toContain('3 host(s)');
-    await p.type('d=10.0.0.256\r');
-    expect(p.screen()).toContain('d=10.0.0.256: 10.0.0.256 is not a valid IPv4 address');
+    await p.type('d=10.213.0.256\r');
+    expect(p.screen()).toContain('d=10.213.0.256: 10.213.0.256 is not a valid IPv4 address');
     await p.type('\x15'); // Ctrl-U clears the refused entry
     await p.type('-b\r'); // takes b back out
     await p.type('\r');
     await expect(p.answer).resolves.toEqual([
-      { name: 'a', address: '10.0.0.1' },
-      { name: 'c', address: '10.0.0.3' },
+      { name: 'a', address: '10.213.0.1' },
+      { name: 'c', address: '10.213.0.3' },
     ]);
   });
 
@@ -40,7 +40,7 @@ describe('host list prompt', () => {
     const p = drive();
     await p.type('\r');
     expect(p.screen()).toContain('enter at least one host');
-    await p.type('10.0.0.9\r\r');
-    await expect(p.answer).resolves.toEqual([{ address: '10.0.0.9' }]);
+    await p.type('10.213.0.9\r\r');
+    await expect(p.answer).resolves.toEqual([{ address: '10.213.0.9' }]);
   });
 });

@@ -16,8 +16,8 @@ describe('zkk init options', () => {
 
   it('commander parses them into the interview flags', () => {
     const cmd = addInitOptions(new Command('init').exitOverride()).argument('[file]');
-    cmd.parse(['--hosts', 'a=10.0.0.1', '--kafka-mode', 'zookeeper', '--ssh-port', '2222', '--no-sudo', '--probe', '-y'], { from: 'user' });
-    expect(cmd.opts()).toEqual({ hosts: 'a=10.0.0.1', kafkaMode: 'zookeeper', sshPort: '2222', sudo: false, probe: true, yes: true });
+    cmd.parse(['--hosts', 'a=10.213.0.1', '--kafka-mode', 'zookeeper', '--ssh-port', '2222', '--no-sudo', '--probe', '-y'], { from: 'user' });
+    expect(cmd.opts()).toEqual({ hosts: 'a=10.213.0.1', kafkaMode: 'zookeeper', sshPort: '2222', sudo: false, probe: true, yes: true });
     const unset = addInitOptions(new Command('init').exitOverride()).argument('[file]');
     unset.parse([], { from: 'user' });
     expect(unset.opts()).toEqual({}); // --sudo/--probe stay undefined: asked, or defaulted by the interview

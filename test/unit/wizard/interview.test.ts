@@ -21,7 +21,7 @@ async function usageError(p: Promise<unknown>): Promise<ZkkError> {
 /** A ZooKeeper-mode interview with some refused answers on the way. */
 const zkInterview = (mirror: boolean): Step[] => [
   { text: /Cluster name/, answer: ['my cluster', 'lab'] },
-  { hostList: /Hosts/, lines: ['zk1=10.0.0.11, zk2=10.0.0.300', 'zk2=10.0.0.12', 'zk3=10.0.0.13 zk1=10.0.0.14'] },
+  { hostList: /Hosts/, lines: ['zk1=10.213.0.11, zk2=10.213.0.300', 'zk2=10.213.0.12', 'zk3=10.213.0.13 zk1=10.213.0.14'] },
   { select: /Kafka mode/, answer: 'zookeeper' },
   { text: /Kafka version/, answer: ['4.0.0', '3.9.2'] },
   { text: /ZooKeeper version/, answer: ['3.8', '3.8.0'] },
@@ -44,7 +44,7 @@ const zkInterview = (mirror: boolean): Step[] => [
 
 const zkFlags = (mirror: boolean): InitFlags => ({
   cluster: 'lab',
-  hosts: 'zk1=10.0.0.11,zk2=10.0.0.12,zk3=10.0.0.13',
+  hosts: 'zk1=10.213.0.11,zk2=10.213.0.12,zk3=10.213.0.13',
   kafkaMode: 'zookeeper',
   kafkaVersion: '3.9.2',
   zookeeperVersion: '3.8.0',
@@ -63,8 +63,8 @@ describe('the interview', () => {
     asker.done();
     expect(asker.refused).toEqual([
       expect.stringMatching(/"my cluster": letters, digits/),
-      expect.stringMatching(/zk2=10\.0\.0\.300: 10\.0\.0\.300 is not a valid IPv4 address/),
-      expect.stringMatching(/zk1=10\.0\.0\.14: the name zk1 is already used/),
+      expect.stringMatching(/zk2=10\.213\.0\.300: 10\.213\.0\.300 is not a valid IPv4 address/),
+      expect.stringMatching(/zk1=10\.213\.0\.14: the name zk1 is already used/),
       expect.stringMatching(/Kafka 4\.0\.0 has no ZooKeeper mode/),
       expect.stringMatching(/major\.minor\.patch/),
       ...(haveMirror ? [expect.stringMatching(/no such directory/)] : []),
@@ -73,7 +73,7 @@ describe('the interview', () => {
       expect.stringMatching(/ports are 1-65535/),
       expect.stringMatching(/must be an absolute path/),
     ]);
-    expect(a.hosts).toEqual([{ name: 'zk1', address: '10.0.0.11' }, { name: 'zk2', address: '10.0.0.12' }, { name: 'zk3', address: '10.0.0.13' }]);
+    expect(a.hosts).toEqual([{ name: 'zk1', address: '10.213.0.11' }, { name: 'zk2', address: '10.213.0.12' }, { name: 'zk3', address: '10.213.0.13' }]);
     expect(a.zookeeperHosts).toEqual([0, 1, 2]);
     expect(a.kafkaHosts).toEqual([0, 1, 2]);
     expect(a.zookeeper).toEqual({ version: '3.8.0', installDir: '/usr/local/zookeeper', dataDir: '/usr/local/zookeeper-data', ports: 'standard' });
@@ -101,7 +101,7 @@ describe('the interview', () => {
       { text: /known_hosts/, answer: '' },
       { select: /JDK/ },
     ]);
-    const a = await interview({ cluster: 'c1', hosts: '10.0.0.1,10.0.0.2,10.0.0.3' }, { asker });
+    const a = await interview({ cluster: 'c1', hosts: '10.213.0.1,10.213.0.2,10.213.0.3' }, { asker });
     asker.done();
     expect(a.kafkaMode).toBe('kraft');
     expect(a.kafkaVersion).toBe('4.4.0');
@@ -123,7 +123,7 @@ describe('the interview', () => {
       { checkbox: /Kafka broker/, answer: [4] },
       { select: /release tarballs/ },
     ]);
-    const a = await interview({ hosts: 'a=10.0.0.1,b=10.0.0.2,c=10.0.0.3,d=10.0.0.4,e=10.0.0.5', ...rest() }, { asker });
+    const a = await interview({ hosts: 'a=10.213.0.1,b=10.213.0.2,c=10.213.0.3,d=10.213.0.4,e=10.213.0.5', ...rest() }, { asker });
     asker.done();
     expect(asker.notes).toEqual([expect.stringMatching(/warning: 2 ZooKeeper hosts/), expect.stringMatching(/warning: 4 ZooKeeper hosts/)]);
     expect(a.zookeeperHosts).toEqual([0, 1, 2, 3]);
@@ -138,14 +138,14 @@ describe('the interview', () => {
       { checkbox: /run ZooKeeper/, answer: [0] },
       { checkbox: /Kafka broker/, answer: [1] },
     ]);
-    await expect(interview({ hosts: 'a=10.0.0.1,b=10.0.0.2,c=10.0.0.3', ...rest() }, { asker })).rejects.toThrow(/c would run nothing/);
+    await expect(interview({ hosts: 'a=10.213.0.1,b=10.213.0.2,c=10.213.0.3', ...rest() }, { asker })).rejects.toThrow(/c would run nothing/);
   });
 
   it('offers 5 ZooKeeper hosts from 7 hosts on, 1 below 3', async () => {
-    const seven = Array.from({ length: 7 }, (_, i) => `10.0.0.${i + 1}`).join(',');
+    const seven = Array.from({ length: 7 }, (_, i) => `10.213.0.${i + 1}`).join(',');
     expect((await interview({ hosts: seven, kafkaMode: 'zookeeper' }, {})).zookeeperHosts).toEqual([0, 1, 2, 3, 4]);
-    expect((await interview({ hosts: '10.0.0.1,10.0.0.2', kafkaMode: 'zookeeper' }, {})).zookeeperHosts).toEqual([0]);
-    expect((await interview({ hosts: '10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.4', kafkaMode: 'zookeeper' }, {})).zookeeperHosts).toEqual([0, 1, 2]);
+    expect((await interview({ hosts: '10.213.0.1,10.213.0.2', kafkaMode: 'zookeeper' }, {})).zookeeperHosts).toEqual([0]);
+    expect((await interview({ hosts: '10.213.0.1,10.213.0.2,10.213.0.3,10.213.0.4', kafkaMode: 'zookeeper' }, {})).zookeeperHosts).toEqual([0, 1, 2]);
   });
 });
 
@@ -156,7 +156,7 @@ function rest(): InitFlags {
 
 describe('without a terminal (or with --yes)', () => {
   it('defaults fill everything but the hosts', async () => {
-    const a = await interview({ hosts: '10.0.0.1' }, {});
+    const a = await interview({ hosts: '10.213.0.1' }, {});
     expect(a).toMatchObject({ cluster: 'kafka', kafkaMode: 'kraft', kafkaVersion: '4.4.0', release: { kind: 'apache' }, javaInstall: 'auto', ssh: { user: 'root', port: 22 } });
     expect(a.zookeeper).toBeUndefined();
   });
@@ -167,23 +167,23 @@ describe('without a terminal (or with --yes)', () => {
   });
 
   it('a Kafka 3 version implies ZooKeeper mode unless told otherwise', async () => {
-    expect((await interview({ hosts: '10.0.0.1', kafkaVersion: '3.9.2' }, {})).kafkaMode).toBe('zookeeper');
-    expect((await interview({ hosts: '10.0.0.1', kafkaVersion: '3.9.2', kafkaMode: 'kraft' }, {})).kafkaMode).toBe('kraft');
+    expect((await interview({ hosts: '10.213.0.1', kafkaVersion: '3.9.2' }, {})).kafkaMode).toBe('zookeeper');
+    expect((await interview({ hosts: '10.213.0.1', kafkaVersion: '3.9.2', kafkaMode: 'kraft' }, {})).kafkaMode).toBe('kraft');
   });
 
   it.each<[InitFlags, RegExp]>([
-    [{ hosts: '10.0.0.1,10.0.0.1' }, /--hosts: 10\.0\.0\.1: 10\.0\.0\.1 is already in the list/],
-    [{ hosts: '10.0.0.1', sshPort: '0' }, /--ssh-port: 0 is out of range/],
-    [{ hosts: '10.0.0.1', kafkaMode: 'zookeeper', kafkaVersion: '4.0.0' }, /--kafka-version: Kafka 4\.0\.0 has no ZooKeeper mode/],
-    [{ hosts: '10.0.0.1', kafkaMode: 'kraft', zookeeperHosts: '10.0.0.1' }, /--zookeeper-hosts: only with --kafka-mode zookeeper/],
-    [{ hosts: '10.0.0.1', kafkaMode: 'kraft', ports: 'seeds' }, /--ports: only with --kafka-mode zookeeper/],
-    [{ hosts: '10.0.0.1,10.0.0.2', kafkaHosts: '10.0.0.1' }, /--kafka-hosts: in KRaft mode every host runs Kafka \(10\.0\.0\.2 would run nothing\)/],
-    [{ hosts: '10.0.0.1', mirror: 'https://m', kafkaFile: '/x.tgz' }, /--mirror and --kafka-file\/--zookeeper-file exclude each other/],
-    [{ hosts: '10.0.0.1', kafkaFile: '/nonexistent/kafka_2.13-4.4.0.tgz' }, /--kafka-file: .*no such file/],
-    [{ hosts: 'a=10.0.0.1,b=10.0.0.2,c=10.0.0.3', kafkaMode: 'zookeeper', zookeeperHosts: 'a', kafkaHosts: 'b' }, /--kafka-hosts: c would run nothing/],
-    [{ hosts: '10.0.0.1', kafkaMode: 'zookeeper', zookeeperDataDir: '/usr/local/zookeeper' }, /--zookeeper-data-dir: .*overlaps the install directory/],
-    [{ hosts: '10.0.0.1', javaInstall: 'sometimes' }, /--java-install: "sometimes" is not one of auto, never/],
-    [{ hosts: '10.0.0.1', identityFile: 'key' }, /--identity-file: key must be an absolute path/],
+    [{ hosts: '10.213.0.1,10.213.0.1' }, /--hosts: 10\.213\.0\.1: 10\.213\.0\.1 is already in the list/],
+    [{ hosts: '10.213.0.1', sshPort: '0' }, /--ssh-port: 0 is out of range/],
+    [{ hosts: '10.213.0.1', kafkaMode: 'zookeeper', kafkaVersion: '4.0.0' }, /--kafka-version: Kafka 4\.0\.0 has no ZooKeeper mode/],
+    [{ hosts: '10.213.0.1', kafkaMode: 'kraft', zookeeperHosts: '10.213.0.1' }, /--zookeeper-hosts: only with --kafka-mode zookeeper/],
+    [{ hosts: '10.213.0.1', kafkaMode: 'kraft', ports: 'seeds' }, /--ports: only with --kafka-mode zookeeper/],
+    [{ hosts: '10.213.0.1,10.213.0.2', kafkaHosts: '10.213.0.1' }, /--kafka-hosts: in KRaft mode every host runs Kafka \(10\.213\.0\.2 would run nothing\)/],
+    [{ hosts: '10.213.0.1', mirror: 'https://m', kafkaFile: '/x.tgz' }, /--mirror and --kafka-file\/--zookeeper-file exclude each other/],
+    [{ hosts: '10.213.0.1', kafkaFile: '/nonexistent/kafka_2.13-4.4.0.tgz' }, /--kafka-file: .*no such file/],
+    [{ hosts: 'a=10.213.0.1,b=10.213.0.2,c=10.213.0.3', kafkaMode: 'zookeeper', zookeeperHosts: 'a', kafkaHosts: 'b' }, /--kafka-hosts: c would run nothing/],
+    [{ hosts: '10.213.0.1', kafkaMode: 'zookeeper', zookeeperDataDir: '/usr/local/zookeeper' }, /--zookeeper-data-dir: .*overlaps the install directory/],
+    [{ hosts: '10.213.0.1', javaInstall: 'sometimes' }, /--java-install: "sometimes" is not one of auto, never/],
+    [{ hosts: '10.213.0.1', identityFile: 'key' }, /--identity-file: key must be an absolute path/],
   ])('%j → %s', async (flags, message) => {
     const e = await usageError(interview(flags, {}));
     expect(e.message).toMatch(message);

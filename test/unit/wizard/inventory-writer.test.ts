@@ -10,7 +10,7 @@ import { renderInventory, writeFileAtomically } from '../../../src/wizard/invent
 
 const zkAnswers: InitAnswers = {
   cluster: 'lab',
-  hosts: [{ name: 'zk1', address: '10.0.0.11' }, { name: 'zk2', address: '10.0.0.12' }, { address: '10.0.0.13' }, { name: 'k4', address: 'kafka4.example.com' }],
+  hosts: [{ name: 'zk1', address: '10.213.0.11' }, { name: 'zk2', address: '10.213.0.12' }, { address: '10.213.0.13' }, { name: 'k4', address: 'kafka4.example.com' }],
   kafkaMode: 'zookeeper',
   kafkaVersion: '3.9.2',
   zookeeperHosts: [0, 1, 2],
@@ -24,7 +24,7 @@ const zkAnswers: InitAnswers = {
 
 const kraftAnswers: InitAnswers = {
   cluster: 'k',
-  hosts: [{ address: '10.0.0.1' }, { address: '10.0.0.2' }, { address: '10.0.0.3' }],
+  hosts: [{ address: '10.213.0.1' }, { address: '10.213.0.2' }, { address: '10.213.0.3' }],
   kafkaMode: 'kraft',
   kafkaVersion: '4.4.0',
   zookeeperHosts: [],
@@ -42,9 +42,9 @@ describe('the written inventory', () => {
     expect(inv.warnings).toEqual([]);
     expect(inv.java.install).toBe('never');
     expect(inv.hosts.map((h) => [h.name, h.address, [...h.roles].join('+')])).toEqual([
-      ['zk1', '10.0.0.11', 'zookeeper+kafka'],
-      ['zk2', '10.0.0.12', 'zookeeper+kafka'],
-      ['10.0.0.13', '10.0.0.13', 'zookeeper+kafka'],
+      ['zk1', '10.213.0.11', 'zookeeper+kafka'],
+      ['zk2', '10.213.0.12', 'zookeeper+kafka'],
+      ['10.213.0.13', '10.213.0.13', 'zookeeper+kafka'],
       ['k4', 'kafka4.example.com', 'kafka'],
     ]);
     const zk = inv.hosts[0]!.zookeeper!;
@@ -81,7 +81,7 @@ describe('the written inventory', () => {
     for (const d of [sshSchema.shape.identityFile.description, zookeeperSchema.shape.dataDir.description, kafkaSchema.shape.logDirs.description, zookeeperSchema.description])
       expect(text).toContain(`# ${d}`);
     expect(text).toMatch(/# The machines, in a stable order/);
-    expect(text).toContain('  - {name: zk1, address: 10.0.0.11, roles: [zookeeper, kafka]}');
+    expect(text).toContain('  - {name: zk1, address: 10.213.0.11, roles: [zookeeper, kafka]}');
     expect(text).toContain('  logDirs: [/data/1, /data/2]');
     expect(text).toMatch(/\n\nzookeeper:|\n\n# ZooKeeper settings/);
     const apache = renderInventory(kraftAnswers);
@@ -95,7 +95,7 @@ describe('the written inventory', () => {
       cluster: 'k',
       ssh: { user: 'root', port: 22 },
       java: { install: 'auto' },
-      hosts: [0, 1, 2].map((i) => ({ address: `10.0.0.${i + 1}`, roles: ['kafka'] })),
+      hosts: [0, 1, 2].map((i) => ({ address: `10.213.0.${i + 1}`, roles: ['kafka'] })),
       kafka: { mode: 'kraft', version: '4.4.0', installDir: '/opt/kafka', logDirs: ['/var/lib/kafka/data'] },
     });
   });

@@ -55,11 +55,11 @@ describe('probe parsers', () => {
     expect(formatKb(5120)).toBe('5 MiB');
   });
   it('planned ports and data dirs follow the roles', async () => {
-    const inv = await inventory({ hosts: 'a=10.0.0.1,b=10.0.0.2,c=10.0.0.3,d=10.0.0.4', kafkaMode: 'zookeeper' });
+    const inv = await inventory({ hosts: 'a=10.213.0.1,b=10.213.0.2,c=10.213.0.3,d=10.213.0.4', kafkaMode: 'zookeeper' });
     expect(plannedPorts(inv.hosts[0]!).map((p) => p.port)).toEqual([2181, 3188, 3288, 9092]);
     expect(plannedPorts(inv.hosts[3]!).map((p) => p.port)).toEqual([9092]);
     expect(dataDirs(inv.hosts[0]!)).toEqual(['/usr/local/zookeeper-data', '/var/lib/kafka/data']);
-    const kraft = await inventory({ hosts: '10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.4' });
+    const kraft = await inventory({ hosts: '10.213.0.1,10.213.0.2,10.213.0.3,10.213.0.4' });
     expect(plannedPorts(kraft.hosts[0]!).map((p) => p.port)).toEqual([9092, 9093]);
     expect(plannedPorts(kraft.hosts[3]!).map((p) => p.port)).toEqual([9092]);
   });
@@ -72,7 +72,7 @@ describe('probeHosts', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const busy = (server.address() as { port: number }).port;
     try {
-      const inv = await inventory({ hosts: 'here=127.0.0.1,gone=10.0.0.2', kafkaMode: 'zookeeper', zookeeperHosts: 'here', kafkaDataDirs: '/nonexistent/zkk/data' });
+      const inv = await inventory({ hosts: 'here=127.0.0.1,gone=10.213.0.2', kafkaMode: 'zookeeper', zookeeperHosts: 'here', kafkaDataDirs: '/nonexistent/zkk/data' });
       inv.hosts[0]!.kafka!.port = busy;
       const calls: string[] = [];
       const results = await probeHosts(inv, {

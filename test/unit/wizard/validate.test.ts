@@ -31,12 +31,12 @@ const reason = (c: Check<unknown>): string => {
 };
 
 describe('addresses', () => {
-  it.each(['10.0.0.1', '192.168.80.10', '::1', 'fe80::1', 'kafka1', 'kafka-1.example.com', 'a.b.c.', 'K1'])('accepts %s', (a) => {
+  it.each(['10.213.0.1', '10.214.1.10', '::1', 'fe80::1', 'kafka1', 'kafka-1.example.com', 'a.b.c.', 'K1'])('accepts %s', (a) => {
     expect(value(checkAddress(a))).toBe(a);
   });
   it.each([
-    ['10.0.0.256', /not a valid IPv4 address/],
-    ['10.0.0', /not a valid IPv4 address/],
+    ['10.213.0.256', /not a valid IPv4 address/],
+    ['10.213.0', /not a valid IPv4 address/],
     ['1.2.3.4.5', /not a valid IPv4 address/],
     ['fe80:::1', /not a valid IPv6 address/],
     ['host_name', /not a valid host name/],
@@ -47,7 +47,7 @@ describe('addresses', () => {
   ])('refuses %j with the reason', (a, why) => {
     expect(reason(checkAddress(a))).toMatch(why);
   });
-  it('trims', () => expect(value(checkAddress(' 10.0.0.1 '))).toBe('10.0.0.1'));
+  it('trims', () => expect(value(checkAddress(' 10.213.0.1 '))).toBe('10.213.0.1'));
 });
 
 describe('host lists', () => {
@@ -55,28 +55,28 @@ describe('host lists', () => {
     expect(splitList('a, b  c\nd,,e;\tf')).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
   it('parses name=address', () => {
-    expect(value(parseHostToken('kafka1=10.0.0.1'))).toEqual({ name: 'kafka1', address: '10.0.0.1' });
-    expect(value(parseHostToken('10.0.0.1'))).toEqual({ address: '10.0.0.1' });
-    expect(reason(parseHostToken('bad name=10.0.0.1'))).toMatch(/letters, digits/);
-    expect(reason(parseHostToken('=10.0.0.1'))).toMatch(/host name ""/);
-    expect(reason(parseHostToken('k=10.0.0.999'))).toMatch(/IPv4/);
+    expect(value(parseHostToken('kafka1=10.213.0.1'))).toEqual({ name: 'kafka1', address: '10.213.0.1' });
+    expect(value(parseHostToken('10.213.0.1'))).toEqual({ address: '10.213.0.1' });
+    expect(reason(parseHostToken('bad name=10.213.0.1'))).toMatch(/letters, digits/);
+    expect(reason(parseHostToken('=10.213.0.1'))).toMatch(/host name ""/);
+    expect(reason(parseHostToken('k=10.213.0.999'))).toMatch(/IPv4/);
   });
   it('accepts a pasted list and refuses duplicates by address and by name', () => {
-    expect(value(checkHostList('a=10.0.0.1,b=10.0.0.2\nc=10.0.0.3'))).toHaveLength(3);
-    expect(reason(checkHostList('10.0.0.1 10.0.0.1'))).toMatch(/10\.0\.0\.1 is already in the list/);
-    expect(reason(checkHostList('a=10.0.0.1 a=10.0.0.2'))).toMatch(/name a is already used/);
-    expect(reason(checkHostList('10.0.0.2 10.0.0.2=10.0.0.3'))).toMatch(/the name 10\.0\.0\.2 is another host's address/);
-    expect(reason(checkHostList('a=10.0.0.1 a'))).toMatch(/a is already the name of another host/);
+    expect(value(checkHostList('a=10.213.0.1,b=10.213.0.2\nc=10.213.0.3'))).toHaveLength(3);
+    expect(reason(checkHostList('10.213.0.1 10.213.0.1'))).toMatch(/10\.213\.0\.1 is already in the list/);
+    expect(reason(checkHostList('a=10.213.0.1 a=10.213.0.2'))).toMatch(/name a is already used/);
+    expect(reason(checkHostList('10.213.0.2 10.213.0.2=10.213.0.3'))).toMatch(/the name 10\.213\.0\.2 is another host's address/);
+    expect(reason(checkHostList('a=10.213.0.1 a'))).toMatch(/a is already the name of another host/);
     expect(reason(checkHostList('  '))).toMatch(/at least one/);
   });
   it('applies lines one by one: valid tokens are added, invalid ones reported, -x removes', () => {
-    let step = applyHostLine([], 'a=10.0.0.1, b=10.0.0.300 c=10.0.0.3');
+    let step = applyHostLine([], 'a=10.213.0.1, b=10.213.0.300 c=10.213.0.3');
     expect(step.hosts.map((h) => h.name)).toEqual(['a', 'c']);
-    expect(step.rejected).toEqual([{ token: 'b=10.0.0.300', reason: expect.stringMatching(/IPv4/) }]);
-    step = applyHostLine(step.hosts, 'a=10.0.0.9');
+    expect(step.rejected).toEqual([{ token: 'b=10.213.0.300', reason: expect.stringMatching(/IPv4/) }]);
+    step = applyHostLine(step.hosts, 'a=10.213.0.9');
     expect(step.rejected[0]!.reason).toMatch(/name a is already used/);
-    step = applyHostLine(step.hosts, '-a 10.0.0.4');
-    expect(step.hosts).toEqual([{ name: 'c', address: '10.0.0.3' }, { address: '10.0.0.4' }]);
+    step = applyHostLine(step.hosts, '-a 10.213.0.4');
+    expect(step.hosts).toEqual([{ name: 'c', address: '10.213.0.3' }, { address: '10.213.0.4' }]);
     expect(applyHostLine(step.hosts, '-zz').rejected[0]!.reason).toMatch(/not in the list/);
   });
 });
@@ -145,11 +145,11 @@ describe('directories on the hosts', () => {
 });
 
 describe('roles', () => {
-  const hosts = [{ name: 'a', address: '10.0.0.1' }, { name: 'b', address: '10.0.0.2' }, { address: '10.0.0.3' }];
+  const hosts = [{ name: 'a', address: '10.213.0.1' }, { name: 'b', address: '10.213.0.2' }, { address: '10.213.0.3' }];
   it('selects hosts by name, address or position, in inventory order', () => {
-    expect(value(checkHostSelection('10.0.0.3,a', hosts))).toEqual([0, 2]);
+    expect(value(checkHostSelection('10.213.0.3,a', hosts))).toEqual([0, 2]);
     expect(value(checkHostSelection('2 3', hosts))).toEqual([1, 2]);
-    expect(reason(checkHostSelection('c', hosts))).toMatch(/c is not one of the hosts \(a, b, 10\.0\.0\.3\)/);
+    expect(reason(checkHostSelection('c', hosts))).toMatch(/c is not one of the hosts \(a, b, 10\.213\.0\.3\)/);
     expect(reason(checkHostSelection('a,a', hosts))).toMatch(/listed twice/);
     expect(reason(checkHostSelection('', hosts))).toMatch(/at least one/);
   });
@@ -161,6 +161,6 @@ describe('roles', () => {
   });
   it('every host needs a role', () => {
     expect(checkEveryHostHasRole(hosts, [0], [1, 2]).ok).toBe(true);
-    expect(reason(checkEveryHostHasRole(hosts, [0], [0]))).toMatch(/b, 10\.0\.0\.3 would run nothing/);
+    expect(reason(checkEveryHostHasRole(hosts, [0], [0]))).toMatch(/b, 10\.213\.0\.3 would run nothing/);
   });
 });
