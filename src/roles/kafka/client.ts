@@ -49,6 +49,16 @@ export function tcpOpen(host: string, port: number, timeoutMs = 2000): Promise<b
   });
 }
 
+/** A port that is closed now may be a node still binding: poll it (every 0.5 s) for up to `ms` before calling it closed. */
+export async function tcpOpenWithin(host: string, port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await tcpOpen(host, port)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 export interface CanaryResult {
   topic: string;
   produced: number;

@@ -20,7 +20,7 @@ import type { Connector } from '../../transport/connector.js';
 import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
 import { zookeeperHosts } from '../zookeeper/config.js';
 import { connectClient } from '../zookeeper/znode-check.js';
-import { canaryRoundTrip, partitionHealth, tcpOpen, withAdmin } from './client.js';
+import { canaryRoundTrip, partitionHealth, tcpOpen, tcpOpenWithin, withAdmin } from './client.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
@@ -247,7 +247,7 @@ async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost
     // back: the listener answers, the broker is registered, and no partition is under-replicated
     const deadline = Date.now() + 300_000;
     const port = k.processRoles.includes('broker') ? k.port : k.controllerPort;
-    while (!(await tcpOpen(t.host.address, port)) && Date.now() < deadline) await sleep(500);
+    await tcpOpenWithin(t.host.address, port, deadline - Date.now());
     if (k.processRoles.includes('broker')) await waitForBrokers(inv, all.filter((l) => kf(l.host).processRoles.includes('broker')), report, Math.max(10_000, deadline - Date.now()));
     // 0 three reads in a row: right after a restart one broker's metadata can still say 0
     // while the restarted replicas are not back in the ISR (seen on slow VMs: 0, then 53)
@@ -271,17 +271,23 @@ async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost
 async function verifyKafka(inv: Inventory, live: LiveHost[]): Promise<VerifyCheck[]> {
   const checks: VerifyCheck[] = [];
   const k0 = kf(live[0]!.host);
-  for (const l of live) {
-    const k = kf(l.host);
-    if (k.processRoles.includes('broker')) {
-      const open = await tcpOpenWithin(l.host.address, k.port, 30_000);
-      checks.push({ name: 'kafka.port', host: l.host.name, ok: open, detail: `${l.host.address}:${k.port} ${open ? 'open' : 'closed'}` });
-    }
-    if (k.processRoles.includes('controller') && k.mode === 'kraft') {
-      const open = await tcpOpenWithin(l.host.address, k.controllerPort, 30_000);
-      checks.push({ name: 'kafka.controller-port', host: l.host.name, ok: open, detail: `${l.host.address}:${k.controllerPort} ${open ? 'open' : 'closed'}` });
-    }
-  }
+  // every node's ports at once: a closed one is polled for 30 s (it may still be binding)
+  const portChecks = await Promise.all(
+    live.map(async (l) => {
+      const k = kf(l.host);
+      const out: VerifyCheck[] = [];
+      if (k.processRoles.includes('broker')) {
+        const open = await tcpOpenWithin(l.host.address, k.port, 30_000);
+        out.push({ name: 'kafka.port', host: l.host.name, ok: open, detail: `${l.host.address}:${k.port} ${open ? 'open' : 'closed'}` });
+      }
+      if (k.processRoles.includes('controller') && k.mode === 'kraft') {
+        const open = await tcpOpenWithin(l.host.address, k.controllerPort, 30_000);
+        out.push({ name: 'kafka.controller-port', host: l.host.name, ok: open, detail: `${l.host.address}:${k.controllerPort} ${open ? 'open' : 'closed'}` });
+      }
+      return out;
+    }),
+  );
+  checks.push(...portChecks.flat());
   const brokerIds = brokerHosts(inv).map((h) => h.kafka.nodeId).sort((a, b) => a - b);
   const bootstrap = bootstrapServers(inv);
   if (k0.mode === 'zookeeper') {
@@ -329,13 +335,3 @@ async function verifyKafka(inv: Inventory, live: LiveHost[]): Promise<VerifyChec
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A port that is closed now may be a node still binding: poll it for a while before calling it closed. */
-async function tcpOpenWithin(host: string, port: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await tcpOpen(host, port)) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(500);
-  }
-}
