@@ -2,7 +2,7 @@
 import { ExitCode } from '../errors/zkk-error.js';
 import { loadInventory } from '../inventory/load.js';
 import { runPipeline } from '../engine/run.js';
-import { allRoles } from '../roles/all-roles.js';
+import { allRoles, inventorySections } from '../roles/all-roles.js';
 import { createRunRenderer } from '../ui/run-renderer.js';
 import { askSecret } from '../wizard/ask.js';
 import type { GlobalRunFlags } from './main.js';
@@ -12,7 +12,7 @@ export async function deployCommand(
   flags: GlobalRunFlags & { verify?: boolean; detailedExitcode?: boolean },
   mode: 'plan' | 'deploy',
 ): Promise<void> {
-  const inv = await loadInventory(file);
+  const inv = await loadInventory(file, inventorySections);
   const limit = flags.limit?.split(',').map((s) => s.trim()).filter(Boolean);
   if (limit) {
     const unknown = limit.filter((n) => !inv.hosts.some((h) => h.name === n));

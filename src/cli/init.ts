@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { ExitCode, ZkkError, isZkkError } from '../errors/zkk-error.js';
 import { parseInventory } from '../inventory/load.js';
+import { inventorySections } from '../roles/all-roles.js';
 import { quote } from '../shell/command.js';
 import { colors, table } from '../ui/table.js';
 import { askConfirm, inquirerAsker } from '../wizard/ask.js';
@@ -44,7 +45,7 @@ export async function initCommand(file: string, flags: InitCommandFlags): Promis
 
   let inv;
   try {
-    inv = parseInventory(text, target);
+    inv = parseInventory(text, target, inventorySections);
   } catch (e) {
     // The wizard validates every answer; an inventory it cannot load is a zkk bug.
     throw new Error(`zkk init produced an inventory that does not load:\n${isZkkError(e) ? e.format() : String(e)}\n---\n${text}`);

@@ -5,6 +5,7 @@
  * document per line with --json).
  */
 import { loadInventory } from '../inventory/load.js';
+import { inventorySections } from '../roles/all-roles.js';
 import { StatusSession } from '../engine/status.js';
 import type { StatusReport } from '../engine/status-schema.js';
 import { renderStatus } from '../ui/status-table.js';
@@ -22,7 +23,7 @@ export interface StatusFlags {
 export const DEFAULT_WATCH_SECONDS = 2;
 
 export async function statusCommand(file: string, flags: StatusFlags): Promise<void> {
-  const inv = await loadInventory(file);
+  const inv = await loadInventory(file, inventorySections);
   for (const w of inv.warnings) process.stderr.write(`warning: ${w}\n`);
   const sudoPassword = flags.askSudoPass ? await askSecret('sudo password: ') : undefined;
   const session = new StatusSession(inv, { connectTimeout: flags.connectTimeout, hostKeyPolicy: flags.hostKeyPolicy, sudoPassword });

@@ -5,6 +5,7 @@
  */
 import { ExitCode, ZkkError } from '../errors/zkk-error.js';
 import { loadInventory } from '../inventory/load.js';
+import { inventorySections } from '../roles/all-roles.js';
 import { bootstrapServers } from '../roles/kafka/config.js';
 import { withAdmin } from '../roles/kafka/client.js';
 import { table } from '../ui/table.js';
@@ -19,7 +20,7 @@ export interface TopicFlags {
 }
 
 async function admin<T>(file: string, flags: TopicFlags, fn: (a: Admin) => Promise<T>): Promise<T> {
-  const inv = await loadInventory(file);
+  const inv = await loadInventory(file, inventorySections);
   const brokers = flags.bootstrapServer ? flags.bootstrapServer.split(',') : bootstrapServers(inv);
   if (brokers.length === 0) throw new ZkkError('USAGE', `${file} has no kafka hosts`, { exitCode: ExitCode.usage, hint: 'give some hosts the kafka role, or pass --bootstrap-server' });
   try {

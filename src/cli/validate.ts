@@ -1,9 +1,10 @@
 /** `zkk validate` and `zkk schema`. */
 import { loadInventory } from '../inventory/load.js';
 import { inventoryJsonSchema } from '../inventory/schema.js';
+import { inventorySections } from '../roles/all-roles.js';
 
 export async function validateCommand(file: string): Promise<void> {
-  const inv = await loadInventory(file);
+  const inv = await loadInventory(file, inventorySections);
   for (const w of inv.warnings) process.stderr.write(`warning: ${w}\n`);
   const zk = inv.hosts.filter((h) => h.zookeeper).length;
   const kafka = inv.hosts.filter((h) => h.kafka).length;
@@ -16,6 +17,6 @@ export async function schemaCommand(flags: { markdown?: boolean; status?: boolea
     process.stdout.write(`${JSON.stringify(statusReportJsonSchema(), null, 2)}\n`);
   } else if (flags.markdown) {
     const { inventoryReferenceMarkdown } = await import('../inventory/reference.js');
-    process.stdout.write(`${inventoryReferenceMarkdown()}\n`);
-  } else process.stdout.write(`${JSON.stringify(inventoryJsonSchema(), null, 2)}\n`);
+    process.stdout.write(`${inventoryReferenceMarkdown(inventorySections)}\n`);
+  } else process.stdout.write(`${JSON.stringify(inventoryJsonSchema(inventorySections), null, 2)}\n`);
 }

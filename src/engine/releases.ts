@@ -12,17 +12,12 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { ZkkError } from '../errors/zkk-error.js';
-import type { ReleaseSource } from '../inventory/resolve.js';
 import type { LocalRelease } from '../ops/archive.js';
+import type { ReleaseSpec } from '../roles/release-spec.js';
+
+export type { ReleaseSpec } from '../roles/release-spec.js';
 
 export const APACHE_ARCHIVE = 'https://archive.apache.org/dist';
-
-export interface ReleaseSpec {
-  component: 'zookeeper' | 'kafka' | 'java';
-  version: string;
-  scalaVersion?: string;
-  source: ReleaseSource;
-}
 
 export function releaseRelativePath(spec: ReleaseSpec): string {
   // java: only ever a local file (java.archive), named as the user named it

@@ -86,7 +86,8 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
 
   try {
     // 1. releases on the control node and connections, in parallel.
-    for (const role of roles) await role.prepare?.(inv, opts.mode);
+    const prepared = new Map<Role, unknown>();
+    for (const role of roles) prepared.set(role, await role.prepare?.(inv, opts.mode));
     emit({ type: 'stage', stage: 'connect' });
     const releases = new Map<string, LocalRelease>();
     const releaseWork = Promise.all(
@@ -101,7 +102,7 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
     await Promise.all(
       runs.filter((r) => r.conn).map(async (r) => {
         try {
-          const ctxs = roles.filter((role) => role.appliesTo(r.host)).map((role) => [role, hostContext(inv, r.host, releases)] as const);
+          const ctxs = roles.filter((role) => role.appliesTo(r.host)).map((role) => [role, hostContext(inv, r.host, releases, prepared.get(role))] as const);
           const probes: Probe<unknown>[] = ctxs.flatMap(([role, ctx]) => role.probes(ctx));
           r.facts = await gatherFacts(r.conn!, probes);
           for (const [role, ctx] of ctxs) r.steps.set(role.name, role.plan(ctx, r.facts));
@@ -174,8 +175,8 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
   return { mode: opts.mode, cluster: inv.cluster, hosts, verify, clusterErrors, durationMs: Date.now() - started, exitCode };
 }
 
-function hostContext(inv: Inventory, host: ResolvedHost, releases: Map<string, LocalRelease>): HostContext {
-  return { inv, host, releases, templateOverrideDir: path.join(inv.dir, 'templates') };
+function hostContext(inv: Inventory, host: ResolvedHost, releases: Map<string, LocalRelease>, prepared: unknown): HostContext {
+  return { inv, host, releases, templateOverrideDir: path.join(inv.dir, 'templates'), prepared };
 }
 
 function liveHosts(runs: HostRun[], role: Role): LiveHost[] {

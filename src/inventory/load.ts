@@ -8,8 +8,9 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { InventoryError, InventoryErrors } from '../errors/zkk-error.js';
-import { inventorySchema } from './schema.js';
+import { inventorySchemas, type InventoryInput } from './schema.js';
 import { resolveInventory, type Inventory } from './resolve.js';
+import type { InventorySection } from './section.js';
 import { closest } from './did-you-mean.js';
 
 export interface SourceMap {
@@ -18,7 +19,8 @@ export interface SourceMap {
   locate(p: readonly (string | number)[], key?: boolean): { line?: number; column?: number };
 }
 
-export async function loadInventory(file: string): Promise<Inventory> {
+/** `sections`: the roles' inventory blocks (roles/all-roles.ts `inventorySections`). */
+export async function loadInventory(file: string, sections: readonly InventorySection[]): Promise<Inventory> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -29,10 +31,12 @@ export async function loadInventory(file: string): Promise<Inventory> {
       hint: code === 'ENOENT' ? 'create one with `zkk init`, or see inventories/ for examples' : undefined,
     });
   }
-  return parseInventory(text, file);
+  return parseInventory(text, file, sections);
 }
 
-export function parseInventory(text: string, file: string): Inventory {
+export function parseInventory(text: string, file: string, sections: readonly InventorySection[]): Inventory {
+  if (!Array.isArray(sections)) throw new TypeError('parseInventory(text, file, sections): pass the roles\' inventory sections (inventorySections from roles/all-roles.ts)');
+  const schema = inventorySchemas(sections).inventory;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -53,13 +57,13 @@ export function parseInventory(text: string, file: string): Inventory {
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     throw new InventoryError('the inventory must be a mapping with cluster, hosts, …', { file, line: 1, hint: 'see inventories/lab.yml for an example' });
   }
-  const parsed = inventorySchema.safeParse(data);
+  const parsed = schema.safeParse(data);
   if (!parsed.success) {
-    const errors = parsed.error.issues.flatMap((issue) => issueToErrors(issue, sources));
+    const errors = parsed.error.issues.flatMap((issue) => issueToErrors(issue, sources, schema));
     errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     throw new InventoryErrors(errors);
   }
-  return resolveInventory(parsed.data, sources);
+  return resolveInventory(parsed.data as InventoryInput, sources, sections);
 }
 
 function makeSourceMap(doc: Document, lc: LineCounter, file: string): SourceMap {
@@ -97,11 +101,11 @@ export function fieldName(p: readonly PropertyKey[]): string {
   return out || '(top level)';
 }
 
-function issueToErrors(issue: z.core.$ZodIssue, sources: SourceMap): InventoryError[] {
+function issueToErrors(issue: z.core.$ZodIssue, sources: SourceMap, schema: z.ZodType): InventoryError[] {
   const p = issue.path as (string | number)[];
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((k) => {
-      const known = knownKeysAt(p);
+      const known = knownKeysAt(schema, p);
       const guess = closest(k, known);
       const at = sources.locate([...p, k], true);
       return new InventoryError(`unknown key "${k}"`, {
@@ -129,8 +133,8 @@ function issueToErrors(issue: z.core.$ZodIssue, sources: SourceMap): InventoryEr
 }
 
 /** Keys the schema allows at a path (for "did you mean"). */
-function knownKeysAt(p: readonly (string | number)[]): string[] {
-  let s: z.ZodType = inventorySchema;
+function knownKeysAt(schema: z.ZodType, p: readonly (string | number)[]): string[] {
+  let s: z.ZodType = schema;
   for (const seg of p) {
     s = unwrap(s);
     if (typeof seg === 'number' && s instanceof z.ZodArray) s = s.element as z.ZodType;

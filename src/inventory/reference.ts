@@ -3,26 +3,30 @@
  * README's table is this output (a unit test keeps them in sync).
  */
 import { z } from 'zod';
-import { inventorySchema } from './schema.js';
+import { inventorySchemas } from './schema.js';
+import type { InventorySection } from './section.js';
 
-export function inventoryReferenceMarkdown(): string {
+export function inventoryReferenceMarkdown(sections: readonly InventorySection[]): string {
   const rows: string[] = ['| key | type | meaning and default |', '| --- | --- | --- |'];
-  walk(inventorySchema, '', rows);
+  const inventory = inventorySchemas(sections).inventory;
+  // A host's blocks repeat top-level ones (ssh, zookeeper, kafka): described once, at the top.
+  const topLevelBlocks = new Set(Object.entries(inventory.shape).filter(([, s]) => unwrap(s as z.ZodType) instanceof z.ZodObject).map(([k]) => k));
+  walk(inventory, '', rows, topLevelBlocks);
   return rows.join('\n');
 }
 
-function walk(schema: z.ZodType, prefix: string, rows: string[]): void {
+function walk(schema: z.ZodType, prefix: string, rows: string[], topLevelBlocks: ReadonlySet<string>): void {
   const s = unwrap(schema);
   if (s instanceof z.ZodObject) {
     for (const [key, child] of Object.entries(s.shape as Record<string, z.ZodType>)) {
       const name = prefix ? `${prefix}.${key}` : key;
       const inner = unwrap(child);
-      const perHost = prefix === 'hosts[]' && ['ssh', 'zookeeper', 'kafka'].includes(key);
+      const perHost = prefix === 'hosts[]' && topLevelBlocks.has(key);
       const desc = perHost ? `the keys of the top-level \`${key}\` block, for this host only` : (child.description ?? inner.description ?? '').replace(/\|/g, '\\|');
       rows.push(`| \`${name}\` | ${typeName(inner)} | ${desc} |`);
       if (perHost) continue;
-      if (inner instanceof z.ZodObject) walk(inner, name, rows);
-      else if (inner instanceof z.ZodArray && unwrap(inner.element as z.ZodType) instanceof z.ZodObject) walk(inner.element as z.ZodType, `${name}[]`, rows);
+      if (inner instanceof z.ZodObject) walk(inner, name, rows, topLevelBlocks);
+      else if (inner instanceof z.ZodArray && unwrap(inner.element as z.ZodType) instanceof z.ZodObject) walk(inner.element as z.ZodType, `${name}[]`, rows, topLevelBlocks);
     }
   }
 }

@@ -6,10 +6,13 @@
 import type { Facts } from '../facts/gather.js';
 import type { Probe } from '../facts/probes.js';
 import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
+import type { InventorySection } from '../inventory/section.js';
 import type { LocalRelease } from '../ops/archive.js';
 import type { Step } from '../ops/operation.js';
 import type { Connector } from '../transport/connector.js';
-import type { ReleaseSpec } from '../engine/releases.js';
+import type { ReleaseSpec } from './release-spec.js';
+
+export type { ReleaseSpec } from './release-spec.js';
 
 export interface HostContext {
   inv: Inventory;
@@ -17,6 +20,8 @@ export interface HostContext {
   /** Releases obtained on the control node, by component. */
   releases: Map<string, LocalRelease>;
   templateOverrideDir: string;
+  /** What this role's prepare() returned for this run (e.g. Kafka's KRaft cluster id). */
+  prepared?: unknown;
 }
 
 export interface LiveHost {
@@ -39,10 +44,16 @@ export interface VerifyCheck {
 }
 
 export interface Role {
-  name: 'java' | 'zookeeper' | 'kafka';
+  /** Unique among the registered roles; the key of the role's steps in the plan. */
+  name: string;
+  /** The role's inventory block (schema, defaults, resolution, rules), if it has one. */
+  settings?: InventorySection;
   appliesTo(host: ResolvedHost): boolean;
-  /** Control-node preparation before facts (e.g. the KRaft cluster id file). */
-  prepare?(inv: Inventory, mode: 'plan' | 'deploy'): Promise<void>;
+  /**
+   * Control-node preparation before facts (e.g. reading the KRaft cluster id file). What
+   * it returns reaches the role's plan() as HostContext.prepared, for this run only.
+   */
+  prepare?(inv: Inventory, mode: 'plan' | 'deploy'): Promise<unknown>;
   releases?(inv: Inventory): ReleaseSpec[];
   probes(ctx: HostContext): Probe<unknown>[];
   plan(ctx: HostContext, facts: Facts): Step[];

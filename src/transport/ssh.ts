@@ -22,23 +22,15 @@ import {
   type HostKeyVerdict,
 } from './known-hosts.js';
 import { readSshConfig } from './ssh-config.js';
+import type { SshSettings } from '../inventory/ssh-settings.js';
 import { Semaphore } from './semaphore.js';
 
-export interface SshTarget {
+/** One host to reach: the inventory's resolved ssh settings, plus who it is and the sudo password. */
+export interface SshTarget extends SshSettings {
   /** Display name (inventory host name). */
   name: string;
   address: string;
-  user?: string;
-  port?: number;
-  identityFile?: string;
-  agent?: boolean;
-  config: string | false;
-  knownHosts: string;
-  hostKeyPolicy: 'strict' | 'accept-new' | 'off';
-  sudo?: boolean;
   sudoPassword?: string;
-  connectTimeout: number;
-  connectRetries: number;
 }
 
 const OUTPUT_CAP = 1 << 20; // 1 MiB of stdout/stderr kept per command

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseInventory } from '../inventory/load.js';
+import { inventorySections } from '../roles/all-roles.js';
 import { zookeeperDefaults } from '../roles/zookeeper/defaults.js';
 
 export interface HostEntry {
@@ -51,7 +52,7 @@ let seeds: SeedsLayout | undefined;
 export function seedsLayout(): SeedsLayout {
   if (!seeds) {
     const file = fileURLToPath(new URL('../../inventories/seeds.yml', import.meta.url));
-    const inv = parseInventory(readFileSync(file, 'utf8'), file);
+    const inv = parseInventory(readFileSync(file, 'utf8'), file, inventorySections);
     const zk = inv.hosts.find((h) => h.zookeeper)?.zookeeper;
     const k = inv.hosts.find((h) => h.kafka)?.kafka;
     if (!zk || !k) throw new Error(`${file} has no zookeeper or kafka host`);

@@ -11,7 +11,12 @@ import path from 'node:path';
 import { Document, isMap, isPair, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import { APACHE_ARCHIVE } from '../engine/releases.js';
-import { hostSchema, inventorySchema, javaSchema, kafkaSchema, releaseSchema, sshSchema, zookeeperSchema } from '../inventory/schema.js';
+import { inventorySchemas, javaSchema, releaseSchema, sshSchema } from '../inventory/schema.js';
+import { inventorySections } from '../roles/all-roles.js';
+import { kafkaSchema } from '../roles/kafka/settings.js';
+import { zookeeperSchema } from '../roles/zookeeper/settings.js';
+
+const { host: hostSchema, inventory: inventorySchema } = inventorySchemas(inventorySections);
 import { kafkaDefaults } from '../roles/kafka/defaults.js';
 import { zookeeperDefaults } from '../roles/zookeeper/defaults.js';
 import { zookeeperPorts, type InitAnswers } from './answers.js';

@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { hostSchema, inventorySchema, zookeeperSchema } from '../inventory/schema.js';
+import { nameField, versionField } from '../inventory/fields.js';
 import type { HostEntry, KafkaMode } from './answers.js';
 
 export type Check<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -26,12 +26,12 @@ export function asValidate<T>(check: (s: string) => Check<T>): (s: string) => tr
 export function checkClusterName(text: string): Check<string> {
   const s = text.trim();
   if (!s) return no('give the cluster a name');
-  const r = inventorySchema.shape.cluster.safeParse(s);
+  const r = nameField.safeParse(s);
   return r.success ? ok(s) : no(`"${s}": ${r.error.issues[0]?.message ?? 'not a valid name'}`);
 }
 
 export function checkHostName(text: string): Check<string> {
-  const r = hostSchema.shape.name.safeParse(text);
+  const r = nameField.safeParse(text);
   return r.success && text ? ok(text) : no(`host name "${text}": ${r.success ? 'empty' : r.error.issues[0]?.message}`);
 }
 
@@ -128,7 +128,7 @@ export function checkPort(text: string): Check<number> {
 
 export function checkVersion(text: string): Check<string> {
   const s = text.trim();
-  return zookeeperSchema.shape.version.safeParse(s).success && s ? ok(s) : no(`"${s}" is not a version like 3.8.6 (major.minor.patch)`);
+  return versionField.safeParse(s).success && s ? ok(s) : no(`"${s}" is not a version like 3.8.6 (major.minor.patch)`);
 }
 
 const versionParts = (v: string) => v.split('.').map(Number) as [number, number, number];

@@ -29,6 +29,7 @@ const state = process.env.ZKK_LAB_STATE ?? '/var/lib/zkk-lab';
 const zkk = path.join(root, 'bin/zkk.js');
 
 const { loadInventory } = await import(path.join(root, 'dist/inventory/load.js'));
+const { inventorySections } = await import(path.join(root, 'dist/roles/all-roles.js'));
 const { StatusSession } = await import(path.join(root, 'dist/engine/status.js'));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -86,7 +87,7 @@ async function bench(kind) {
   const cli = [];
   for (let i = 0; i < runs; i++) cli.push(cliStatus(inv));
 
-  const invObj = await loadInventory(inv);
+  const invObj = await loadInventory(inv, inventorySections);
   const cold = [];
   let stats;
   for (let i = 0; i < runs; i++) {

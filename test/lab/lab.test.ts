@@ -30,6 +30,7 @@ import {
   LAB_SCRIPT,
   type LabInfo,
 } from './lab.js';
+import { inventorySections } from '../../src/roles/all-roles.js';
 
 const isRoot = process.getuid?.() === 0;
 const T = 60_000;
@@ -156,7 +157,7 @@ describe.skipIf(skip).sequential('zkk lab', () => {
     });
     // zkk's own loader accepts it
     const { loadInventory } = await import('../../src/inventory/load.js');
-    const inv = await loadInventory(grown.inventory);
+    const inv = await loadInventory(grown.inventory, inventorySections);
     expect(inv.hosts.map((h) => h.address)).toEqual(['10.213.0.11', '10.213.0.12', '10.213.0.13', '10.213.0.14']);
   });
 

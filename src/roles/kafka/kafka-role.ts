@@ -24,8 +24,10 @@ import { canaryRoundTrip, partitionHealth, tcpOpen, tcpOpenWithin, withAdmin } f
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
+import { KAFKA_RESTART } from './handlers.js';
+import { kafkaInventorySection } from './inventory-section.js';
 
-const RESTART = 'kafka.restart';
+const RESTART = KAFKA_RESTART;
 const START = 'kafka.start';
 export { kafkaProcessProbe };
 const metaProbe = (dir: string) => pathProbe(`${dir}/meta.properties`, true);
@@ -35,16 +37,22 @@ function kf(h: { kafka?: ResolvedKafka; name: string }): ResolvedKafka {
   return h.kafka;
 }
 
+/** What prepare() hands to plan() for one run (HostContext.prepared). */
+export interface KafkaRunPreparation {
+  /** KRaft: the cluster id from the file beside the inventory (created in deploy; undefined in a first plan). */
+  clusterId?: string;
+}
+
 /** The cluster id is read (or, in deploy, created) once per run, before planning. */
-const clusterIds = new WeakMap<Inventory, string | undefined>();
-export async function prepareKafka(inv: Inventory, mode: 'plan' | 'deploy'): Promise<void> {
+export async function prepareKafka(inv: Inventory, mode: 'plan' | 'deploy'): Promise<KafkaRunPreparation> {
   const k = kafkaHosts(inv)[0]?.kafka;
-  if (!k || k.mode !== 'kraft') return;
-  clusterIds.set(inv, await loadClusterId(inv, mode === 'deploy'));
+  if (!k || k.mode !== 'kraft') return {};
+  return { clusterId: await loadClusterId(inv, mode === 'deploy') };
 }
 
 export const kafkaRole: Role = {
   name: 'kafka',
+  settings: kafkaInventorySection,
   appliesTo: (h) => !!h.kafka,
   prepare: prepareKafka,
   releases: (inv) => {
@@ -136,7 +144,7 @@ export const kafkaRole: Role = {
 
 function formatOutcome(ctx: HostContext, host: KafkaHost, facts: Facts): Outcome {
   const k = host.kafka;
-  const clusterId = clusterIds.get(ctx.inv);
+  const clusterId = (ctx.prepared as KafkaRunPreparation | undefined)?.clusterId;
   const metas = k.logDirs.map((d) => ({ dir: d, id: metaClusterId((facts.get(metaProbe(d)) as { content?: string }).content) }));
   const foreign = metas.filter((m) => m.id && clusterId && m.id !== clusterId);
   if (foreign.length > 0) {

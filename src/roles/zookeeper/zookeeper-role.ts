@@ -34,9 +34,11 @@ import { renderZookeeperFiles, versionedInstallDir, zookeeperHosts, zookeeperPor
 import { isServing, srvr, zkServerStatus, type ZkMode } from './health.js';
 import { zookeeperProcessProbe } from './process.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
+import { ZOOKEEPER_RESTART } from './handlers.js';
+import { zookeeperInventorySection } from './inventory-section.js';
 
 type ZkHost = ResolvedHost & { zookeeper: ResolvedZookeeper };
-const RESTART = 'zookeeper.restart';
+const RESTART = ZOOKEEPER_RESTART;
 export const ZK_START_STEP = 'zookeeper.start';
 
 function zk(host: ResolvedHost): ResolvedZookeeper {
@@ -48,6 +50,7 @@ export { zookeeperProcessProbe };
 
 export const zookeeperRole: Role = {
   name: 'zookeeper',
+  settings: zookeeperInventorySection,
   appliesTo: (h) => !!h.zookeeper,
   releases: (inv) => {
     const s = zookeeperHosts(inv)[0]?.zookeeper;

@@ -2,12 +2,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadInventory, parseInventory } from '../../../src/inventory/load.js';
 import { InventoryErrors, InventoryError } from '../../../src/errors/zkk-error.js';
+import { inventorySections } from '../../../src/roles/all-roles.js';
 
 const fixture = (name: string) => path.join(__dirname, '../../fixtures/inventories', name);
 
 async function errorsOf(name: string): Promise<InventoryError[]> {
   try {
-    await loadInventory(fixture(name));
+    await loadInventory(fixture(name), inventorySections);
   } catch (e) {
     if (e instanceof InventoryErrors) return e.errors;
     if (e instanceof InventoryError) return [e];
@@ -40,7 +41,7 @@ describe('broken inventories: exit 2, file:line, a hint', () => {
   it('collects several problems at once, sorted by line', async () => {
     const text = 'cluster: x\nhosts:\n  - address: 10.213.0.1\n    roles: [zookeper]\n    myd: 3\nzookeeper:\n  tickTme: 3\n';
     try {
-      parseInventory(text, 'inv.yml');
+      parseInventory(text, 'inv.yml', inventorySections);
       expect.unreachable();
     } catch (e) {
       const errs = (e as InventoryErrors).errors;
@@ -50,12 +51,12 @@ describe('broken inventories: exit 2, file:line, a hint', () => {
   });
 
   it('a missing file says so', async () => {
-    await expect(loadInventory('/nonexistent/zkk.yml')).rejects.toThrow(/file not found/);
+    await expect(loadInventory('/nonexistent/zkk.yml', inventorySections)).rejects.toThrow(/file not found/);
   });
 });
 
 describe('resolution', () => {
-  const seeds = () => loadInventory(path.join(__dirname, '../../fixtures/inventories/seeds-lab.yml'));
+  const seeds = () => loadInventory(path.join(__dirname, '../../fixtures/inventories/seeds-lab.yml'), inventorySections);
 
   it('the seeds layout: ports 3188/3288, /usr/local, myids from host order', async () => {
     const inv = await seeds();
@@ -73,7 +74,7 @@ describe('resolution', () => {
     expect(k.mode).toBe('zookeeper');
     expect(k.defaultReplicationFactor).toBe(3);
     expect(k.minInsyncReplicas).toBe(2);
-    const one = parseInventory('cluster: one\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper, kafka] }\n', 'one.yml');
+    const one = parseInventory('cluster: one\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper, kafka] }\n', 'one.yml', inventorySections);
     expect(one.hosts[0]!.kafka!.defaultReplicationFactor).toBe(1);
     expect(one.hosts[0]!.kafka!.minInsyncReplicas).toBe(1);
   });
@@ -82,6 +83,7 @@ describe('resolution', () => {
     const inv = parseInventory(
       'cluster: o\nzookeeper: { tickTime: 3000, heapMb: 512 }\nhosts:\n  - { name: a, address: 10.213.0.11, roles: [zookeeper], zookeeper: { heapMb: 256 } }\n  - { name: b, address: 10.213.0.12, roles: [zookeeper], myid: 7 }\n',
       'o.yml',
+      inventorySections,
     );
     expect(inv.hosts[0]!.zookeeper!.heapMb).toBe(256);
     expect(inv.hosts[0]!.zookeeper!.tickTime).toBe(3000);
@@ -91,7 +93,7 @@ describe('resolution', () => {
   });
 
   it('an even ensemble is a warning, not an error', () => {
-    const inv = parseInventory('cluster: e\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper] }\n  - { address: 10.213.0.12, roles: [zookeeper] }\n', 'e.yml');
+    const inv = parseInventory('cluster: e\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper] }\n  - { address: 10.213.0.12, roles: [zookeeper] }\n', 'e.yml', inventorySections);
     expect(inv.warnings.join()).toMatch(/even ensemble/);
   });
 
@@ -99,12 +101,13 @@ describe('resolution', () => {
     const inv = parseInventory(
       'cluster: k\nkafka: { version: 4.4.0 }\nhosts:\n' + [11, 12, 13, 14].map((n) => `  - { address: 10.213.0.${n}, roles: [kafka] }\n`).join(''),
       'k.yml',
+      inventorySections,
     );
     expect(inv.hosts.map((h) => h.kafka!.processRoles.join('+'))).toEqual(['broker+controller', 'broker+controller', 'broker+controller', 'broker']);
     expect(inv.java.minVersion).toBe(17);
   });
 
   it('ZooKeeper mode with Kafka 4 is refused', () => {
-    expect(() => parseInventory('cluster: k\nkafka: { version: 4.4.0, mode: zookeeper }\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper, kafka] }\n', 'k.yml')).toThrow(/no ZooKeeper mode/);
+    expect(() => parseInventory('cluster: k\nkafka: { version: 4.4.0, mode: zookeeper }\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper, kafka] }\n', 'k.yml', inventorySections)).toThrow(/no ZooKeeper mode/);
   });
 });

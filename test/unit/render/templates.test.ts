@@ -9,6 +9,7 @@ import { loadInventory, parseInventory } from '../../../src/inventory/load.js';
 import { renderZookeeperFiles, zookeeperConnect } from '../../../src/roles/zookeeper/config.js';
 import { renderKafkaFiles, kafkaHosts } from '../../../src/roles/kafka/config.js';
 import type { ResolvedHost } from '../../../src/inventory/resolve.js';
+import { inventorySections } from '../../../src/roles/all-roles.js';
 
 const goldenDir = path.join(__dirname, '../../fixtures/golden');
 function golden(name: string, actual: string): void {
@@ -21,7 +22,7 @@ function golden(name: string, actual: string): void {
 }
 
 describe('ZooKeeper templates (seeds layout)', async () => {
-  const inv = await loadInventory(path.join(__dirname, '../../fixtures/inventories/seeds-lab.yml'));
+  const inv = await loadInventory(path.join(__dirname, '../../fixtures/inventories/seeds-lab.yml'), inventorySections);
   const h = inv.hosts[1] as ResolvedHost & { zookeeper: NonNullable<ResolvedHost['zookeeper']> };
   const files = renderZookeeperFiles(inv, h);
 
@@ -39,7 +40,7 @@ describe('ZooKeeper templates (seeds layout)', async () => {
     golden('seeds-zookeeper.service', files.systemdUnit);
   });
   it('extra properties come last', () => {
-    const inv2 = parseInventory('cluster: x\nzookeeper: { extraConfig: { "snapCount": 50000, "globalOutstandingLimit": 2000 } }\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper] }\n', 'x.yml');
+    const inv2 = parseInventory('cluster: x\nzookeeper: { extraConfig: { "snapCount": 50000, "globalOutstandingLimit": 2000 } }\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper] }\n', 'x.yml', inventorySections);
     const f = renderZookeeperFiles(inv2, inv2.hosts[0] as never).zooCfg;
     expect(f.trimEnd().split('\n').slice(-2)).toEqual(['snapCount=50000', 'globalOutstandingLimit=2000']);
     expect(f).not.toMatch(/^server\./m); // standalone
@@ -50,7 +51,7 @@ describe('ZooKeeper templates (seeds layout)', async () => {
 });
 
 describe('Kafka templates', async () => {
-  const inv = await loadInventory(path.join(__dirname, '../../fixtures/inventories/seeds-lab.yml'));
+  const inv = await loadInventory(path.join(__dirname, '../../fixtures/inventories/seeds-lab.yml'), inventorySections);
   it('ZooKeeper mode server.properties', () => {
     const f = renderKafkaFiles(inv, kafkaHosts(inv)[0]!).serverProperties;
     expect(f).toContain('broker.id=1');
@@ -60,7 +61,7 @@ describe('Kafka templates', async () => {
     golden('seeds-node1-server.properties', f);
   });
   it('KRaft combined nodes, static quorum', () => {
-    const k = parseInventory('cluster: k\nkafka: { version: 4.4.0 }\nhosts:\n' + [11, 12, 13].map((n) => `  - { name: k${n}, address: 10.213.0.${n}, roles: [kafka] }\n`).join(''), 'k.yml');
+    const k = parseInventory('cluster: k\nkafka: { version: 4.4.0 }\nhosts:\n' + [11, 12, 13].map((n) => `  - { name: k${n}, address: 10.213.0.${n}, roles: [kafka] }\n`).join(''), 'k.yml', inventorySections);
     const files = renderKafkaFiles(k, kafkaHosts(k)[2]!);
     expect(files.serverProperties).toContain('process.roles=broker,controller');
     expect(files.serverProperties).toContain('controller.quorum.voters=1@10.213.0.11:9093,2@10.213.0.12:9093,3@10.213.0.13:9093');
@@ -70,7 +71,7 @@ describe('Kafka templates', async () => {
     golden('kraft-kafka.init', files.initScript);
   });
   it('one broker never asks for RF 3 internal topics', () => {
-    const k = parseInventory('cluster: one\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper, kafka] }\n', 'one.yml');
+    const k = parseInventory('cluster: one\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper, kafka] }\n', 'one.yml', inventorySections);
     const f = renderKafkaFiles(k, kafkaHosts(k)[0]!).serverProperties;
     expect(f).toContain('offsets.topic.replication.factor=1');
     expect(f).toContain('transaction.state.log.min.isr=1');

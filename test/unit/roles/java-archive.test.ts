@@ -12,12 +12,13 @@ import { renderZookeeperFiles } from '../../../src/roles/zookeeper/config.js';
 import { renderKafkaFiles } from '../../../src/roles/kafka/config.js';
 import type { KafkaHost } from '../../../src/roles/kafka/config.js';
 import type { LocalRelease } from '../../../src/ops/archive.js';
+import { inventorySections } from '../../../src/roles/all-roles.js';
 
 const yaml = (java: string) =>
   `cluster: c\njava: ${java}\nhosts:\n  - { address: 10.214.1.10, roles: [zookeeper, kafka] }\nkafka: { mode: zookeeper, version: 3.9.2 }\n`;
 
 describe('java.archive', () => {
-  const inv = parseInventory(yaml('{ archive: jdk/zkk-jre-17.0.15.tar.gz }'), '/srv/inv/inventory.yml');
+  const inv = parseInventory(yaml('{ archive: jdk/zkk-jre-17.0.15.tar.gz }'), '/srv/inv/inventory.yml', inventorySections);
   const host = inv.hosts[0]!;
 
   it('resolves the tarball beside the inventory and the default home', () => {
@@ -33,7 +34,7 @@ describe('java.archive', () => {
     expect(k.systemdUnit).toContain('\nEnvironment=JAVA_HOME=/usr/local/zkk-java\n');
     expect(zk.initScript).toContain('\nexport JAVA_HOME=/usr/local/zkk-java\n');
     expect(k.initScript).toContain('\nexport JAVA_HOME=/usr/local/zkk-java\n');
-    const plain = parseInventory(yaml('{ install: never }'), '/srv/inv/inventory.yml');
+    const plain = parseInventory(yaml('{ install: never }'), '/srv/inv/inventory.yml', inventorySections);
     expect(renderZookeeperFiles(plain, plain.hosts[0] as never).systemdUnit).not.toContain('JAVA_HOME');
     expect(renderKafkaFiles(plain, plain.hosts[0] as KafkaHost).initScript).not.toContain('JAVA_HOME');
   });
@@ -76,7 +77,7 @@ describe('java.archive', () => {
   });
 
   it('an archive older than java.minVersion is refused', () => {
-    const old = parseInventory(yaml('{ archive: /x/jdk-11.tar.gz, minVersion: 17 }'), '/srv/inv/inventory.yml');
+    const old = parseInventory(yaml('{ archive: /x/jdk-11.tar.gz, minVersion: 17 }'), '/srv/inv/inventory.yml', inventorySections);
     const c = { ...ctx, inv: old, host: old.hosts[0]! };
     const f = new Facts();
     for (const p of javaRole.probes(c)) {

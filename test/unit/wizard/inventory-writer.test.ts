@@ -4,9 +4,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseInventory } from '../../../src/inventory/load.js';
-import { kafkaSchema, sshSchema, zookeeperSchema } from '../../../src/inventory/schema.js';
+import { sshSchema } from '../../../src/inventory/schema.js';
+import { kafkaSchema } from '../../../src/roles/kafka/settings.js';
+import { zookeeperSchema } from '../../../src/roles/zookeeper/settings.js';
 import { seedsLayout, zookeeperPorts, type InitAnswers } from '../../../src/wizard/answers.js';
 import { renderInventory, writeFileAtomically } from '../../../src/wizard/inventory-writer.js';
+import { inventorySections } from '../../../src/roles/all-roles.js';
 
 const zkAnswers: InitAnswers = {
   cluster: 'lab',
@@ -37,7 +40,7 @@ const kraftAnswers: InitAnswers = {
 
 describe('the written inventory', () => {
   it('round-trips through parseInventory (ZooKeeper mode, mirror, sudo user)', () => {
-    const inv = parseInventory(renderInventory(zkAnswers), '/etc/zkk/inventory.yml');
+    const inv = parseInventory(renderInventory(zkAnswers), '/etc/zkk/inventory.yml', inventorySections);
     expect(inv.cluster).toBe('lab');
     expect(inv.warnings).toEqual([]);
     expect(inv.java.install).toBe('never');
@@ -56,7 +59,7 @@ describe('the written inventory', () => {
   });
 
   it('round-trips in KRaft mode with the Apache archive', () => {
-    const inv = parseInventory(renderInventory(kraftAnswers), '/tmp/inventory.yml');
+    const inv = parseInventory(renderInventory(kraftAnswers), '/tmp/inventory.yml', inventorySections);
     expect(inv.hosts.every((h) => !h.zookeeper && h.kafka?.mode === 'kraft')).toBe(true);
     expect(inv.hosts.map((h) => h.kafka!.processRoles.join('+'))).toEqual(['broker+controller', 'broker+controller', 'broker+controller']);
     expect(inv.hosts[0]!.kafka!.release).toEqual({});
@@ -69,7 +72,7 @@ describe('the written inventory', () => {
       release: { kind: 'files', zookeeperFile: '/srv/apache-zookeeper-3.8.0-bin.tar.gz', kafkaFile: '/srv/kafka_2.13-3.9.2.tgz' },
       zookeeper: { ...zkAnswers.zookeeper!, ports: 'standard' },
     };
-    const inv = parseInventory(renderInventory(a), '/tmp/inventory.yml');
+    const inv = parseInventory(renderInventory(a), '/tmp/inventory.yml', inventorySections);
     expect(inv.hosts[0]!.zookeeper).toMatchObject({ quorumPort: 2888, electionPort: 3888, release: { file: '/srv/apache-zookeeper-3.8.0-bin.tar.gz' } });
     expect(inv.hosts[0]!.kafka!.release).toEqual({ file: '/srv/kafka_2.13-3.9.2.tgz' });
   });

@@ -18,6 +18,7 @@ import {
   probeTableRows,
   type HostProbeResult,
 } from '../../../src/wizard/probe.js';
+import { inventorySections } from '../../../src/roles/all-roles.js';
 
 /** Runs the probe's batched script on this machine, as a host would. */
 function localConnector(host: string): Connector {
@@ -37,7 +38,7 @@ function localConnector(host: string): Connector {
 }
 
 async function inventory(flags: Parameters<typeof interview>[0]) {
-  return parseInventory(renderInventory(await interview(flags, {})), '/tmp/inventory.yml');
+  return parseInventory(renderInventory(await interview(flags, {})), '/tmp/inventory.yml', inventorySections);
 }
 
 describe('probe parsers', () => {

@@ -1,0 +1,126 @@
+/**
+ * How the Kafka block resolves for each kafka host, and the rules only Kafka knows: the
+ * mode and version cluster-wide and compatible, node ids unique, the KRaft controllers
+ * (dedicated kafka-controller hosts, else the first three brokers), replication
+ * settings the broker count can satisfy.
+ */
+import { z } from 'zod';
+import type { HostInput } from '../../inventory/schema.js';
+import type { InventorySection, SectionContext } from '../../inventory/section.js';
+import { checkUniqueIds, evenQuorumWarning } from '../../inventory/rules.js';
+import { ZOOKEEPER_ROLE } from '../zookeeper/inventory-section.js';
+import { kafkaDefaults } from './defaults.js';
+import { kafkaSchema, type KafkaInput, type KafkaMode, type ResolvedKafka } from './settings.js';
+
+export const KAFKA_BROKER_ROLE = 'kafka';
+export const KAFKA_CONTROLLER_ROLE = 'kafka-controller';
+
+const kafkaOf = (h: HostInput) => h.kafka as KafkaInput | undefined;
+const brokerIdOf = (h: HostInput) => h.brokerId as number | undefined;
+const major = (version: string) => Number(version.split('.')[0]);
+const minor = (version: string) => Number(version.split('.')[1]);
+
+type Member = { host: HostInput; index: number };
+
+export const kafkaInventorySection: InventorySection<ResolvedKafka> = {
+  key: 'kafka',
+  hostRoles: [
+    { name: KAFKA_BROKER_ROLE, description: 'kafka (a broker; in kraft mode the first 3 are also controllers)' },
+    { name: KAFKA_CONTROLLER_ROLE, description: 'kafka-controller (dedicated KRaft controller)' },
+  ],
+  schema: kafkaSchema,
+  hostFields: {
+    brokerId: z.number().int().min(0).optional().describe('Kafka broker.id / node.id (default: position among the kafka hosts)'),
+  },
+  resolve(ctx) {
+    const block = (ctx.block ?? {}) as KafkaInput;
+    const members = ctx.hostsWith(KAFKA_BROKER_ROLE, KAFKA_CONTROLLER_ROLE);
+    const brokers = ctx.hostsWith(KAFKA_BROKER_ROLE);
+    const mode: KafkaMode = block.mode ?? (block.version && major(block.version) >= 4 ? 'kraft' : ctx.hostsWith(ZOOKEEPER_ROLE).length > 0 ? 'zookeeper' : 'kraft');
+    const version = block.version ?? (mode === 'kraft' ? kafkaDefaults.versionKraft : kafkaDefaults.versionZookeeperMode);
+    checkModeAndVersion(ctx, mode, version, members.length > 0);
+    checkNodeIds(ctx, members);
+    const controllers = kraftControllers(ctx, mode, members, brokers);
+    const out = new Map<number, ResolvedKafka>();
+    members.forEach(({ host, index }, position) => {
+      const processRoles: ResolvedKafka['processRoles'] = [];
+      if (host.roles.includes(KAFKA_BROKER_ROLE)) processRoles.push('broker');
+      if (mode === 'kraft' && controllers.has(host)) processRoles.push('controller');
+      const k = resolveHost(ctx, host, { mode, version, brokers: brokers.length, nodeId: brokerIdOf(host) ?? position + 1, processRoles });
+      checkReplication(ctx, k, brokers.length);
+      out.set(index, k);
+    });
+    return out;
+  },
+  ports: (k) => [
+    ...(k.processRoles.includes('broker') ? [{ port: k.port, what: 'kafka.port' }] : []),
+    ...(k.processRoles.includes('controller') ? [{ port: k.controllerPort, what: 'kafka.controllerPort' }] : []),
+  ],
+  javaMinVersion: (k) => (major(k.version) >= 4 ? 17 : undefined),
+};
+
+function resolveHost(
+  ctx: SectionContext,
+  host: HostInput,
+  given: Pick<ResolvedKafka, 'mode' | 'version' | 'nodeId' | 'processRoles'> & { brokers: number },
+): ResolvedKafka {
+  const merged = ctx.layered(kafkaDefaults, host) as typeof kafkaDefaults & { release?: KafkaInput['release']; advertisedHost?: string };
+  const { versionZookeeperMode: _zkModeVersion, versionKraft: _kraftVersion, mode: _mode, version: _version, defaultReplicationFactor, minInsyncReplicas, release, advertisedHost, ...rest } =
+    merged as typeof merged & { version?: string };
+  return {
+    ...rest,
+    mode: given.mode,
+    version: given.version,
+    release: ctx.release(release),
+    advertisedHost: advertisedHost ?? host.address,
+    defaultReplicationFactor: defaultReplicationFactor ?? Math.max(1, Math.min(3, given.brokers)),
+    minInsyncReplicas: minInsyncReplicas ?? (given.brokers >= 3 ? 2 : 1),
+    nodeId: given.nodeId,
+    processRoles: given.processRoles,
+  };
+}
+
+function checkModeAndVersion(ctx: SectionContext, mode: KafkaMode, version: string, anyKafkaHost: boolean): void {
+  if (anyKafkaHost) {
+    if (mode === 'zookeeper' && major(version) >= 4)
+      ctx.fail(['kafka', 'version'], `Kafka ${version} has no ZooKeeper mode`, 'use mode: kraft, or version 3.9.2 for ZooKeeper mode');
+    if (mode === 'zookeeper' && ctx.hostsWith(ZOOKEEPER_ROLE).length === 0)
+      ctx.fail(['hosts'], 'kafka mode is zookeeper but no host has the zookeeper role', 'add role zookeeper to 1, 3 or 5 hosts, or set kafka.mode: kraft');
+    if (mode === 'kraft' && (major(version) < 3 || (major(version) === 3 && minor(version) < 3)))
+      ctx.fail(['kafka', 'version'], `KRaft needs Kafka 3.3 or newer (got ${version})`);
+  }
+  ctx.input.hosts.forEach((h, i) => {
+    if (h.roles.includes(KAFKA_CONTROLLER_ROLE) && mode !== 'kraft')
+      ctx.fail(['hosts', i, 'roles'], 'kafka-controller is a KRaft role', 'set kafka.mode: kraft or remove the role');
+    const own = kafkaOf(h);
+    if (own?.mode || own?.version)
+      ctx.fail(['hosts', i, 'kafka', own.mode ? 'mode' : 'version'], 'Kafka mode and version are cluster-wide', 'set them under the top-level kafka: block');
+  });
+}
+
+function checkNodeIds(ctx: SectionContext, members: Member[]): void {
+  const claims = members.map(({ host, index }, position) => ({ index, id: brokerIdOf(host) ?? position + 1, field: brokerIdOf(host) !== undefined ? 'brokerId' : 'roles' }));
+  checkUniqueIds(claims, ctx.fail, (id, first) => [
+    `broker id ${id} is already used by hosts[${first}]`,
+    'give every kafka host a distinct brokerId (or none: they derive from host order)',
+  ]);
+}
+
+/** Dedicated kafka-controller hosts, else the first min(3, n) brokers. */
+function kraftControllers(ctx: SectionContext, mode: KafkaMode, members: Member[], brokers: Member[]): Set<HostInput> {
+  const dedicated = members.filter((m) => m.host.roles.includes(KAFKA_CONTROLLER_ROLE));
+  const chosen = dedicated.length > 0 ? dedicated : brokers.slice(0, Math.min(3, brokers.length));
+  const controllers = new Set(chosen.map((m) => m.host));
+  if (mode === 'kraft' && members.length > 0) {
+    const even = evenQuorumWarning(controllers.size, 'KRaft controllers', 'use an odd count');
+    if (even) ctx.warn(even);
+  }
+  return controllers;
+}
+
+function checkReplication(ctx: SectionContext, k: ResolvedKafka, brokers: number): void {
+  if (k.defaultReplicationFactor > brokers && brokers > 0)
+    ctx.fail(['kafka', 'defaultReplicationFactor'], `replication factor ${k.defaultReplicationFactor} is more than the ${brokers} broker(s)`);
+  if (k.minInsyncReplicas > k.defaultReplicationFactor)
+    ctx.fail(['kafka', 'minInsyncReplicas'], `min.insync.replicas ${k.minInsyncReplicas} is more than the replication factor ${k.defaultReplicationFactor}`, 'producers with acks=all would always fail');
+}

@@ -1,0 +1,60 @@
+/**
+ * The Kafka block of the inventory (top level and per host): its schema with the
+ * descriptions the reference and the editor schema show, and the resolved type, derived
+ * from the defaults (defaults.ts) rather than written again.
+ */
+import { z } from 'zod';
+import { absolutePathField, nameField, portField, propertyValueField, releaseSchema, versionField } from '../../inventory/fields.js';
+import type { ReleaseSource } from '../../inventory/merge.js';
+import type { KafkaDefaults } from './defaults.js';
+
+export const kafkaSchema = z
+  .strictObject({
+    mode: z.enum(['zookeeper', 'kraft']).optional().describe('zookeeper (Kafka 3.x, as in the seeds) or kraft (default for 4.x)'),
+    version: versionField.optional().describe('Kafka version (default 3.9.2 in zookeeper mode, 4.4.0 in kraft mode)'),
+    scalaVersion: z.string().regex(/^\d+\.\d+$/).optional().describe('Scala build of the release (default 2.13)'),
+    release: releaseSchema.optional(),
+    installDir: absolutePathField.optional().describe('Stable symlink to the versioned install (default /usr/local/kafka)'),
+    confDir: absolutePathField.optional().describe('server.properties and log4j config (default /etc/kafka)'),
+    logDirs: z.array(absolutePathField).min(1).optional().describe('Partition data dirs (default [/var/lib/kafka/data])'),
+    logDir: absolutePathField.optional().describe('Server logs (default /var/log/kafka)'),
+    port: portField.optional().describe('PLAINTEXT listener port (default 9092)'),
+    controllerPort: portField.optional().describe('KRaft controller listener port (default 9093)'),
+    advertisedHost: z.string().optional().describe('Host name clients use (default: the host address)'),
+    zookeeperChroot: z.string().regex(/^(\/[^/\s]+)*$/).optional().describe('Chroot of the cluster in ZooKeeper (default /kafka; "" for none)'),
+    numPartitions: z.number().int().positive().optional().describe('num.partitions (default 3)'),
+    defaultReplicationFactor: z.number().int().positive().optional().describe('default.replication.factor (default min(3, brokers))'),
+    minInsyncReplicas: z.number().int().positive().optional().describe('min.insync.replicas (default 2 with 3+ brokers, else 1)'),
+    logRetentionHours: z.number().int().positive().optional().describe('log.retention.hours (default 168)'),
+    heapMb: z.number().int().min(128).optional().describe('Heap in MB (default 1024)'),
+    jvmFlags: z.string().optional().describe('Extra KAFKA_OPTS'),
+    user: nameField.optional().describe('Service user (default kafka)'),
+    group: nameField.optional().describe('Service group (default kafka)'),
+    quorum: z.enum(['static', 'dynamic']).optional().describe('KRaft quorum: static voters (default) or dynamic (3.9+)'),
+    extraConfig: z.record(z.string(), propertyValueField).optional().describe('Extra server.properties, written last'),
+  })
+  .describe('Kafka settings for every kafka host (a host may override them)');
+
+export type KafkaInput = z.infer<typeof kafkaSchema>;
+export type KafkaMode = 'zookeeper' | 'kraft';
+
+/** Defaults that only choose other values (the version per mode) do not reach a host. */
+type ChoosingDefaults = 'versionZookeeperMode' | 'versionKraft' | 'mode' | 'defaultReplicationFactor' | 'minInsyncReplicas';
+
+export type ResolvedKafka = Omit<KafkaDefaults, ChoosingDefaults> & {
+  mode: KafkaMode;
+  version: string;
+  release: ReleaseSource;
+  advertisedHost: string;
+  defaultReplicationFactor: number;
+  minInsyncReplicas: number;
+  nodeId: number;
+  /** KRaft process.roles for this host. */
+  processRoles: ('broker' | 'controller')[];
+};
+
+declare module '../../inventory/section.js' {
+  interface RoleSettingsByKey {
+    kafka: ResolvedKafka;
+  }
+}

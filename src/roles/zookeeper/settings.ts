@@ -1,0 +1,52 @@
+/**
+ * The ZooKeeper block of the inventory (top level and per host): its schema with the
+ * descriptions the reference and the editor schema show, and the resolved type, derived
+ * from the defaults (defaults.ts) rather than written again.
+ */
+import { z } from 'zod';
+import { absolutePathField, nameField, portField, propertyValueField, releaseSchema, versionField } from '../../inventory/fields.js';
+import type { ReleaseSource } from '../../inventory/merge.js';
+import type { ZookeeperSettings } from './defaults.js';
+
+export const zookeeperSchema = z
+  .strictObject({
+    version: versionField.optional().describe('ZooKeeper version (default 3.8.6)'),
+    release: releaseSchema.optional(),
+    installDir: absolutePathField.optional().describe('Stable symlink to the versioned install (default /usr/local/zookeeper)'),
+    confDir: absolutePathField.optional().describe('zoo.cfg, java.env, logback.xml (default /etc/zookeeper)'),
+    dataDir: absolutePathField.optional().describe('Snapshots and myid (default /var/lib/zookeeper)'),
+    dataLogDir: absolutePathField.optional().describe('Transaction logs (default: dataDir)'),
+    logDir: absolutePathField.optional().describe('Server logs (default /var/log/zookeeper)'),
+    clientPort: portField.optional().describe('Client port (default 2181)'),
+    quorumPort: portField.optional().describe('Follower-to-leader port (default 2888; the seeds use 3188)'),
+    electionPort: portField.optional().describe('Leader election port (default 3888; the seeds use 3288)'),
+    tickTime: z.number().int().positive().optional().describe('ms (default 2000)'),
+    initLimit: z.number().int().positive().optional().describe('ticks (default 10)'),
+    syncLimit: z.number().int().positive().optional().describe('ticks (default 5)'),
+    maxClientCnxns: z.number().int().min(0).optional().describe('per client IP (default 60)'),
+    autopurge: z
+      .strictObject({ snapRetainCount: z.number().int().min(3).optional(), purgeInterval: z.number().int().min(0).optional() })
+      .optional()
+      .describe('Snapshot purge (default keep 3, every 24 h; 0 = off)'),
+    fourLetterWords: z.array(z.string().regex(/^[a-z]{4}$|^\*$/)).optional().describe('4lw.commands.whitelist (default srvr, ruok, mntr, conf)'),
+    adminServer: z.strictObject({ enabled: z.boolean().optional(), port: portField.optional() }).optional().describe('Jetty AdminServer (default off)'),
+    heapMb: z.number().int().min(64).optional().describe('ZK_SERVER_HEAP in MB (default 1000)'),
+    jvmFlags: z.string().optional().describe('Extra SERVER_JVMFLAGS'),
+    user: nameField.optional().describe('Service user (default zookeeper)'),
+    group: nameField.optional().describe('Service group (default zookeeper)'),
+    extraConfig: z.record(z.string(), propertyValueField).optional().describe('Extra zoo.cfg properties, written last'),
+  })
+  .describe('ZooKeeper settings for every zookeeper host (a host may override them)');
+
+export type ZookeeperInput = z.infer<typeof zookeeperSchema>;
+
+export type ResolvedZookeeper = ZookeeperSettings & {
+  release: ReleaseSource;
+  myid: number;
+};
+
+declare module '../../inventory/section.js' {
+  interface RoleSettingsByKey {
+    zookeeper: ResolvedZookeeper;
+  }
+}
