@@ -18,7 +18,7 @@ import { commandProbe, pathProbe, type PathFact, type Probe, type ProcessFact } 
 import type { Inventory, ResolvedHost, ResolvedKafka, ResolvedZookeeper } from '../inventory/resolve.js';
 import { kafkaPidFile, kafkaProcessProbe } from '../roles/kafka/process.js';
 import { countPartitionHealth } from '../roles/kafka/partition-health.js';
-import { connectAny, describeQuorum, fetchMetadata, topicMinIsr, type KafkaWireConnection, type QuorumDescription } from '../roles/kafka/wire.js';
+import { connectAny, describeQuorum, fetchMetadata, topicMinIsr, type KafkaWireConnection, type QuorumDescription } from '../roles/kafka/wire/index.js';
 import { fourLetterWordsProbe } from '../roles/zookeeper/health.js';
 import { zookeeperProcessProbe } from '../roles/zookeeper/process.js';
 import { quote } from '../shell/command.js';

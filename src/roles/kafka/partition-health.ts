@@ -1,7 +1,7 @@
 /**
  * Partition health counted from topic metadata (pure): shared by the kafkajs checks of
  * deploy (rolling restarts) and by `zkk status` (which reads metadata with its own wire
- * client, see wire.ts).
+ * client, see wire/).
  */
 export interface PartitionHealth {
   partitions: number;

@@ -1,0 +1,100 @@
+/**
+ * DescribeQuorum: the KRaft quorum's leader, epoch, high watermark and every voter's and
+ * observer's progress (kafkajs has no such call; kafka-metadata-quorum.sh starts a JVM).
+ */
+import type { WireReader, WireWriter } from './codec.js';
+import { API, type KafkaWireConnection } from './connection.js';
+import { errorName, KafkaWireError } from './wire-error.js';
+
+export interface QuorumReplica {
+  nodeId: number;
+  logEndOffset: number;
+  /** Leader wall clock of the last fetch (-1: unknown or the leader itself); v1+. */
+  lastFetchTimestamp: number;
+  /** Leader wall clock of the offset the replica last caught up to (the leader: now); v1+. */
+  lastCaughtUpTimestamp: number;
+}
+
+export interface QuorumDescription {
+  leaderId: number;
+  leaderEpoch: number;
+  highWatermark: number;
+  voters: QuorumReplica[];
+  observers: QuorumReplica[];
+  /** v2+: controller listeners by node id. */
+  nodes: Map<number, { host: string; port: number }[]>;
+}
+
+export const METADATA_TOPIC = '__cluster_metadata';
+
+export function encodeDescribeQuorumRequest(w: WireWriter): void {
+  w.array([METADATA_TOPIC], (x, t) => {
+    x.string(t);
+    x.array([0], (y, p) => {
+      y.int32(p);
+      y.tags();
+    });
+    x.tags();
+  });
+  w.tags();
+}
+
+export function decodeDescribeQuorumResponse(r: WireReader, version: number): QuorumDescription {
+  const replica = (x: WireReader): QuorumReplica => {
+    const nodeId = x.int32();
+    if (version >= 2) x.uuid();
+    const logEndOffset = x.int64();
+    const lastFetchTimestamp = version >= 1 ? x.int64() : -1;
+    const lastCaughtUpTimestamp = version >= 1 ? x.int64() : -1;
+    x.tags();
+    return { nodeId, logEndOffset, lastFetchTimestamp, lastCaughtUpTimestamp };
+  };
+  const error = r.int16();
+  const message = version >= 2 ? r.nullableString() : null;
+  if (error !== 0) throw new KafkaWireError(`DescribeQuorum failed: ${errorName(error)}${message ? ` (${message})` : ''}`, error);
+  let found: Omit<QuorumDescription, 'nodes'> | undefined;
+  let partitionError: KafkaWireError | undefined;
+  r.array((t) => {
+    const topic = t.string();
+    t.array((p) => {
+      const index = p.int32();
+      const err = p.int16();
+      const msg = version >= 2 ? p.nullableString() : null;
+      const leaderId = p.int32();
+      const leaderEpoch = p.int32();
+      const highWatermark = p.int64();
+      const voters = p.array(replica);
+      const observers = p.array(replica);
+      p.tags();
+      if (topic === METADATA_TOPIC && index === 0) {
+        if (err !== 0) partitionError = new KafkaWireError(`DescribeQuorum: ${errorName(err)}${msg ? ` (${msg})` : ''}`, err);
+        else found = { leaderId, leaderEpoch, highWatermark, voters, observers };
+      }
+    });
+    t.tags();
+  });
+  const nodes = new Map<number, { host: string; port: number }[]>();
+  if (version >= 2)
+    r.array((n) => {
+      const id = n.int32();
+      const listeners = n.array((l) => {
+        l.string(); // listener name
+        const host = l.string();
+        const port = l.uint16();
+        l.tags();
+        return { host, port };
+      });
+      n.tags();
+      nodes.set(id, listeners);
+    });
+  r.tags();
+  if (partitionError) throw partitionError;
+  if (!found) throw new KafkaWireError(`DescribeQuorum: no answer for ${METADATA_TOPIC}-0`);
+  return { ...found, nodes };
+}
+
+export async function describeQuorum(c: KafkaWireConnection): Promise<QuorumDescription> {
+  const v = await c.pickVersion(API.describeQuorum, 0, 2, 'DescribeQuorum');
+  const r = await c.send(API.describeQuorum, v, true, (w) => encodeDescribeQuorumRequest(w));
+  return decodeDescribeQuorumResponse(r, v);
+}

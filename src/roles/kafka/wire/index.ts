@@ -1,0 +1,19 @@
+/**
+ * A minimal Kafka protocol client for read-only cluster checks from the control node:
+ * ApiVersions, Metadata (all topics), DescribeConfigs (topic min.insync.replicas) and
+ * DescribeQuorum (the KRaft quorum — kafkajs has no such call, and
+ * kafka-metadata-quorum.sh starts a JVM on a host for every question).
+ *
+ * Why not kafkajs for metadata: its Metadata parser throws on any partition error, so a
+ * partition without a leader (LEADER_NOT_AVAILABLE) makes the whole call fail instead of
+ * being counted as offline. Here partition errors are data.
+ *
+ * Message layouts follow the JSON specs shipped in kafka-clients (common/message/*.json);
+ * versions are negotiated with ApiVersions, flexible versions use compact encodings and
+ * tagged fields.
+ */
+export { API, connectAny, KafkaWireConnection, type VersionRange, type WireOptions } from './connection.js';
+export { KafkaWireError, errorName } from './wire-error.js';
+export { fetchMetadata, type ClusterMetadata, type MetadataPartition, type MetadataTopic } from './metadata.js';
+export { topicMinIsr } from './describe-configs.js';
+export { describeQuorum, METADATA_TOPIC, type QuorumDescription, type QuorumReplica } from './describe-quorum.js';
