@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { InventoryError, InventoryErrors } from '../errors/zkk-error.js';
 import { inventorySchemas, type InventoryInput } from './schema.js';
 import { resolveInventory, type Inventory } from './resolve.js';
+import { unwrapSchema } from './unwrap-schema.js';
 import type { InventorySection } from './section.js';
 import { closest } from './did-you-mean.js';
 
@@ -136,19 +137,13 @@ function issueToErrors(issue: z.core.$ZodIssue, sources: SourceMap, schema: z.Zo
 function knownKeysAt(schema: z.ZodType, p: readonly (string | number)[]): string[] {
   let s: z.ZodType = schema;
   for (const seg of p) {
-    s = unwrap(s);
+    s = unwrapSchema(s);
     if (typeof seg === 'number' && s instanceof z.ZodArray) s = s.element as z.ZodType;
     else if (typeof seg === 'string' && s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodType>)[seg] ?? z.never();
     else return [];
   }
-  s = unwrap(s);
+  s = unwrapSchema(s);
   return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
-}
-
-function unwrap(s: z.ZodType): z.ZodType {
-  let cur = s;
-  while (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault || cur instanceof z.ZodNullable) cur = cur.unwrap() as z.ZodType;
-  return cur;
 }
 
 export function inventoryDir(file: string): string {

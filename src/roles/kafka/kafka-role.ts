@@ -18,8 +18,8 @@ import { ensureServiceAccount } from '../../ops/user.js';
 import { quote, script } from '../../shell/command.js';
 import type { Connector } from '../../transport/connector.js';
 import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
-import { zookeeperHosts } from '../zookeeper/config.js';
-import { connectClient } from '../zookeeper/znode-check.js';
+import { zookeeperConnect } from '../zookeeper/config.js';
+import { connectClient, readZnode } from '../zookeeper/zookeeper-client.js';
 import { canaryRoundTrip, partitionHealth, tcpOpen, tcpOpenWithin, withAdmin } from './client.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
@@ -199,10 +199,10 @@ async function activeController(inv: Inventory, live: LiveHost[]): Promise<numbe
   const k = kf(live[0]!.host);
   try {
     if (k.mode === 'zookeeper') {
-      const zk = zookeeperHosts(inv).map((h) => `${h.address}:${h.zookeeper.clientPort}`).join(',') + k.zookeeperChroot;
+      const zk = zookeeperConnect(inv, k.zookeeperChroot);
       const client = await connectClient(zk);
       try {
-        const data = await new Promise<string>((res, rej) => client.getData('/controller', (e: unknown, d?: Buffer) => (e ? rej(new Error(String(e))) : res(d?.toString() ?? ''))));
+        const data = await readZnode(client, '/controller');
         return (JSON.parse(data) as { brokerid: number }).brokerid;
       } finally {
         client.close();
@@ -299,14 +299,14 @@ async function verifyKafka(inv: Inventory, live: LiveHost[]): Promise<VerifyChec
   const brokerIds = brokerHosts(inv).map((h) => h.kafka.nodeId).sort((a, b) => a - b);
   const bootstrap = bootstrapServers(inv);
   if (k0.mode === 'zookeeper') {
-    const zk = zookeeperHosts(inv).map((h) => `${h.address}:${h.zookeeper.clientPort}`).join(',') + k0.zookeeperChroot;
+    const zk = zookeeperConnect(inv, k0.zookeeperChroot);
     try {
       const client = await connectClient(zk);
       try {
         const ids = await new Promise<number[]>((res, rej) => client.getChildren('/brokers/ids', (e: unknown, c?: string[]) => (e ? rej(new Error(String(e))) : res((c ?? []).map(Number)))));
         const missing = brokerIds.filter((id) => !ids.includes(id));
         checks.push({ name: 'kafka.registered', ok: missing.length === 0, detail: `${k0.zookeeperChroot}/brokers/ids: [${ids.sort((a, b) => a - b).join(', ')}]${missing.length ? `, missing ${missing.join(', ')}` : ''}` });
-        const ctl = await new Promise<string>((res, rej) => client.getData('/controller', (e: unknown, d?: Buffer) => (e ? rej(new Error(String(e))) : res(d?.toString() ?? ''))));
+        const ctl = await readZnode(client, '/controller');
         checks.push({ name: 'kafka.controller', ok: true, detail: `active controller: broker ${(JSON.parse(ctl) as { brokerid: number }).brokerid}` });
       } finally {
         client.close();

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import zookeeper from 'node-zookeeper-client';
 import type { VerifyCheck } from '../role.js';
+import { connectClient, readZnode } from './zookeeper-client.js';
 
 interface Endpoint {
   name: string;
@@ -47,28 +48,11 @@ export async function verifyZnodeRoundTrip(endpoints: Endpoint[]): Promise<Verif
   return checks;
 }
 
-export function connectClient(connect: string, timeoutMs = 10_000): Promise<zookeeper.Client> {
-  return new Promise((resolve, reject) => {
-    const client = zookeeper.createClient(connect, { sessionTimeout: 10_000, spinDelay: 200, retries: 2 });
-    const t = setTimeout(() => {
-      client.close();
-      reject(new Error(`no ZooKeeper session with ${connect} within ${timeoutMs / 1000}s`));
-    }, timeoutMs);
-    client.once('connected', () => {
-      clearTimeout(t);
-      resolve(client);
-    });
-    client.connect();
-  });
-}
-
 async function readWithRetry(client: zookeeper.Client, path: string): Promise<string> {
   const deadline = Date.now() + 5000;
   for (;;) {
     try {
-      return await new Promise<string>((res, rej) =>
-        client.getData(path, (e: unknown, data?: Buffer) => (e ? rej(new Error(String(e))) : res(data?.toString() ?? ''))),
-      );
+      return await readZnode(client, path);
     } catch (e) {
       // a follower may lag a few ms behind the leader
       if (Date.now() > deadline) throw e;

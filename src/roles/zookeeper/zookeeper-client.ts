@@ -1,0 +1,22 @@
+/** node-zookeeper-client's callbacks as promises: a session, and one znode's data. */
+import zookeeper from 'node-zookeeper-client';
+
+export function connectClient(connect: string, timeoutMs = 10_000): Promise<zookeeper.Client> {
+  return new Promise((resolve, reject) => {
+    const client = zookeeper.createClient(connect, { sessionTimeout: 10_000, spinDelay: 200, retries: 2 });
+    const t = setTimeout(() => {
+      client.close();
+      reject(new Error(`no ZooKeeper session with ${connect} within ${timeoutMs / 1000}s`));
+    }, timeoutMs);
+    client.once('connected', () => {
+      clearTimeout(t);
+      resolve(client);
+    });
+    client.connect();
+  });
+}
+
+/** A znode's data as text ('' for none). */
+export function readZnode(client: zookeeper.Client, path: string): Promise<string> {
+  return new Promise((resolve, reject) => client.getData(path, (e: unknown, data?: Buffer) => (e ? reject(new Error(String(e))) : resolve(data?.toString() ?? ''))));
+}
