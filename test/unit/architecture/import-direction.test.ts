@@ -1,9 +1,10 @@
 /**
  * Imports go one way (DESIGN.md, "Layout"):
  *   cli → wizard, ui → engine → roles → ops → facts → shell;  engine → transport → shell;
- *   anyone may import errors; inventory is data (imported from roles upwards, imports no role);
- *   render is used by roles; nothing imports cli; the engine reaches roles through the role
- *   contract and the registry only; core modules never import commander, listr2 or @inquirer.
+ *   anyone may import errors; the inventory is data: anyone may import it, it imports nothing
+ *   but errors; render is used by roles; nothing imports cli; the engine reaches roles through
+ *   the files at the top of roles/ (the role contract and the registry), never a role's own
+ *   folder; core modules never import commander, listr2 or @inquirer.
  * Every src/**\/*.ts is read (static imports, `import type`, `export … from`, dynamic `import()`,
  * `require()`), each import is checked against the rule, and no folders may import each other in
  * a cycle.
@@ -31,11 +32,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   shell: [],
   errors: [],
 };
-const IMPORTABLE_BY_ALL = 'errors';
+const IMPORTABLE_BY_ALL = ['errors', 'inventory'];
 const CORE = ['engine', 'roles', 'ops', 'facts', 'inventory', 'transport', 'shell', 'render', 'errors'];
 const UI_PACKAGES = /^(commander|listr2|@inquirer\/.*)$/;
-/** The only roles/ files the engine may import: the role contract and the registry. */
-const ROLE_ENTRY_POINTS = ['roles/role.ts', 'roles/all-roles.ts'];
 
 /**
  * Imports that break the rule today, each removed by a part of issue 11 that is landing now.
@@ -43,11 +42,6 @@ const ROLE_ENTRY_POINTS = ['roles/role.ts', 'roles/all-roles.ts'];
  * This list only shrinks; it must end empty.
  */
 const KNOWN_VIOLATIONS: string[] = [
-  // inventory imports roles: a neutral place for defaults, or roles contribute their schema sections
-  'inventory/resolve.ts -> roles/kafka/defaults.ts',
-  'inventory/resolve.ts -> roles/zookeeper/defaults.ts',
-  // a role importing the engine
-  'roles/role.ts -> engine/releases.ts',
   // engine/status.ts holds ZooKeeper and Kafka knowledge: the roles own their status
   'engine/status.ts -> roles/kafka/kafka-role.ts',
   'engine/status.ts -> roles/kafka/partition-health.ts',
@@ -66,6 +60,16 @@ const KNOWN_VIOLATIONS: string[] = [
   'roles/kafka/kafka-role.ts -> transport/connector.ts',
   'roles/role.ts -> transport/connector.ts',
   'roles/zookeeper/health.ts -> transport/connector.ts',
+];
+
+/**
+ * Imports that close a cycle between folders today, listed like KNOWN_VIOLATIONS (they must
+ * exist, and this list only shrinks). The Java role names the restart handlers of the services
+ * that run on it, while those services import the Java role: a new role on Java edits java-role.ts.
+ */
+const KNOWN_CYCLE_EDGES: string[] = [
+  'roles/java/java-role.ts -> roles/kafka/handlers.ts',
+  'roles/java/java-role.ts -> roles/zookeeper/handlers.ts',
 ];
 
 interface Import {
@@ -126,10 +130,10 @@ function ruleBroken(imp: Import): string | null {
   const to = layerOf(imp.to);
   if (to === from) return null;
   if (!(to in MAY_IMPORT)) return `${imp.to} is not in a layer folder of DESIGN.md`;
-  if (to === IMPORTABLE_BY_ALL) return null;
+  if (IMPORTABLE_BY_ALL.includes(to)) return null;
   if (to === 'cli') return 'nothing imports cli';
   if (!reachable(from).has(to)) return `${from} may not import ${to}`;
-  if (from === 'engine' && to === 'roles' && !ROLE_ENTRY_POINTS.includes(imp.to)) return `the engine reaches roles through ${ROLE_ENTRY_POINTS.join(' and ')} only`;
+  if (from === 'engine' && to === 'roles' && imp.to.split('/').length > 2) return 'the engine reaches roles through the role contract and registry (roles/*.ts) only';
   return null;
 }
 
@@ -199,9 +203,11 @@ describe('import direction (DESIGN.md)', () => {
   });
 
   it('no two folders import each other, even through others', () => {
-    const known = new Set(KNOWN_VIOLATIONS);
+    const known = new Set([...KNOWN_VIOLATIONS, ...KNOWN_CYCLE_EDGES]);
     const edges = imports.filter((i) => i.relative && !known.has(key(i))).map((i): [string, string] => [unitOf(i.from), unitOf(i.to)]);
-    expect(cyclesIn(edges).map((c) => c.join(' ↔ '))).toEqual([]);
+    expect(cyclesIn(edges).map((c) => c.join(' ↔ ')), 'folders in a cycle (a unit: a layer folder, a role folder, a file at the top of roles/)').toEqual([]);
+    const present = new Set(imports.map(key));
+    expect(KNOWN_CYCLE_EDGES.filter((k) => !present.has(k)), 'gone: remove from KNOWN_CYCLE_EDGES').toEqual([]);
   });
 
   it('the rule itself is one-way (no layer reaches itself)', () => {
@@ -217,12 +223,12 @@ describe('the checker catches what it should', () => {
     ['inventory/resolve.ts', 'roles/kafka/defaults.ts', 'inventory may not import roles'],
     ['roles/role.ts', 'engine/releases.ts', 'roles may not import engine'],
     ['ui/status-table.ts', 'cli/main.ts', 'nothing imports cli'],
-    ['engine/status.ts', 'roles/kafka/wire/index.ts', 'the engine reaches roles through roles/role.ts and roles/all-roles.ts only'],
+    ['engine/status.ts', 'roles/kafka/wire/index.ts', 'the engine reaches roles through the role contract and registry (roles/*.ts) only'],
     ['wizard/probe.ts', 'ui/run-renderer.ts', 'wizard may not import ui'],
     ['shell/command.ts', 'render/templates.ts', 'shell may not import render'],
-    ['ops/file.ts', 'inventory/resolve.ts', 'ops may not import inventory'],
     ['transport/ssh.ts', 'facts/probes.ts', 'transport may not import facts'],
     ['errors/zkk-error.ts', 'shell/command.ts', 'errors may not import shell'],
+    ['inventory/load.ts', 'shell/command.ts', 'inventory may not import shell'],
     ['engine/run.ts', '../test/x.ts', '../test/x.ts is outside src/'],
   ])('%s -> %s: %s', (from, to, why) => {
     expect(ruleBroken(imp(from, to))).toBe(why);
@@ -232,6 +238,9 @@ describe('the checker catches what it should', () => {
     ['cli/main.ts', 'roles/kafka/client.ts'],
     ['wizard/probe.ts', 'transport/ssh.ts'],
     ['engine/run.ts', 'roles/role.ts'],
+    ['engine/releases.ts', 'roles/release-spec.ts'],
+    ['transport/ssh.ts', 'inventory/ssh-settings.ts'],
+    ['ops/file.ts', 'errors/zkk-error.ts'],
     ['roles/kafka/config.ts', 'roles/zookeeper/config.ts'],
     ['shell/command.ts', 'errors/zkk-error.ts'],
   ])('%s -> %s is allowed', (from, to) => {
