@@ -9,7 +9,8 @@ log() { echo "[setup $(date +%T)] $*" >&2; }
 
 # System packages the tests use beyond what the lab and fixture scripts install themselves
 # (lab.sh installs openssh-server without starting it; build.sh installs maven & co).
-declare -A want=([tmux]=tmux [ufw]=ufw [ss]=iproute2 [flock]=util-linux [curl]=curl [ssh]=openssh-client)
+# sudo: lab hosts share this machine's /usr, and test/e2e/sudo.test.ts logs in as sudo users.
+declare -A want=([tmux]=tmux [sudo]=sudo [ufw]=ufw [ss]=iproute2 [flock]=util-linux [curl]=curl [ssh]=openssh-client)
 missing=()
 for c in "${!want[@]}"; do command -v "$c" >/dev/null 2>&1 || missing+=("${want[$c]}"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -19,8 +20,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     || { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }
 fi
 
-# npm dependencies: only when the lock file changed since the last install.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm dependencies: only when the lock file changed since the last install. A node_modules
+# that is a symlink (a git worktree sharing another checkout's) is left alone: npm ci would
+# empty the directory it points to.
+if [ -L node_modules ]; then
+  log "node_modules is a symlink to $(readlink node_modules): not reinstalling it"
+elif [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
   npm ci --no-audit --no-fund >&2
 fi
