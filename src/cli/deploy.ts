@@ -5,6 +5,7 @@ import { runPipeline } from '../engine/run.js';
 import { allRoles, inventorySections } from '../roles/all-roles.js';
 import { createRunRenderer } from '../ui/run-renderer.js';
 import { askSecret } from '../wizard/ask.js';
+import { hostKeyOffWarning, unlockKeys } from './connect-prompts.js';
 import type { GlobalRunFlags } from './main.js';
 
 export async function deployCommand(
@@ -22,7 +23,11 @@ export async function deployCommand(
     }
   }
   const sudoPassword = flags.askSudoPass ? await askSecret('sudo password: ') : undefined;
-  const hosts = inv.hosts.filter((h) => !limit || limit.includes(h.name)).map((h) => h.name);
+  const targets = inv.hosts.filter((h) => !limit || limit.includes(h.name));
+  const hosts = targets.map((h) => h.name);
+  const keyWarning = hostKeyOffWarning(targets, flags.hostKeyPolicy);
+  if (keyWarning) process.stderr.write(`warning: ${keyWarning}\n`);
+  const askPassphrase = await unlockKeys(targets);
   const renderer = createRunRenderer({ json: !!flags.json, tty: !!process.stdout.isTTY && !process.env.CI, verbose: !!flags.verbose, hosts });
   const report = await runPipeline(inv, {
     mode,
@@ -30,6 +35,7 @@ export async function deployCommand(
     hostKeyPolicy: flags.hostKeyPolicy,
     connectTimeout: flags.connectTimeout,
     sudoPassword,
+    askPassphrase,
     cacheDir: flags.cacheDir,
     verify: flags.verify,
     limit,

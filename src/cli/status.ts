@@ -10,6 +10,7 @@ import { StatusSession } from '../engine/status.js';
 import type { StatusReport } from '../engine/status-schema.js';
 import { renderStatus } from '../ui/status-table.js';
 import { askSecret } from '../wizard/ask.js';
+import { hostKeyOffWarning, unlockKeys } from './connect-prompts.js';
 
 export interface StatusFlags {
   json?: boolean;
@@ -26,7 +27,10 @@ export async function statusCommand(file: string, flags: StatusFlags): Promise<v
   const inv = await loadInventory(file, inventorySections);
   for (const w of inv.warnings) process.stderr.write(`warning: ${w}\n`);
   const sudoPassword = flags.askSudoPass ? await askSecret('sudo password: ') : undefined;
-  const session = new StatusSession(inv, { connectTimeout: flags.connectTimeout, hostKeyPolicy: flags.hostKeyPolicy, sudoPassword });
+  const keyWarning = hostKeyOffWarning(inv.hosts, flags.hostKeyPolicy);
+  if (keyWarning) process.stderr.write(`warning: ${keyWarning}\n`);
+  const askPassphrase = await unlockKeys(inv.hosts);
+  const session = new StatusSession(inv, { connectTimeout: flags.connectTimeout, hostKeyPolicy: flags.hostKeyPolicy, sudoPassword, askPassphrase });
   const out = process.stdout;
   const tty = !!out.isTTY;
   const color = tty && !process.env.NO_COLOR;

@@ -1,7 +1,8 @@
 /** Connect to an inventory host: its resolved SSH settings plus the command line's overrides. */
 import type { ResolvedHost } from '../inventory/resolve.js';
 import type { Connector } from '../transport/connector.js';
-import { connectSsh } from '../transport/ssh.js';
+import type { AskPassphrase } from '../transport/private-key.js';
+import { connectSsh, unlockIdentityFiles } from '../transport/ssh.js';
 
 export interface ConnectOverrides {
   hostKeyPolicy?: 'strict' | 'accept-new' | 'off';
@@ -9,6 +10,8 @@ export interface ConnectOverrides {
   connectTimeout?: number;
   connectRetries?: number;
   sudoPassword?: string;
+  /** Asks for an identity file's passphrase (the CLI, on a terminal); absent: never asks. */
+  askPassphrase?: AskPassphrase;
 }
 
 export function connectHost(host: ResolvedHost, o: ConnectOverrides = {}): Promise<Connector> {
@@ -21,5 +24,10 @@ export function connectHost(host: ResolvedHost, o: ConnectOverrides = {}): Promi
     connectTimeout: o.connectTimeout ?? connectTimeout,
     connectRetries: o.connectRetries ?? connectRetries,
     sudoPassword: o.sudoPassword,
-  });
+  }, { askPassphrase: o.askPassphrase });
+}
+
+/** Ask (once per key file) for the passphrases the hosts' identity files need, before connecting. */
+export function unlockHostIdentities(hosts: readonly ResolvedHost[], ask: AskPassphrase): Promise<void> {
+  return unlockIdentityFiles(hosts.map((h) => ({ ...h.ssh, name: h.name, address: h.address })), ask);
 }

@@ -12,7 +12,7 @@ import type { LocalRelease } from '../ops/archive.js';
 import type { Step } from '../ops/operation.js';
 import type { HostContext, LiveHost, Role, VerifyCheck } from '../roles/role.js';
 import type { Connector, TransportStats } from '../transport/connector.js';
-import { connectHost } from './connect-host.js';
+import { connectHost, type ConnectOverrides } from './connect-host.js';
 import type { EventSink, StepStatus } from './events.js';
 import { obtainRelease } from './releases.js';
 import path from 'node:path';
@@ -23,6 +23,7 @@ export interface RunOptions {
   hostKeyPolicy?: 'strict' | 'accept-new' | 'off';
   connectTimeout?: number;
   sudoPassword?: string;
+  askPassphrase?: ConnectOverrides['askPassphrase'];
   cacheDir?: string;
   verify?: boolean;
   onEvent?: EventSink;

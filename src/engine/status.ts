@@ -23,7 +23,7 @@ import { fourLetterWordsProbe } from '../roles/zookeeper/health.js';
 import { zookeeperProcessProbe } from '../roles/zookeeper/process.js';
 import { quote } from '../shell/command.js';
 import type { Connector } from '../transport/connector.js';
-import { connectHost } from './connect-host.js';
+import { connectHost, type ConnectOverrides } from './connect-host.js';
 import { assessStatus } from './status-verdict.js';
 import {
   STATUS_SCHEMA_VERSION,
@@ -45,6 +45,7 @@ export interface StatusOptions {
   connectTimeout?: number;
   hostKeyPolicy?: 'strict' | 'accept-new' | 'off';
   sudoPassword?: string;
+  askPassphrase?: ConnectOverrides['askPassphrase'];
 }
 
 export interface StatusStats {
@@ -147,7 +148,7 @@ export class StatusSession {
     const reused = !!conn;
     if (!conn) {
       try {
-        conn = await connectHost(host, { hostKeyPolicy: this.opts.hostKeyPolicy, sudoPassword: this.opts.sudoPassword, connectTimeout: timeoutMs / 1000, connectRetries: 0 });
+        conn = await connectHost(host, { hostKeyPolicy: this.opts.hostKeyPolicy, sudoPassword: this.opts.sudoPassword, askPassphrase: this.opts.askPassphrase, connectTimeout: timeoutMs / 1000, connectRetries: 0 });
         this.conns.set(host.name, conn);
       } catch (e) {
         return { host, ms: Date.now() - t0, error: { ...describeError(e), reachable: false } };

@@ -11,7 +11,8 @@ export interface SshConfigEntry {
   user?: string;
   port?: number;
   identityFile?: string;
-  userKnownHostsFile?: string;
+  /** UserKnownHostsFile: every file listed (OpenSSH reads them all, records into the first); [] for `none`. */
+  userKnownHostsFiles?: string[];
 }
 
 export async function readSshConfig(file: string | false, host: string): Promise<SshConfigEntry> {
@@ -49,7 +50,8 @@ export function lookupSshConfig(text: string, host: string): SshConfigEntry {
     else if (key === 'user' && out.user === undefined) out.user = value;
     else if (key === 'port' && out.port === undefined) out.port = Number(value);
     else if (key === 'identityfile' && out.identityFile === undefined) out.identityFile = expand(value);
-    else if (key === 'userknownhostsfile' && out.userKnownHostsFile === undefined) out.userKnownHostsFile = expand(value.split(/\s+/)[0]!);
+    else if (key === 'userknownhostsfile' && out.userKnownHostsFiles === undefined)
+      out.userKnownHostsFiles = value.toLowerCase() === 'none' ? [] : value.split(/\s+/).filter(Boolean).map(expand);
   }
   return out;
 }
