@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { ZkkError } from '../errors/zkk-error.js';
+import { InventoryError, ZkkError } from '../errors/zkk-error.js';
 import type { LocalRelease } from '../ops/archive.js';
 import type { ReleaseSpec } from '../roles/release-spec.js';
 
@@ -52,8 +52,34 @@ export async function sha512File(file: string): Promise<string> {
 
 const memo = new Map<string, Promise<LocalRelease>>();
 
-/** Obtain (once per process per spec) and verify a release. */
-export function obtainRelease(spec: ReleaseSpec, cacheDir = defaultCacheDir()): Promise<LocalRelease> {
+/**
+ * A plain-http source is refused unless the release pins its sha512 (then a tampered
+ * download cannot pass) or says allowInsecure (warned): over http the tarball and the
+ * .sha512 beside it come unauthenticated from the same place.
+ */
+export function checkReleaseTransport(spec: ReleaseSpec): string | undefined {
+  const src = spec.source;
+  if (src.file || (src.mirror && !/^[a-z]+:\/\//i.test(src.mirror))) return undefined;
+  const field = `${spec.component}.release.${src.mirror ? 'mirror' : 'url'}`;
+  const base = src.mirror ?? src.url ?? APACHE_ARCHIVE;
+  if (!/^http:\/\//i.test(base) || src.sha512) return undefined;
+  if (src.allowInsecure)
+    return `${field}: ${base} is plain http and no sha512 is pinned: the tarball and its checksum come unauthenticated from the same place (release.allowInsecure: true)`;
+  throw new InventoryError(`${base} is plain http: the tarball and its .sha512 would come unauthenticated from the same place, so a tampered download would pass the check`, {
+    field,
+    hint: `use https, pin ${spec.component}.release.sha512 (from a source you trust), or set ${spec.component}.release.allowInsecure: true`,
+  });
+}
+
+/** Obtain (once per process per spec) and verify a release; onWarning hears about an accepted insecure source. */
+export function obtainRelease(spec: ReleaseSpec, cacheDir = defaultCacheDir(), onWarning?: (message: string) => void): Promise<LocalRelease> {
+  let warning: string | undefined;
+  try {
+    warning = checkReleaseTransport(spec);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (warning) onWarning?.(warning);
   const key = JSON.stringify([spec, cacheDir]);
   let p = memo.get(key);
   if (!p) {

@@ -92,7 +92,7 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
     emit({ type: 'stage', stage: 'connect' });
     const releases = new Map<string, LocalRelease>();
     const releaseWork = Promise.all(
-      roles.flatMap((r) => r.releases?.(inv) ?? []).map(async (spec) => releases.set(spec.component, await obtainRelease(spec, opts.cacheDir))),
+      roles.flatMap((r) => r.releases?.(inv) ?? []).map(async (spec) => releases.set(spec.component, await obtainRelease(spec, opts.cacheDir, (message) => emit({ type: 'warning', message })))),
     );
     const connectWork = Promise.all(runs.map((r) => connectRun(r, opts, emit)));
     const [relResult] = await Promise.allSettled([releaseWork, connectWork]);

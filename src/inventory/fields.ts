@@ -17,5 +17,9 @@ export const releaseSchema = z
     mirror: z.string().optional().describe('A mirror base URL or a local directory with the Apache archive layout'),
     file: z.string().optional().describe('A local release tarball on the control node (checksum from sha512 or FILE.sha512)'),
     sha512: sha512Field.optional().describe('Expected SHA-512 (hex); default: the .sha512 published beside the tarball'),
+    allowInsecure: z
+      .boolean()
+      .optional()
+      .describe('Accept an http:// url or mirror without sha512 (warned): tarball and checksum then come unauthenticated from the same place'),
   })
   .describe('Where the release tarball comes from; it is always SHA-512 verified');

@@ -10,6 +10,8 @@ export interface ReleaseSource {
   mirror?: string;
   file?: string;
   sha512?: string;
+  /** Accept an http:// source without a pinned sha512 (warned). */
+  allowInsecure?: boolean;
 }
 
 type Plain = Record<string, unknown>;

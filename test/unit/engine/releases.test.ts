@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { obtainRelease, parseSha512File, releaseRelativePath } from '../../../src/engine/releases.js';
+import { checkReleaseTransport, obtainRelease, parseSha512File, releaseRelativePath } from '../../../src/engine/releases.js';
 
 describe('release checksums', () => {
   const hex = 'ab'.repeat(64);
@@ -30,5 +30,39 @@ describe('release checksums', () => {
     expect(ok.localPath).toBe(tar);
     await writeFile(tar, 'evil bytes');
     await expect(obtainRelease({ component: 'zookeeper', version: '9.9.9', source: { file: tar } })).rejects.toThrow(/does not match .* refusing to install/);
+  });
+});
+
+describe('release transport: plain http', () => {
+  const zk = (source: Record<string, unknown>) => ({ component: 'zookeeper' as const, version: '9.9.8', source });
+  const sha = 'cd'.repeat(64);
+
+  it.each([
+    [{ mirror: 'http://mirror.lab/dist' }, 'zookeeper.release.mirror'],
+    [{ url: 'HTTP://mirror.lab/dist' }, 'zookeeper.release.url'],
+  ])('%j without sha512 is refused before any download: exit 2, the field and the reason', async (source, field) => {
+    const e = await obtainRelease(zk(source), '/nonexistent-cache').catch((x) => x);
+    expect(e).toMatchObject({ exitCode: 2, field });
+    expect(e.message).toMatch(new RegExp(`^${field.replace(/\./g, '\\.')}: .*plain http.*unauthenticated from the same place`));
+    expect(e.hint).toMatch(/https.*sha512.*allowInsecure: true/);
+  });
+
+  it('accepted with a pinned sha512 (silently) or allowInsecure (with a warning); https, local dirs and files are never questioned', () => {
+    expect(checkReleaseTransport(zk({ mirror: 'http://mirror.lab/dist', sha512: sha }))).toBeUndefined();
+    expect(checkReleaseTransport(zk({ mirror: 'http://mirror.lab/dist', allowInsecure: true }))).toMatch(/^zookeeper\.release\.mirror: http:\/\/mirror\.lab\/dist is plain http/);
+    expect(checkReleaseTransport(zk({ mirror: 'https://mirror.lab/dist' }))).toBeUndefined();
+    expect(checkReleaseTransport(zk({}))).toBeUndefined(); // the Apache archive over https
+    expect(checkReleaseTransport(zk({ mirror: '/srv/mirror' }))).toBeUndefined();
+    expect(checkReleaseTransport(zk({ file: '/srv/zk.tgz' }))).toBeUndefined();
+  });
+
+  it('the warning reaches the caller once per obtain; the inventory schema takes the field', async () => {
+    const warnings: string[] = [];
+    // the download then fails (nothing listens on 127.0.0.1:9): the warning came first
+    await obtainRelease(zk({ mirror: 'http://127.0.0.1:9/dist', allowInsecure: true }), await mkdtemp(path.join(os.tmpdir(), 'zkk-rel-')), (w) => warnings.push(w)).catch(() => undefined);
+    expect(warnings).toHaveLength(1);
+    const { releaseSchema } = await import('../../../src/inventory/schema.js');
+    expect(releaseSchema.parse({ mirror: 'http://x/', allowInsecure: true })).toEqual({ mirror: 'http://x/', allowInsecure: true });
+    expect(() => releaseSchema.parse({ allowInsecure: 'yes' })).toThrow();
   });
 });
