@@ -5,8 +5,10 @@
  * with the fix.
  */
 import { readFile } from 'node:fs/promises';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { ConnectionError } from '../errors/zkk-error.js';
+
+const { utils } = ssh2;
 
 export type AskPassphrase = (keyFile: string) => Promise<string>;
 
