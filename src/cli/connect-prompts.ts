@@ -5,7 +5,7 @@
  */
 import type { ResolvedHost } from '../inventory/resolve.js';
 import { unlockHostIdentities } from '../engine/connect-host.js';
-import type { AskPassphrase } from '../transport/private-key.js';
+import type { AskPassphrase } from '../engine/connect-host.js';
 import { askSecret } from '../wizard/ask.js';
 
 export function passphrasePrompt(): AskPassphrase | undefined {

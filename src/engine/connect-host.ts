@@ -4,6 +4,8 @@ import type { Connector } from '../transport/connector.js';
 import type { AskPassphrase } from '../transport/private-key.js';
 import { connectSsh, unlockIdentityFiles } from '../transport/ssh.js';
 
+export type { AskPassphrase };
+
 export interface ConnectOverrides {
   hostKeyPolicy?: 'strict' | 'accept-new' | 'off';
   /** Seconds. */

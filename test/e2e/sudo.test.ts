@@ -74,7 +74,7 @@ beforeAll(async () => {
     ].join('\n'),
   );
   expect(r.code, `${r.stderr}\n(sudo must be installed on the machine: bash test/setup.sh)`).toBe(0);
-}, T(120_000));
+}, T(900_000)); // hostsUp may first wait for another suite's lab lease
 
 afterAll(async () => {
   await hostsDown();
