@@ -4,7 +4,7 @@
  */
 import type { Probe } from './probes.js';
 
-export function listeningPortsProbe(): Probe<Set<number>> {
+export function listeningPortsProbe(): Probe<number[]> {
   return {
     key: 'listening-ports',
     // column 2 is local_address (hex ip:port), column 4 the state; 0A = LISTEN
@@ -13,11 +13,12 @@ export function listeningPortsProbe(): Probe<Set<number>> {
   };
 }
 
-export function parseListeningPorts(out: string): Set<number> {
+/** "0100007F:0885" lines (local address:port in hex) → sorted unique port numbers. */
+export function parseListeningPorts(out: string): number[] {
   const ports = new Set<number>();
   for (const line of out.split('\n')) {
     const m = /:([0-9A-Fa-f]{4})\s*$/.exec(line.trim());
     if (m) ports.add(parseInt(m[1]!, 16));
   }
-  return ports;
+  return [...ports].sort((a, b) => a - b);
 }

@@ -11,6 +11,7 @@ import type { LocalRelease } from '../ops/archive.js';
 import type { Step } from '../ops/operation.js';
 import type { Connector } from '../transport/connector.js';
 import type { ReleaseSpec } from './release-spec.js';
+import type { AnyRoleStatus } from './role-status.js';
 
 export type { ReleaseSpec } from './release-spec.js';
 
@@ -63,4 +64,6 @@ export interface Role {
    */
   converge?(inv: Inventory, live: LiveHost[], report: HandlerReporter): Promise<void>;
   verify?(inv: Inventory, live: LiveHost[], report: HandlerReporter): Promise<VerifyCheck[]>;
+  /** Its part of `zkk status` (probes, host entries, summary, reasons, table; see role-status.ts). */
+  status?: AnyRoleStatus;
 }

@@ -7,6 +7,7 @@
  */
 import { firewallProbe, tcpAllowed, type FirewallFact } from '../facts/firewall.js';
 import { gatherFacts } from '../facts/gather.js';
+import { listeningPortsProbe } from '../facts/listening-ports.js';
 import { commandProbe, javaProbe, osProbe, type JavaFact, type OsFact, type Probe } from '../facts/probes.js';
 import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
 import type { ServicePort } from '../ops/firewall.js';
@@ -76,22 +77,6 @@ export function parseFreeDisk(out: string, dirs: readonly string[]): FreeDisk[] 
     if (m && m[1]) found.set(m[2]!, Number(m[1]));
   }
   return dirs.map((dir) => ({ dir, freeKb: found.get(dir) }));
-}
-
-/** Listening TCP ports (IPv4 and IPv6) from /proc: no ss/netstat needed. */
-export function listeningPortsProbe(): Probe<number[]> {
-  const probe = commandProbe('listening-ports', `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "0A" { print $2 }'`);
-  return { ...probe, parse: parseListeningPorts };
-}
-
-/** "0100007F:0885" lines (local address:port in hex) → sorted unique port numbers. */
-export function parseListeningPorts(out: string): number[] {
-  const ports = new Set<number>();
-  for (const line of out.split('\n')) {
-    const m = /:([0-9A-Fa-f]{4})\s*$/.exec(line.trim());
-    if (m) ports.add(parseInt(m[1]!, 16));
-  }
-  return [...ports].sort((a, b) => a - b);
 }
 
 export interface ProbeOptions {

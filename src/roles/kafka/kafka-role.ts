@@ -23,6 +23,7 @@ import { connectClient, readZnode } from '../zookeeper/zookeeper-client.js';
 import { canaryRoundTrip, partitionHealth, tcpOpen, tcpOpenWithin, withAdmin } from './client.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
+import { kafkaStatus } from './status.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
 import { KAFKA_RESTART } from './handlers.js';
 import { kafkaInventorySection } from './inventory-section.js';
@@ -140,6 +141,7 @@ export const kafkaRole: Role = {
   async verify(inv, live) {
     return verifyKafka(inv, live.filter((l) => l.host.kafka));
   },
+  status: kafkaStatus,
 };
 
 function formatOutcome(ctx: HostContext, host: KafkaHost, facts: Facts): Outcome {

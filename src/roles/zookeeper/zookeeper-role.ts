@@ -33,6 +33,7 @@ import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '
 import { renderZookeeperFiles, versionedInstallDir, zookeeperHosts, zookeeperPorts } from './config.js';
 import { isServing, srvr, zkServerStatus, type ZkMode } from './health.js';
 import { zookeeperProcessProbe } from './process.js';
+import { zookeeperStatus } from './status.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
 import { ZOOKEEPER_RESTART } from './handlers.js';
 import { zookeeperInventorySection } from './inventory-section.js';
@@ -135,6 +136,7 @@ export const zookeeperRole: Role = {
   async verify(inv, live) {
     return verifyEnsemble(inv, live.filter((l) => l.host.zookeeper));
   },
+  status: zookeeperStatus,
 };
 
 function serviceFileOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' | 'sysv', files: { initScript: string; systemdUnit: string }): Outcome {

@@ -6,8 +6,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { HostStatus, KafkaServiceStatus, KafkaSummary, StatusReport, ZookeeperServiceStatus } from '../../../src/engine/status-schema.js';
+import type { HostStatus, StatusReport } from '../../../src/engine/status-schema.js';
 import { assessStatus } from '../../../src/engine/status-verdict.js';
+import type { KafkaServiceStatus, KafkaSummary } from '../../../src/roles/kafka/status-schema.js';
+import { summarizeZookeeper } from '../../../src/roles/zookeeper/status.js';
+import type { ZookeeperServiceStatus, ZookeeperSummary } from '../../../src/roles/zookeeper/status-schema.js';
 
 export function zkService(myid: number, over: Partial<ZookeeperServiceStatus> = {}): ZookeeperServiceStatus {
   const mode = over.mode ?? (myid === 2 ? 'leader' : 'follower');
@@ -93,9 +96,15 @@ export function kraftHosts(): HostStatus[] {
 
 export const unreachable = { reachable: false, ms: 5000, error: { code: 'UNREACHABLE', message: 'cannot connect to root@10.213.0.11:22: no SSH handshake within 5s (host down or unreachable?)', hint: 'check the address' } };
 
+/** The verdict as status.ts reaches it: the ZooKeeper summary from the hosts, the Kafka one given. */
+export function assess(hosts: HostStatus[], kafka: KafkaSummary | null): ReturnType<typeof assessStatus> & { zookeeper: ZookeeperSummary | null } {
+  const zookeeper = summarizeZookeeper(hosts);
+  return { ...assessStatus(hosts, { zookeeper, kafka }), zookeeper };
+}
+
 /** A complete report (as status.ts assembles it) from hosts and a Kafka summary. */
 export function report(hosts: HostStatus[], kafka: KafkaSummary | null): StatusReport {
-  const a = assessStatus(hosts, kafka);
+  const a = assess(hosts, kafka);
   return {
     schemaVersion: 1,
     cluster: 'unit',

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { assessStatus, summarizeZookeeper, VOTER_LAG_LIMIT_MS } from '../../../src/engine/status-verdict.js';
-import { host, kafkaService, kafkaSummary, kraftHosts, unreachable, zkModeHosts, zkService } from './status-fixtures.js';
+import { VOTER_LAG_LIMIT_MS } from '../../../src/roles/kafka/status.js';
+import { summarizeZookeeper } from '../../../src/roles/zookeeper/status.js';
+import { assess as assessStatus, host, kafkaService, kafkaSummary, kraftHosts, unreachable, zkModeHosts, zkService } from './status-fixtures.js';
 
+// The rules above the roles (engine/status-verdict.ts) with the roles' reasons (roles/*/status.ts).
 const messages = (a: ReturnType<typeof assessStatus>) => a.reasons.map((r) => `${r.severity} ${r.host ?? '-'} ${r.message}`);
 
 describe('status verdict', () => {

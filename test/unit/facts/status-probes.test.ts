@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { hostClockProbe } from '../../../src/facts/host-clock.js';
 import { parseListeningPorts } from '../../../src/facts/listening-ports.js';
 import { fourLetterWordsProbe, parseMntr } from '../../../src/roles/zookeeper/health.js';
-import { versionFromInstallLink } from '../../../src/engine/status.js';
+import { versionFromInstallLink } from '../../../src/roles/service-status.js';
 
 describe('status probes on captured outputs', () => {
   it('listening ports from /proc/net/tcp and tcp6 local addresses', () => {
     // awk printed column 2 of LISTEN rows: 127.0.0.1:22, 10.213.0.11:9092, :::2181 and :::3888
     const out = '0100007F:0016\n0B00D50A:2384\n00000000000000000000000000000000:0885\n00000000000000000000000000000000:0F30\n';
     expect([...parseListeningPorts(out)].sort((a, b) => a - b)).toEqual([22, 2181, 3888, 9092]);
-    expect(parseListeningPorts('').size).toBe(0);
+    expect(parseListeningPorts('').length).toBe(0);
   });
 
   it('host clock', () => {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ConnectionError } from '../../../src/errors/zkk-error.js';
+import { parseListeningPorts } from '../../../src/facts/listening-ports.js';
 import { parseInventory } from '../../../src/inventory/load.js';
 import type { Connector } from '../../../src/transport/connector.js';
 import { renderInventory } from '../../../src/wizard/inventory-writer.js';
@@ -10,7 +11,6 @@ import {
   dataDirs,
   formatKb,
   parseFreeDisk,
-  parseListeningPorts,
   plannedPorts,
   closedPorts,
   probeHosts,
@@ -42,6 +42,7 @@ async function inventory(flags: Parameters<typeof interview>[0]) {
 }
 
 describe('probe parsers', () => {
+  // the one listening-ports probe (facts/), shared with zkk status
   it('listening ports from /proc/net/tcp{,6}', () => {
     expect(parseListeningPorts('0100007F:0885\n00000000:2384\n00000000000000000000000000000000:2384\n\n')).toEqual([2181, 9092]);
     expect(parseListeningPorts('')).toEqual([]);
