@@ -38,8 +38,17 @@ export type PathFact =
 export interface ProcessFact {
   running: boolean;
   pid?: number;
-  /** Seconds since the epoch the process started (from /proc/PID/stat and btime). */
+  /**
+   * Seconds since the epoch the process started (from /proc/PID/stat and btime): whole
+   * seconds, up to ~2 s early (btime and the tick count are both rounded down). For
+   * uptimes; not precise enough to order it against a file write (see startMark).
+   */
   startedAt?: number;
+  /**
+   * When the start wrote the pid file (its mtime, sub-second, the same kernel clock and
+   * precision as the config files' mtimes): the start's own mark. See process-start.ts.
+   */
+  pidFileMtime?: number;
 }
 
 export type ReleaseFact = 'installed' | 'cached' | 'absent';
@@ -129,15 +138,23 @@ export function groupProbe(name: string): Probe<AccountFact> {
   };
 }
 
+/**
+ * Shell for a path's own mtime (lstat) as "seconds[.nanoseconds]": %Y's whole seconds
+ * and the fraction %y prints (every GNU stat; a stat without it gives whole seconds).
+ */
+export function mtimeScript(quotedPath: string): string {
+  return `$(stat -c '%Y %y' ${quotedPath} 2>/dev/null | sed 's/^\\([0-9]*\\) [^ ]* [0-9:]*\\(\\.[0-9]*\\)\\{0,1\\} .*$/\\1\\2/')`;
+}
+
 /** Type, owner, mode of a path; for files also the sha256 and (withContent) the content, for diffs. */
 export function pathProbe(p: string, withContent = false): Probe<PathFact> {
   const q = quote(p);
   return {
     key: `path:${p}`,
     script: [
-      `if [ -L ${q} ]; then echo "link $(stat -c %Y ${q}) $(readlink ${q})";`,
+      `if [ -L ${q} ]; then echo "link ${mtimeScript(q)} $(readlink ${q})";`,
       `elif [ -d ${q} ]; then echo "dir $(stat -c '%U %G %a' ${q})";`,
-      `elif [ -f ${q} ]; then echo "file $(stat -c '%U %G %a %s %Y' ${q}) $(sha256sum < ${q} | cut -c1-64)";`,
+      `elif [ -f ${q} ]; then echo "file $(stat -c '%U %G %a %s' ${q}) ${mtimeScript(q)} $(sha256sum < ${q} | cut -c1-64)";`,
       withContent ? `  if [ "$(stat -c %s ${q})" -le 262144 ]; then base64 -w0 < ${q}; echo; fi;` : '',
       `else echo missing; fi`,
     ].join('\n'),
@@ -179,12 +196,15 @@ export function processProbe(pidFile: string, cmdlineMarker: string): Probe<Proc
       `if [ -n "$pid" ] && [ -r /proc/$pid/cmdline ] && tr '\\0' ' ' < /proc/$pid/cmdline | grep -qF -- ${quote(cmdlineMarker)} && ! grep -q '^State:.*Z' /proc/$pid/status 2>/dev/null; then`,
       // start time = boot time + starttime ticks (field 22 of /proc/PID/stat) / CLK_TCK
       `  st=$(sed 's/.*) //' /proc/$pid/stat | cut -d' ' -f20); bt=$(awk '/^btime/ {print $2}' /proc/stat)`,
-      `  echo "running $pid $((bt + st / $(getconf CLK_TCK)))"; else echo stopped; fi`,
+      // and the pid file's own mtime: the start wrote it (see process-start.ts)
+      `  echo "running $pid $((bt + st / $(getconf CLK_TCK))) ${mtimeScript(pf)}"; else echo stopped; fi`,
     ].join('\n'),
     parse(out) {
       const f = out.trim().split(' ');
       if (f[0] !== 'running') return { running: false };
-      return { running: true, pid: Number(f[1]), startedAt: Number(f[2]) };
+      const fact: ProcessFact = { running: true, pid: Number(f[1]), startedAt: Number(f[2]) };
+      if (f[3] && /^\d+(\.\d+)?$/.test(f[3])) fact.pidFileMtime = Number(f[3]);
+      return fact;
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { cmd, raw } from '../shell/command.js';
 import type { OsFact, PathFact, ProcessFact, ServiceRegistrationFact } from '../facts/probes.js';
+import { writtenAfterStart } from '../facts/process-start.js';
 import type { Connector } from '../transport/connector.js';
 import { change, ok, type Outcome } from './operation.js';
 
@@ -62,7 +63,7 @@ export async function daemonReload(c: Connector): Promise<void> {
  */
 export function ensureProcessCurrent(proc: ProcessFact, watched: { path: string; fact: PathFact }[], name: string): Outcome {
   if (!proc.running || proc.startedAt === undefined) return ok('not running yet (started below)');
-  const newer = watched.filter((w) => (w.fact.kind === 'file' || w.fact.kind === 'link') && w.fact.mtime > proc.startedAt!);
+  const newer = watched.filter((w) => (w.fact.kind === 'file' || w.fact.kind === 'link') && writtenAfterStart(proc, w.fact.mtime));
   if (newer.length === 0) return ok(`pid ${proc.pid} started after its config was last written`);
   return change(`${name} (pid ${proc.pid}) runs with stale config: ${newer.map((w) => w.path).join(', ')} changed after it started`, async () => undefined);
 }

@@ -8,8 +8,14 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectHost } from '../../src/engine/connect-host.js';
 import type { StatusReport } from '../../src/engine/status-schema.js';
+import { gatherFacts } from '../../src/facts/gather.js';
+import { writtenAfterStart } from '../../src/facts/process-start.js';
+import { pathProbe, processProbe } from '../../src/facts/probes.js';
+import { loadInventory } from '../../src/inventory/load.js';
 import { kafkaClient } from '../../src/roles/kafka/client.js';
+import { script } from '../../src/shell/command.js';
 import { cut, heal, hostsDown, hostSsh, hostsUp, re, serviceCommand, T, TARGET, type TargetInfo } from './target.js';
 import { statusValidator } from '../unit/engine/status-fixtures.js';
 import { fixtureVersions, MIRROR, runZkk, sleep, writeLabInventory, ZKK } from './helpers.js';
@@ -147,6 +153,43 @@ describe(`zkk status on the ${TARGET}`, () => {
       expect(t.text).toContain('ZooKeeper  3 of 3 serving');
       log(`table:\n${t.text}`);
     }, T(120_000));
+
+    // The stale-config check (deploy's config-current steps) on a real host over zkk's SSH:
+    // fake services started right after their config write, the same second or not.
+    it('a process started within the same second as its config write is current; a later write is not', async () => {
+      const host = (await loadInventory(inv)).hosts.find((h) => h.name === 'zk1')!;
+      const conn = await connectHost(host);
+      const dir = '/tmp/zkk-e2e-process-start';
+      const n = 20;
+      try {
+        await conn.exec(
+          script(`rm -rf ${dir} && mkdir -p ${dir} && for i in $(seq 1 ${n}); do echo "n=$i" > ${dir}/c$i; sh -c 'echo $$ > "$1"; exec sleep 600' sh ${dir}/p$i </dev/null >/dev/null 2>&1 & done; sleep 1`, 'start fake services'),
+        );
+        const probes = Array.from({ length: n }, (_, i) => ({ proc: processProbe(`${dir}/p${i + 1}`, 'sleep 600'), conf: pathProbe(`${dir}/c${i + 1}`) }));
+        const facts = await gatherFacts(conn, probes.flatMap((p) => [p.proc, p.conf]));
+        let sameSecond = 0;
+        let oldRuleRestarts = 0;
+        for (const p of probes) {
+          const proc = facts.get(p.proc);
+          const conf = facts.get(p.conf);
+          if (conf.kind !== 'file') throw new Error(`${p.conf.key}: ${conf.kind}`);
+          expect(proc).toMatchObject({ running: true });
+          expect(proc.pidFileMtime).toBeDefined();
+          if (Math.floor(conf.mtime) === Math.floor(proc.pidFileMtime!)) sameSecond++;
+          if (Math.floor(conf.mtime) > proc.startedAt!) oldRuleRestarts++;
+          expect(writtenAfterStart(proc, conf.mtime)).toBe(false);
+        }
+        log(`fake services: ${sameSecond}/${n} started in the same second as their config write; the whole-second check would have restarted ${oldRuleRestarts}`);
+        expect(sameSecond).toBeGreaterThan(0);
+        await conn.exec(script(`echo changed > ${dir}/c1`, 'change a config'));
+        const after = await gatherFacts(conn, [probes[0]!.proc, probes[0]!.conf]);
+        const conf = after.get(probes[0]!.conf);
+        expect(conf.kind === 'file' && writtenAfterStart(after.get(probes[0]!.proc), conf.mtime)).toBe(true);
+      } finally {
+        await conn.exec(script(`for f in ${dir}/p*; do kill "$(cat "$f")"; done; rm -rf ${dir}`, 'stop fake services'), { check: false });
+        await conn.close();
+      }
+    }, T(60_000));
 
     it('--watch: one JSON document per collection, connections kept', async () => {
       const child = spawn(process.execPath, [ZKK, 'status', inv, '--watch', '1', '--json'], { env: { ...process.env, CI: '1' } });

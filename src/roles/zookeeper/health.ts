@@ -75,6 +75,27 @@ export interface FourLetterFacts {
 }
 
 /**
+ * srvr, then mntr when srvr said leader. They are two connections: a leader that loses
+ * its quorum in between (its followers just stopped: it gives up after syncLimit ticks)
+ * answers mntr as no longer leading — "not currently serving", no answer, or another
+ * zk_server_state. The later answer wins, so a leader is never reported without its
+ * follower count (unless mntr is not in 4lw.commands.whitelist: then the count is unknown).
+ */
+export function parseFourLetterWords(out: string): FourLetterFacts {
+  const i = out.indexOf('@@zkk-mntr');
+  if (i < 0) return { srvr: parseSrvr(out) };
+  const srvr = parseSrvr(out.slice(0, i));
+  const mntrText = out.slice(i + '@@zkk-mntr'.length);
+  const mntr = parseMntr(mntrText);
+  const state = mntr.get('zk_server_state');
+  if (state === 'leader' || (state === undefined && /not in the whitelist/.test(mntrText))) return { srvr, mntr };
+  const later: ZkMode = state !== undefined ? (ZK_MODES.has(state) ? (state as ZkMode) : 'not-serving') : parseSrvr(mntrText).mode;
+  return { srvr: { ...srvr, mode: later } };
+}
+
+const ZK_MODES = new Set<string>(['leader', 'follower', 'observer', 'standalone', 'read-only', 'not-serving', 'down']);
+
+/**
  * srvr, and on the leader also mntr, in one probe (so both ride the host's single fact
  * round trip). Each answer is bounded by the 4lw script's own timeout.
  */
@@ -86,10 +107,6 @@ export function fourLetterWordsProbe(port: number): Probe<FourLetterFacts> {
       `printf '%s\\n' "$zkk_srvr"`,
       `case "$zkk_srvr" in *"Mode: leader"*) echo '@@zkk-mntr'; ${fourLetterWordScript('mntr', port)} ;; esac`,
     ].join('\n'),
-    parse(out) {
-      const i = out.indexOf('@@zkk-mntr');
-      if (i < 0) return { srvr: parseSrvr(out) };
-      return { srvr: parseSrvr(out.slice(0, i)), mntr: parseMntr(out.slice(i)) };
-    },
+    parse: parseFourLetterWords,
   };
 }

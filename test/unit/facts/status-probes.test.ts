@@ -30,6 +30,24 @@ describe('status probes on captured outputs', () => {
     expect(parseMntr('mntr is not executed because it is not in the whitelist.\n').size).toBe(0);
   });
 
+  it('a leader that stops leading between srvr and mntr is not reported as a leader without its follower count', () => {
+    // the flaky e2e case: two of three servers stopped, the survivor (leader of nobody) gives up
+    const srvr = 'Zookeeper version: 3.8.0-debian, built on 2023-01-01\nConnections: 1\nOutstanding: 0\nZxid: 0x200000000\nMode: leader\nNode count: 5\n';
+    const p = fourLetterWordsProbe(2181);
+    const gaveUp = p.parse(`${srvr}@@zkk-mntr\nThis ZooKeeper instance is not currently serving requests\n`);
+    expect(gaveUp.srvr).toMatchObject({ mode: 'not-serving', zxid: '0x200000000' });
+    expect(gaveUp.mntr).toBeUndefined();
+    expect(p.parse(`${srvr}@@zkk-mntr\nzkk: no answer\n`).srvr.mode).toBe('down');
+    expect(p.parse(`${srvr}@@zkk-mntr\nzk_version\t3.8.0\nzk_server_state\tfollower\n`).srvr.mode).toBe('follower');
+    // still leading: the count is there (0 followers is a number, not unknown)
+    const alone = p.parse(`${srvr}@@zkk-mntr\nzk_server_state\tleader\nzk_synced_followers\t0\n`);
+    expect(alone.srvr.mode).toBe('leader');
+    expect(alone.mntr?.get('zk_synced_followers')).toBe('0');
+    // mntr not in 4lw.commands.whitelist: srvr stands, the count is unknown
+    const notAllowed = p.parse(`${srvr}@@zkk-mntr\nmntr is not executed because it is not in the whitelist.\n`);
+    expect(notAllowed.srvr.mode).toBe('leader');
+  });
+
   it('versions from install links', () => {
     expect(versionFromInstallLink({ kind: 'link', target: '/usr/local/zookeeper-3.8.0' } as never)).toBe('3.8.0');
     expect(versionFromInstallLink({ kind: 'link', target: '/usr/local/kafka_2.13-3.9.2' } as never)).toBe('3.9.2');
