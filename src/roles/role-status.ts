@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import type { Facts } from '../facts/gather.js';
 import type { Probe } from '../facts/probes.js';
 import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
-import type { Connector } from '../transport/connector.js';
+import type { Command } from '../shell/command.js';
 import type { ServiceStatusBase, ServiceStatusFields } from './service-status.js';
 
 /** Why the verdict is not HEALTHY (the report's `reasons`). */
@@ -33,10 +33,18 @@ export interface HostStatus {
   services: ServiceStatusBase[];
 }
 
-/** A host as the status engine observed it: facts when it could be asked. */
+/**
+ * One command on a host, run by the engine on the connection it keeps (a role gets no
+ * connection, only this; for a check the probes cannot make, e.g. a JVM tool).
+ */
+export interface StatusHostCommands {
+  exec(command: Command, opts?: { check?: boolean; timeoutMs?: number }): Promise<{ stdout: string; stderr: string; code: number | null }>;
+}
+
+/** A host as the status engine observed it: facts (and a way to run a command) when it could be asked. */
 export interface StatusHostObservation {
   host: ResolvedHost;
-  conn?: Connector;
+  conn?: StatusHostCommands;
   facts?: Facts;
 }
 

@@ -225,7 +225,7 @@ export interface QuorumStatus {
   raw: string;
 }
 
-export async function quorumStatus(c: Connector, k: ResolvedKafka): Promise<QuorumStatus> {
+export async function quorumStatus(c: Pick<Connector, 'exec'>, k: ResolvedKafka): Promise<QuorumStatus> {
   const bootstrap = k.processRoles.includes('broker') ? `--bootstrap-server ${quote(`${k.advertisedHost}:${k.port}`)}` : `--bootstrap-controller ${quote(`${k.advertisedHost}:${k.controllerPort}`)}`;
   const res = await c.exec(script(`KAFKA_HEAP_OPTS=-Xmx128m ${quote(`${k.installDir}/bin/kafka-metadata-quorum.sh`)} ${bootstrap} describe --status 2>/dev/null`, 'kafka-metadata-quorum describe --status'), { check: false, timeoutMs: 180_000 });
   return parseQuorumStatus(res.stdout);
