@@ -5,26 +5,23 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { InventoryError, InventoryErrors } from '../errors/zkk-error.js';
+import { InventoryError, ZkkError } from '../errors/zkk-error.js';
+import { inventoryProblems } from './problems.js';
 import { inventorySchemas, type InventoryInput } from './schema.js';
 import { resolveInventory, type Inventory } from './resolve.js';
 import { unwrapSchema } from './unwrap-schema.js';
 import type { InventorySection } from './section.js';
 import { closest } from './did-you-mean.js';
+import { decodeInventoryBytes, parseYamlSource, type SourceMap } from './yaml-source.js';
 
-export interface SourceMap {
-  file: string;
-  /** Position of the value (or, for missing keys, of the nearest existing parent). */
-  locate(p: readonly (string | number)[], key?: boolean): { line?: number; column?: number };
-}
+export type { SourceMap } from './yaml-source.js';
 
 /** `sections`: the roles' inventory blocks (roles/all-roles.ts `inventorySections`). */
 export async function loadInventory(file: string, sections: readonly InventorySection[]): Promise<Inventory> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InventoryError(code === 'ENOENT' ? 'file not found' : `cannot read: ${(e as Error).message}`, {
@@ -32,29 +29,26 @@ export async function loadInventory(file: string, sections: readonly InventorySe
       hint: code === 'ENOENT' ? 'create one with `zkk init`, or see inventories/ for examples' : undefined,
     });
   }
-  return parseInventory(text, file, sections);
+  return parseInventory(decodeInventoryBytes(bytes, file), file, sections);
 }
 
 export function parseInventory(text: string, file: string, sections: readonly InventorySection[]): Inventory {
   if (!Array.isArray(sections)) throw new TypeError('parseInventory(text, file, sections): pass the roles\' inventory sections (inventorySections from roles/all-roles.ts)');
-  const schema = inventorySchemas(sections).inventory;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new InventoryErrors(
-      doc.errors.map((err) => {
-        const pos = err.linePos?.[0];
-        return new InventoryError(`invalid YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, {
-          file,
-          line: pos?.line,
-          column: pos?.col,
-          hint: err.code === 'DUPLICATE_KEY' ? 'each key may appear once per block' : 'check indentation and quoting on that line',
-        });
-      }),
-    );
+  try {
+    return parseValidated(text, file, sections);
+  } catch (e) {
+    if (e instanceof ZkkError) throw e;
+    // Nothing a file holds may end in a stack trace: whatever slipped through is still the file's problem.
+    throw new InventoryError(`could not be read: ${(e as Error)?.message ?? String(e)}`, {
+      file,
+      hint: 'if this file is a valid inventory, this is a zkk bug: please report it with the file',
+    });
   }
-  const data = doc.toJS() as unknown;
-  const sources = makeSourceMap(doc, lineCounter, file);
+}
+
+function parseValidated(text: string, file: string, sections: readonly InventorySection[]): Inventory {
+  const schema = inventorySchemas(sections).inventory;
+  const { data, sources } = parseYamlSource(text, file);
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     throw new InventoryError('the inventory must be a mapping with cluster, hosts, …', { file, line: 1, hint: 'see inventories/lab.yml for an example' });
   }
@@ -62,38 +56,9 @@ export function parseInventory(text: string, file: string, sections: readonly In
   if (!parsed.success) {
     const errors = parsed.error.issues.flatMap((issue) => issueToErrors(issue, sources, schema));
     errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    throw new InventoryErrors(errors);
+    throw inventoryProblems(errors);
   }
   return resolveInventory(parsed.data as InventoryInput, sources, sections);
-}
-
-function makeSourceMap(doc: Document, lc: LineCounter, file: string): SourceMap {
-  return {
-    file,
-    locate(p, key = false) {
-      // Walk down as far as the path exists; report the deepest node found.
-      let node: Node | null = doc.contents as Node | null;
-      let keyNode: Node | null = null;
-      for (const seg of p) {
-        if (isMap(node)) {
-          const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === seg);
-          if (!pair) break;
-          keyNode = pair.key as Node;
-          node = pair.value as Node;
-        } else if (isSeq(node) && typeof seg === 'number') {
-          const item = node.items[seg] as Node | undefined;
-          if (!item) break;
-          keyNode = null;
-          node = item;
-        } else break;
-      }
-      const target = key && keyNode ? keyNode : node ?? keyNode;
-      const offset = target?.range?.[0];
-      if (offset === undefined) return {};
-      const pos = lc.linePos(offset);
-      return { line: pos.line, column: pos.col };
-    },
-  };
 }
 
 export function fieldName(p: readonly PropertyKey[]): string {

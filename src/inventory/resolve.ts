@@ -5,12 +5,13 @@
  * collected and thrown together, in file order.
  */
 import path from 'node:path';
-import { InventoryError, InventoryErrors } from '../errors/zkk-error.js';
+import { InventoryError } from '../errors/zkk-error.js';
+import { inventoryProblems } from './problems.js';
 import { controlNodePath, mergeLayers, normaliseSha512, resolveRelease } from './merge.js';
 import { checkPortClashes, checkUniqueHosts } from './rules.js';
 import type { InventoryInput } from './schema.js';
 import type { FieldPath, InventorySection, RoleSettingsByKey, SectionContext } from './section.js';
-import type { SourceMap } from './load.js';
+import type { SourceMap } from './yaml-source.js';
 import { resolveSsh, type SshSettings } from './ssh-settings.js';
 
 export { deepMerge, type ReleaseSource } from './merge.js';
@@ -91,7 +92,7 @@ export function resolveInventory(input: InventoryInput, src: SourceMap, sections
     return out;
   });
 
-  if (errors.length > 0) throw new InventoryErrors(errors);
+  if (errors.length > 0) throw inventoryProblems(errors);
   const javaIn = input.java ?? {};
   return {
     file: path.resolve(src.file),
