@@ -83,7 +83,7 @@ function issueToErrors(issue: z.core.$ZodIssue, sources: SourceMap, schema: z.Zo
     });
   }
   const at = sources.locate(p);
-  let message = issue.message;
+  let message = issue.code === 'invalid_key' && issue.issues[0] ? `${issue.issues[0].message} (not ${JSON.stringify(p[p.length - 1])})` : issue.message;
   let hint: string | undefined;
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
     message = 'is required';

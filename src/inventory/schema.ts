@@ -7,19 +7,19 @@
  * resolving (defaults < cluster < host).
  */
 import { z } from 'zod';
-import { absolutePathField, nameField, portField, sha512Field } from './fields.js';
+import { absolutePathField, addressField, localPathField, loginUserField, nameField, packageNameField, portField, sha512Field, uploadedFileField } from './fields.js';
 import type { InventorySection } from './section.js';
 
 export { releaseSchema } from './fields.js';
 
 export const sshSchema = z
   .strictObject({
-    user: z.string().optional().describe('Login user (default: ~/.ssh/config, then root)'),
+    user: loginUserField.optional().describe('Login user (default: ~/.ssh/config, then root)'),
     port: portField.optional().describe('SSH port (default 22)'),
-    identityFile: z.string().optional().describe('Private key file'),
+    identityFile: localPathField.optional().describe('Private key file'),
     agent: z.boolean().optional().describe('Use ssh-agent ($SSH_AUTH_SOCK); default true when it is set'),
-    config: z.union([z.string(), z.literal(false)]).optional().describe('ssh_config file to honour (default ~/.ssh/config); false to ignore'),
-    knownHosts: z.string().optional().describe('known_hosts file (default ~/.ssh/known_hosts)'),
+    config: z.union([localPathField, z.literal(false)]).optional().describe('ssh_config file to honour (default ~/.ssh/config); false to ignore'),
+    knownHosts: localPathField.optional().describe('known_hosts file (default ~/.ssh/known_hosts)'),
     hostKeyPolicy: z.enum(['strict', 'accept-new', 'off']).optional().describe('Unknown host keys: refuse (strict), record (accept-new, default), or skip checks (off)'),
     sudo: z.boolean().optional().describe('Run remote commands through sudo -n (default: when the user is not root)'),
     connectTimeout: z.number().positive().optional().describe('Seconds to wait for a connection (default 10)'),
@@ -31,8 +31,8 @@ export const javaSchema = z
   .strictObject({
     install: z.enum(['auto', 'never']).optional().describe('Install a JDK with apt/dnf/yum when none is found (auto, default) or fail (never)'),
     minVersion: z.number().int().min(8).optional().describe('Lowest acceptable Java feature version (default 11; Kafka 4 needs 17)'),
-    package: z.string().optional().describe('Package to install (default openjdk-17-jre-headless on apt, java-17-openjdk-headless on dnf/yum)'),
-    archive: z.string().optional().describe('A JDK/JRE tarball (.tar.gz, one top directory) on the control node, for hosts without a package mirror: uploaded, checked and unpacked into <home>-<file name> on every host, and the services run on it (java.install and java.package do not apply)'),
+    package: packageNameField.optional().describe('Package to install (default openjdk-17-jre-headless on apt, java-17-openjdk-headless on dnf/yum)'),
+    archive: uploadedFileField.optional().describe('A JDK/JRE tarball (.tar.gz, one top directory) on the control node, for hosts without a package mirror: uploaded, checked and unpacked into <home>-<file name> on every host, and the services run on it (java.install and java.package do not apply)'),
     sha512: sha512Field.optional().describe('Expected SHA-512 of java.archive (hex); default: ARCHIVE.sha512 beside it'),
     home: absolutePathField.optional().describe('With java.archive: stable symlink to the unpacked JDK, the services\' JAVA_HOME, also linked as /usr/local/bin/java (default /usr/local/zkk-java)'),
   })
@@ -49,7 +49,7 @@ export const firewallSchema = z
 
 const coreHostShape = {
   name: nameField.optional().describe('Short name used in output (default: the address)'),
-  address: z.string().min(1).describe('IP address or DNS name zkk connects to and services advertise'),
+  address: addressField.describe('IP address or DNS name zkk connects to and services advertise'),
   roles: z.array(z.string()).min(1),
   ssh: sshSchema.optional(),
 };

@@ -5,9 +5,7 @@
  * shown with the flag's name, exit 2). Formats come from the inventory schema, so the
  * wizard cannot accept what `zkk deploy` would refuse.
  */
-import { isIP } from 'node:net';
-import path from 'node:path';
-import { nameField, versionField } from '../inventory/fields.js';
+import { addressProblem, LOGIN_USER, nameField, remotePathProblem, versionField } from '../inventory/fields.js';
 import type { HostEntry, KafkaMode } from './answers.js';
 
 export type Check<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -38,16 +36,8 @@ export function checkHostName(text: string): Check<string> {
 /** An IPv4/IPv6 address or a DNS name (RFC 1123 labels). */
 export function checkAddress(text: string): Check<string> {
   const s = text.trim();
-  if (!s) return no('an address is empty');
-  if (isIP(s)) return ok(s);
-  if (/^[\d.]+$/.test(s)) return no(`${s} is not a valid IPv4 address (four numbers 0-255, like 10.0.0.1)`);
-  if (s.includes(':')) return no(`${s} is not a valid IPv6 address`);
-  if (s.length > 253) return no(`${s.slice(0, 20)}… is longer than a DNS name may be (253)`);
-  const labels = s.replace(/\.$/, '').split('.');
-  const bad = labels.find((l) => !/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l));
-  if (bad !== undefined) return no(`${s} is not a valid host name or IP address (DNS names use letters, digits, dots and dashes)`);
-  if (/^\d+$/.test(labels[labels.length - 1]!)) return no(`${s} is not a valid IPv4 address or host name`);
-  return ok(s);
+  const problem = addressProblem(s);
+  return problem ? no(problem) : ok(s);
 }
 
 /** Split a pasted list on commas, spaces and newlines. */
@@ -148,16 +138,13 @@ export function kafkaModeFor(version: string | undefined): KafkaMode {
   return version && versionParts(version)[0] < 4 ? 'zookeeper' : 'kraft';
 }
 
-/** A directory on the hosts: absolute, normalised, no whitespace or commas (they end up in config lists). */
+/** A directory on the hosts: the inventory's rule (inventory/fields.ts); a trailing slash is dropped. */
 export function checkRemoteDir(text: string): Check<string> {
   const s = text.trim();
   if (!s) return no('a directory is required');
-  if (!s.startsWith('/')) return no(`${s} must be an absolute path (starting with /)`);
-  if (/[\s,:;'"\\$`]/.test(s)) return no(`${s}: no spaces, commas, colons, quotes or shell characters in directories`);
-  const norm = path.posix.normalize(s).replace(/\/+$/, '');
-  if (norm === '' || norm === '/') return no('not the root directory');
-  if (norm !== s.replace(/\/+$/, '')) return no(`${s} is not a plain path (write it as ${norm})`);
-  return ok(norm);
+  const dir = s.length > 1 ? s.replace(/\/+$/, '') : s;
+  const problem = remotePathProblem(dir || '/');
+  return problem ? no(problem) : ok(dir);
 }
 
 const inside = (child: string, parent: string) => child === parent || child.startsWith(`${parent}/`);
@@ -202,7 +189,7 @@ export function checkInstallDirs(zookeeper: string | undefined, kafka: string): 
 /** Login name for SSH. */
 export function checkUser(text: string): Check<string> {
   const s = text.trim();
-  if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(s)) return no(`"${s}" is not a user name (letters, digits, dot, dash, underscore)`);
+  if (!LOGIN_USER.test(s)) return no(`"${s}" is not a user name (letters, digits, dot, dash, underscore)`);
   return ok(s);
 }
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { HostInput } from '../../inventory/schema.js';
 import type { InventorySection, SectionContext } from '../../inventory/section.js';
 import { checkUniqueIds, evenQuorumWarning } from '../../inventory/rules.js';
+import { jvmFlagTokens } from '../../inventory/fields.js';
 import { ZOOKEEPER_ROLE } from '../zookeeper/inventory-section.js';
 import { kafkaDefaults } from './defaults.js';
 import { kafkaSchema, type KafkaInput, type KafkaMode, type ResolvedKafka } from './settings.js';
@@ -64,11 +65,11 @@ function resolveHost(
   host: HostInput,
   given: Pick<ResolvedKafka, 'mode' | 'version' | 'nodeId' | 'processRoles'> & { brokers: number },
 ): ResolvedKafka {
-  const merged = ctx.layered(kafkaDefaults, host) as typeof kafkaDefaults & { release?: KafkaInput['release']; advertisedHost?: string };
-  const { versionZookeeperMode: _zkModeVersion, versionKraft: _kraftVersion, mode: _mode, version: _version, defaultReplicationFactor, minInsyncReplicas, release, advertisedHost, ...rest } =
-    merged as typeof merged & { version?: string };
+  const merged = ctx.layered(kafkaDefaults, host) as Omit<typeof kafkaDefaults, 'jvmFlags'> & Pick<KafkaInput, 'release' | 'advertisedHost' | 'version' | 'jvmFlags'>;
+  const { versionZookeeperMode: _zkModeVersion, versionKraft: _kraftVersion, mode: _mode, version: _version, defaultReplicationFactor, minInsyncReplicas, release, advertisedHost, jvmFlags, ...rest } = merged;
   return {
     ...rest,
+    jvmFlags: jvmFlagTokens(jvmFlags ?? '').join(' '),
     mode: given.mode,
     version: given.version,
     release: ctx.release(release),

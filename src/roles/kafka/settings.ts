@@ -4,7 +4,7 @@
  * from the defaults (defaults.ts) rather than written again.
  */
 import { z } from 'zod';
-import { absolutePathField, nameField, portField, propertyValueField, releaseSchema, versionField } from '../../inventory/fields.js';
+import { absolutePathField, addressField, accountNameField, extraConfigField, jvmFlagsField, releaseSchema, portField, versionField } from '../../inventory/fields.js';
 import type { ReleaseSource } from '../../inventory/merge.js';
 import type { KafkaDefaults } from './defaults.js';
 
@@ -20,18 +20,18 @@ export const kafkaSchema = z
     logDir: absolutePathField.optional().describe('Server logs (default /var/log/kafka)'),
     port: portField.optional().describe('PLAINTEXT listener port (default 9092)'),
     controllerPort: portField.optional().describe('KRaft controller listener port (default 9093)'),
-    advertisedHost: z.string().optional().describe('Host name clients use (default: the host address)'),
-    zookeeperChroot: z.string().regex(/^(\/[^/\s]+)*$/).optional().describe('Chroot of the cluster in ZooKeeper (default /kafka; "" for none)'),
+    advertisedHost: addressField.optional().describe('Host name clients use (default: the host address)'),
+    zookeeperChroot: z.string().regex(/^(\/(?!\.\.?(\/|$))[A-Za-z0-9._-]+)*$/, 'a ZooKeeper path like /kafka (letters, digits, dot, dash, underscore per level), or "" for none').optional().describe('Chroot of the cluster in ZooKeeper (default /kafka; "" for none)'),
     numPartitions: z.number().int().positive().optional().describe('num.partitions (default 3)'),
     defaultReplicationFactor: z.number().int().positive().optional().describe('default.replication.factor (default min(3, brokers))'),
     minInsyncReplicas: z.number().int().positive().optional().describe('min.insync.replicas (default 2 with 3+ brokers, else 1)'),
     logRetentionHours: z.number().int().positive().optional().describe('log.retention.hours (default 168)'),
     heapMb: z.number().int().min(128).optional().describe('Heap in MB (default 1024)'),
-    jvmFlags: z.string().optional().describe('Extra KAFKA_OPTS'),
-    user: nameField.optional().describe('Service user (default kafka)'),
-    group: nameField.optional().describe('Service group (default kafka)'),
+    jvmFlags: jvmFlagsField.optional().describe('Extra KAFKA_OPTS: a list of flags, or one string split on spaces'),
+    user: accountNameField.optional().describe('Service user (default kafka)'),
+    group: accountNameField.optional().describe('Service group (default kafka)'),
     quorum: z.enum(['static', 'dynamic']).optional().describe('KRaft quorum: static voters (default) or dynamic (3.9+)'),
-    extraConfig: z.record(z.string(), propertyValueField).optional().describe('Extra server.properties, written last'),
+    extraConfig: extraConfigField.optional().describe('Extra server.properties, written last'),
   })
   .describe('Kafka settings for every kafka host (a host may override them)');
 

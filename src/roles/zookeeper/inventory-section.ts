@@ -6,6 +6,7 @@
 import type { HostInput } from '../../inventory/schema.js';
 import type { InventorySection, SectionContext } from '../../inventory/section.js';
 import { checkUniqueIds, evenQuorumWarning } from '../../inventory/rules.js';
+import { jvmFlagTokens } from '../../inventory/fields.js';
 import { z } from 'zod';
 import { zookeeperDefaults } from './defaults.js';
 import { zookeeperSchema, type ResolvedZookeeper, type ZookeeperInput } from './settings.js';
@@ -27,8 +28,9 @@ export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
     checkZookeeperRules(ctx, members);
     const out = new Map<number, ResolvedZookeeper>();
     members.forEach(({ host, index }, position) => {
-      const merged = ctx.layered(zookeeperDefaults, host) as typeof zookeeperDefaults & { release?: ZookeeperInput['release'] };
-      out.set(index, { ...merged, release: ctx.release(merged.release), myid: myidOf(host) ?? position + 1 });
+      const merged = ctx.layered(zookeeperDefaults, host) as Omit<typeof zookeeperDefaults, 'jvmFlags'> & Pick<ZookeeperInput, 'release' | 'jvmFlags'>;
+      const jvmFlags = jvmFlagTokens(merged.jvmFlags ?? '').join(' ');
+      out.set(index, { ...merged, jvmFlags, release: ctx.release(merged.release), myid: myidOf(host) ?? position + 1 });
     });
     return out;
   },

@@ -4,7 +4,7 @@
  * from the defaults (defaults.ts) rather than written again.
  */
 import { z } from 'zod';
-import { absolutePathField, nameField, portField, propertyValueField, releaseSchema, versionField } from '../../inventory/fields.js';
+import { absolutePathField, accountNameField, extraConfigField, jvmFlagsField, releaseSchema, portField, versionField } from '../../inventory/fields.js';
 import type { ReleaseSource } from '../../inventory/merge.js';
 import type { ZookeeperSettings } from './defaults.js';
 
@@ -31,10 +31,10 @@ export const zookeeperSchema = z
     fourLetterWords: z.array(z.string().regex(/^[a-z]{4}$|^\*$/)).optional().describe('4lw.commands.whitelist (default srvr, ruok, mntr, conf)'),
     adminServer: z.strictObject({ enabled: z.boolean().optional(), port: portField.optional() }).optional().describe('Jetty AdminServer (default off)'),
     heapMb: z.number().int().min(64).optional().describe('ZK_SERVER_HEAP in MB (default 1000)'),
-    jvmFlags: z.string().optional().describe('Extra SERVER_JVMFLAGS'),
-    user: nameField.optional().describe('Service user (default zookeeper)'),
-    group: nameField.optional().describe('Service group (default zookeeper)'),
-    extraConfig: z.record(z.string(), propertyValueField).optional().describe('Extra zoo.cfg properties, written last'),
+    jvmFlags: jvmFlagsField.optional().describe('Extra SERVER_JVMFLAGS: a list of flags, or one string split on spaces'),
+    user: accountNameField.optional().describe('Service user (default zookeeper)'),
+    group: accountNameField.optional().describe('Service group (default zookeeper)'),
+    extraConfig: extraConfigField.optional().describe('Extra zoo.cfg properties, written last'),
   })
   .describe('ZooKeeper settings for every zookeeper host (a host may override them)');
 
