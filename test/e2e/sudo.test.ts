@@ -3,7 +3,8 @@
  * never lands in a file, a plan or a --json report — whether sudo asks for it (a
  * password-required user) or not (NOPASSWD) — and a wrong password is a clear error, with
  * no hang. Real lab host, real sshd, real sudo, a real ZooKeeper deploy through the engine.
- * Also, on the same host: a key marked @revoked in known_hosts is refused whatever the policy.
+ * Also, on the same host: a key marked @revoked in known_hosts is refused whatever the policy,
+ * and a passphrase-protected identity file without a terminal names the file and the fix.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/inventory/load.js';
 import { runPipeline, type RunReport } from '../../src/engine/run.js';
-import { allRoles } from '../../src/roles/all-roles.js';
+import { allRoles, inventorySections } from '../../src/roles/all-roles.js';
 import { hostSsh, hostsDown, hostsUp, T, TARGET, type TargetInfo } from './target.js';
 import { fixtureVersions, MIRROR, runZkk, writeLabInventory } from './helpers.js';
 
@@ -34,7 +35,7 @@ function inventory(user: string, tickTime: number): string {
 }
 
 async function run(mode: 'plan' | 'deploy', user: string, tickTime: number, sudoPassword: string): Promise<RunReport> {
-  const inv = await loadInventory(inventory(user, tickTime));
+  const inv = await loadInventory(inventory(user, tickTime), inventorySections);
   return runPipeline(inv, { mode, roles: allRoles, sudoPassword, cacheDir: path.join(dir, 'cache') });
 }
 
@@ -130,7 +131,7 @@ describe.skipIf(TARGET !== 'lab')('sudo password never in a file or a report', (
   }, T(120_000));
 });
 
-describe.skipIf(TARGET !== 'lab')('known_hosts @revoked on a real host', () => {
+describe.skipIf(TARGET !== 'lab')('host keys and identity files on a real host', () => {
   it('the lab key marked @revoked is refused with accept-new and with off (exit 3, named); off warns', async () => {
     const known = readFileSync(info.knownHosts, 'utf8');
     const address = info.hosts.find((h) => h.name === HOST)!.address;
@@ -147,4 +148,16 @@ describe.skipIf(TARGET !== 'lab')('known_hosts @revoked on a real host', () => {
       if (policy === 'off') expect(r.stderr).toMatch(/warning: host key checking is off/);
     }
   }, T(120_000));
+
+  it('a passphrase-protected key without a terminal: exit 3 naming the key file and the fix (not UNREACHABLE)', async () => {
+    const key = path.join(dir, 'id_encrypted');
+    execFileSync('ssh-keygen', ['-q', '-a', '1', '-t', 'ed25519', '-N', 'a passphrase', '-C', '', '-f', key]);
+    const inv = inventory('root', 2500);
+    writeFileSync(inv, readFileSync(inv, 'utf8').replace(info.key, key));
+    const r = await runZkk(['plan', inv, '--json'], { timeoutMs: T(60_000), env: { SSH_AUTH_SOCK: '' } });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.report!.hosts[0]!.error).toMatchObject({ code: 'SSH_KEY_ENCRYPTED', host: HOST });
+    expect(String(r.report!.hosts[0]!.error!.message)).toContain(key);
+    expect(String(r.report!.hosts[0]!.error!.hint)).toContain(`ssh-add ${key}`);
+  }, T(60_000));
 });
