@@ -30,6 +30,25 @@ export function remotePathProblem(s: string): string | undefined {
   return undefined;
 }
 
+/** `child` is `parent` or below it. */
+export const pathInside = (child: string, parent: string): boolean => child === parent || child.startsWith(`${parent}/`);
+
+/**
+ * A data directory must not sit in a temporary directory, nor in an install directory (a
+ * symlink replaced on every upgrade, the versions unpacked beside it as
+ * <installDir>-<version>), nor in another service's data directory (or they in it).
+ */
+export function dataDirProblem(dir: string, around: { installDirs: readonly string[]; otherDataDirs: readonly string[] }): string | undefined {
+  if (pathInside(dir, '/tmp') || pathInside(dir, '/var/tmp')) return `${dir} is under a temporary directory: data there is lost on reboot`;
+  for (const inst of around.installDirs) {
+    if (pathInside(dir, inst) || pathInside(inst, dir)) return `${dir} overlaps the install directory ${inst}: upgrades replace that`;
+  }
+  for (const other of around.otherDataDirs) {
+    if (pathInside(dir, other) || pathInside(other, dir)) return `${dir} overlaps the data directory ${other}`;
+  }
+  return undefined;
+}
+
 /** An IPv4/IPv6 address or a DNS name (RFC 1123 labels). */
 export function addressProblem(s: string): string | undefined {
   if (!s) return 'an address is empty';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { InventoryError } from '../errors/zkk-error.js';
 import { inventoryProblems } from './problems.js';
 import { controlNodePath, mergeLayers, normaliseSha512, resolveRelease } from './merge.js';
-import { checkPortClashes, checkUniqueHosts } from './rules.js';
+import { checkDirectoryOverlaps, checkPortClashes, checkUniqueHosts } from './rules.js';
 import type { InventoryInput } from './schema.js';
 import type { FieldPath, InventorySection, RoleSettingsByKey, SectionContext } from './section.js';
 import type { SourceMap } from './yaml-source.js';
@@ -81,14 +81,18 @@ export function resolveInventory(input: InventoryInput, src: SourceMap, sections
   const hosts: ResolvedHost[] = input.hosts.map((h, i) => {
     const out: ResolvedHost = { name: h.name ?? h.address, address: h.address, index: i, roles: new Set(h.roles), ssh: resolveSsh(input.ssh, h.ssh, localPath) };
     const ports = [];
+    const directories = [];
     for (const { section, byHost } of resolved) {
       if (!byHost.has(i)) continue;
       const settings = byHost.get(i);
       (out as unknown as Record<string, unknown>)[section.key] = settings;
       ports.push(...(section.ports?.(settings) ?? []));
+      const dirs = section.directories?.(settings);
+      if (dirs) directories.push(dirs);
       javaMinVersion = Math.max(javaMinVersion, section.javaMinVersion?.(settings) ?? 0);
     }
     checkPortClashes(out.name, i, ports, fail);
+    checkDirectoryOverlaps(out.name, i, directories, fail);
     return out;
   });
 

@@ -4,7 +4,8 @@
  * Rules that only one role knows live in that role's settings (roles/<role>/settings.ts).
  */
 import type { HostInput } from './schema.js';
-import type { FieldPath, PortClaim } from './section.js';
+import { dataDirProblem, pathInside } from './fields.js';
+import type { FieldPath, HostDirectories, PortClaim } from './section.js';
 
 export type Fail = (path: FieldPath, message: string, hint?: string) => void;
 
@@ -50,4 +51,18 @@ export function checkPortClashes(hostName: string, index: number, claims: readon
     if (prev) fail(['hosts', index], `port ${port} is used twice on ${hostName}: ${prev} and ${what}`, 'give each service its own port');
     else used.set(port, what);
   }
+}
+
+/** Data directories of every service on a host: not temporary, not in an install directory, not in each other. */
+export function checkDirectoryOverlaps(hostName: string, index: number, dirs: readonly HostDirectories[], fail: Fail): void {
+  const install = dirs.flatMap((d) => d.install);
+  const data = dirs.flatMap((d) => d.data);
+  install.forEach((a, i) => {
+    const b = install.slice(i + 1).find((o) => pathInside(a.path, o.path) || pathInside(o.path, a.path));
+    if (b) fail(['hosts', index], `${a.what} ${a.path} overlaps ${b.what} ${b.path} on ${hostName}`, 'give each service its own install directory');
+  });
+  data.forEach((d, i) => {
+    const problem = dataDirProblem(d.path, { installDirs: install.map((x) => x.path), otherDataDirs: data.slice(0, i).map((x) => x.path) });
+    if (problem) fail(['hosts', index], `${d.what} on ${hostName}: ${problem}`, 'keep data out of /tmp, the install directories and the other services\' data');
+  });
 }

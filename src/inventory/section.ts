@@ -43,6 +43,13 @@ export interface PortClaim {
   what: string;
 }
 
+export interface HostDirectories {
+  /** Where the service keeps its data (each with its key, e.g. kafka.logDirs[0]). */
+  data: { path: string; what: string }[];
+  /** Install symlinks (replaced on upgrade; versions unpack beside them). */
+  install: { path: string; what: string }[];
+}
+
 export interface InventorySection<Settings = unknown> {
   /** The block key, top level and per host. */
   key: string;
@@ -54,6 +61,8 @@ export interface InventorySection<Settings = unknown> {
   resolve(ctx: SectionContext): Map<number, Settings>;
   /** Ports the service listens on, for the clash check. */
   ports?(settings: Settings): PortClaim[];
+  /** Directories on the host, for the overlap check: data must survive reboots and upgrades. */
+  directories?(settings: Settings): HostDirectories;
   /** The lowest Java feature version these settings need, when more than zkk's default. */
   javaMinVersion?(settings: Settings): number | undefined;
 }

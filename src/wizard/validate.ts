@@ -5,7 +5,7 @@
  * shown with the flag's name, exit 2). Formats come from the inventory schema, so the
  * wizard cannot accept what `zkk deploy` would refuse.
  */
-import { addressProblem, LOGIN_USER, nameField, remotePathProblem, versionField } from '../inventory/fields.js';
+import { addressProblem, dataDirProblem, LOGIN_USER, nameField, pathInside as inside, remotePathProblem, versionField } from '../inventory/fields.js';
 import type { HostEntry, KafkaMode } from './answers.js';
 
 export type Check<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -147,24 +147,12 @@ export function checkRemoteDir(text: string): Check<string> {
   return problem ? no(problem) : ok(dir);
 }
 
-const inside = (child: string, parent: string) => child === parent || child.startsWith(`${parent}/`);
-
-/**
- * A data directory must not sit in an install directory (a symlink replaced on every
- * upgrade, the versions unpacked beside it as <installDir>-<version>) nor in another
- * service's data directory.
- */
+/** A data directory: a plain path placed where data survives (the inventory's rule, inventory/fields.ts). */
 export function checkDataDir(text: string, ctx: { installDirs: string[]; otherDataDirs: string[] }): Check<string> {
   const d = checkRemoteDir(text);
   if (!d.ok) return d;
-  if (inside(d.value, '/tmp') || inside(d.value, '/var/tmp')) return no(`${d.value} is under a temporary directory: data there is lost on reboot`);
-  for (const inst of ctx.installDirs) {
-    if (inside(d.value, inst) || inside(inst, d.value)) return no(`${d.value} overlaps the install directory ${inst}: upgrades replace that`);
-  }
-  for (const other of ctx.otherDataDirs) {
-    if (inside(d.value, other) || inside(other, d.value)) return no(`${d.value} overlaps the data directory ${other}`);
-  }
-  return d;
+  const problem = dataDirProblem(d.value, ctx);
+  return problem ? no(problem) : d;
 }
 
 /** Kafka log.dirs: one or more, comma/space separated, distinct. */

@@ -57,6 +57,10 @@ export const kafkaInventorySection: InventorySection<ResolvedKafka> = {
     ...(k.processRoles.includes('broker') ? [{ port: k.port, what: 'kafka.port' }] : []),
     ...(k.processRoles.includes('controller') ? [{ port: k.controllerPort, what: 'kafka.controllerPort' }] : []),
   ],
+  directories: (k) => ({
+    data: k.logDirs.map((path, i) => ({ path, what: `kafka.logDirs[${i}]` })),
+    install: [{ path: k.installDir, what: 'kafka.installDir' }],
+  }),
   javaMinVersion: (k) => (major(k.version) >= 4 ? 17 : undefined),
 };
 

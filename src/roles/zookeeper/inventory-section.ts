@@ -40,6 +40,7 @@ export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
     { port: zk.electionPort, what: 'zookeeper.electionPort' },
     ...(zk.adminServer.enabled ? [{ port: zk.adminServer.port, what: 'zookeeper.adminServer.port' }] : []),
   ],
+  directories: (zk) => ({ data: [{ path: zk.dataDir, what: 'zookeeper.dataDir' }], install: [{ path: zk.installDir, what: 'zookeeper.installDir' }] }),
 };
 
 function checkZookeeperRules(ctx: SectionContext, members: { host: HostInput; index: number }[]): void {

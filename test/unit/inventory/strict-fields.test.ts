@@ -115,3 +115,21 @@ describe('one definition for the wizard and the schema', () => {
     expect(!wizard.ok && wizard.reason).toBe(addressProblem(a));
   });
 });
+
+describe('data directories survive reboots and upgrades (the wizard\'s rule, per host)', () => {
+  it.each([
+    ['ZooKeeper data in /tmp', 'zookeeper: { dataDir: /tmp/zookeeper }', /zookeeper\.dataDir on 10\.213\.0\.1: \/tmp\/zookeeper is under a temporary directory/],
+    ['Kafka data in its install directory', 'kafka: { logDirs: [/usr/local/kafka/data] }', /kafka\.logDirs\[0\] on 10\.213\.0\.1: \/usr\/local\/kafka\/data overlaps the install directory \/usr\/local\/kafka/],
+    ['Kafka data inside ZooKeeper data', 'kafka: { logDirs: [/var/lib/zookeeper/kafka] }', /overlaps the data directory \/var\/lib\/zookeeper/],
+    ['two log dirs in each other', 'kafka: { logDirs: [/data/k, /data/k/2] }', /kafka\.logDirs\[1\] .*overlaps the data directory \/data\/k/],
+    ['install directories in each other', 'kafka: { installDir: /usr/local/zookeeper/kafka }', /zookeeper\.installDir \/usr\/local\/zookeeper overlaps kafka\.installDir/],
+  ])('%s', (_, block, reason) => {
+    const e = refusal(withBlock(block));
+    expect(e.message).toMatch(reason);
+    expect(e.line).toBe(4);
+    expect(e.exitCode).toBe(2);
+  });
+  it('a data directory beside an install directory is fine (the seeds layout)', () => {
+    expect(parse(withBlock('zookeeper: { dataDir: /usr/local/zookeeper-data }')).hosts[0]!.zookeeper!.dataDir).toBe('/usr/local/zookeeper-data');
+  });
+});
