@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { ExitCode, ZkkError, isZkkError } from '../errors/zkk-error.js';
 import { parseInventory } from '../inventory/load.js';
-import { inventorySections } from '../roles/all-roles.js';
+import { inventorySections } from '../roles/inventory-sections.js';
 import { quote } from '../shell/command.js';
 import { colors, table } from '../ui/table.js';
 import { askConfirm, inquirerAsker } from '../wizard/ask.js';

@@ -5,7 +5,7 @@
  * document per line with --json).
  */
 import { loadInventory } from '../inventory/load.js';
-import { inventorySections } from '../roles/all-roles.js';
+import { inventorySections } from '../roles/inventory-sections.js';
 import { StatusSession } from '../engine/status.js';
 import type { StatusReport } from '../engine/status-schema.js';
 import { renderStatus } from '../ui/status-table.js';

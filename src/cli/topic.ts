@@ -5,7 +5,7 @@
  */
 import { ExitCode, ZkkError } from '../errors/zkk-error.js';
 import { loadInventory } from '../inventory/load.js';
-import { inventorySections } from '../roles/all-roles.js';
+import { inventorySections } from '../roles/inventory-sections.js';
 import { bootstrapServers } from '../roles/kafka/config.js';
 import { withAdmin } from '../roles/kafka/client.js';
 import { table } from '../ui/table.js';

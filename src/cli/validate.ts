@@ -1,7 +1,7 @@
 /** `zkk validate` and `zkk schema`. */
 import { loadInventory } from '../inventory/load.js';
 import { inventoryJsonSchema } from '../inventory/schema.js';
-import { inventorySections } from '../roles/all-roles.js';
+import { inventorySections } from '../roles/inventory-sections.js';
 
 export async function validateCommand(file: string): Promise<void> {
   const inv = await loadInventory(file, inventorySections);

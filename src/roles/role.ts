@@ -6,7 +6,6 @@
 import type { Facts } from '../facts/gather.js';
 import type { Probe } from '../facts/probes.js';
 import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
-import type { InventorySection } from '../inventory/section.js';
 import type { LocalRelease } from '../ops/archive.js';
 import type { Step } from '../ops/operation.js';
 import type { Connector } from '../transport/connector.js';
@@ -47,8 +46,6 @@ export interface VerifyCheck {
 export interface Role {
   /** Unique among the registered roles; the key of the role's steps in the plan. */
   name: string;
-  /** The role's inventory block (schema, defaults, resolution, rules), if it has one. */
-  settings?: InventorySection;
   appliesTo(host: ResolvedHost): boolean;
   /**
    * Control-node preparation before facts (e.g. reading the KRaft cluster id file). What

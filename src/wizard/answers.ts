@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseInventory } from '../inventory/load.js';
-import { inventorySections } from '../roles/all-roles.js';
+import { inventorySections } from '../roles/inventory-sections.js';
 import { zookeeperDefaults } from '../roles/zookeeper/defaults.js';
 
 export interface HostEntry {

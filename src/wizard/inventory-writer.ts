@@ -12,7 +12,7 @@ import { Document, isMap, isPair, isScalar, type Node, type Pair, type YAMLMap }
 import type { z } from 'zod';
 import { APACHE_ARCHIVE } from '../engine/releases.js';
 import { inventorySchemas, javaSchema, releaseSchema, sshSchema } from '../inventory/schema.js';
-import { inventorySections } from '../roles/all-roles.js';
+import { inventorySections } from '../roles/inventory-sections.js';
 import { kafkaSchema } from '../roles/kafka/settings.js';
 import { zookeeperSchema } from '../roles/zookeeper/settings.js';
 

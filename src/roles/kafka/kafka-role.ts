@@ -26,7 +26,6 @@ import { kafkaProcessProbe } from './process.js';
 import { kafkaStatus } from './status.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
 import { KAFKA_RESTART } from './handlers.js';
-import { kafkaInventorySection } from './inventory-section.js';
 
 const RESTART = KAFKA_RESTART;
 const START = 'kafka.start';
@@ -53,7 +52,6 @@ export async function prepareKafka(inv: Inventory, mode: 'plan' | 'deploy'): Pro
 
 export const kafkaRole: Role = {
   name: 'kafka',
-  settings: kafkaInventorySection,
   appliesTo: (h) => !!h.kafka,
   prepare: prepareKafka,
   releases: (inv) => {

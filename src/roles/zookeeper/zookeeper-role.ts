@@ -36,7 +36,6 @@ import { zookeeperProcessProbe } from './process.js';
 import { zookeeperStatus } from './status.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
 import { ZOOKEEPER_RESTART } from './handlers.js';
-import { zookeeperInventorySection } from './inventory-section.js';
 
 type ZkHost = ResolvedHost & { zookeeper: ResolvedZookeeper };
 const RESTART = ZOOKEEPER_RESTART;
@@ -51,7 +50,6 @@ export { zookeeperProcessProbe };
 
 export const zookeeperRole: Role = {
   name: 'zookeeper',
-  settings: zookeeperInventorySection,
   appliesTo: (h) => !!h.zookeeper,
   releases: (inv) => {
     const s = zookeeperHosts(inv)[0]?.zookeeper;
