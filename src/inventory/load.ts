@@ -13,6 +13,9 @@ import { resolveInventory, type Inventory } from './resolve.js';
 import { unwrapSchema } from './unwrap-schema.js';
 import type { InventorySection } from './section.js';
 import { closest } from './did-you-mean.js';
+import { fieldName } from './field-name.js';
+
+export { fieldName } from './field-name.js';
 import { decodeInventoryBytes, parseYamlSource, type SourceMap } from './yaml-source.js';
 
 export type { SourceMap } from './yaml-source.js';
@@ -59,12 +62,6 @@ function parseValidated(text: string, file: string, sections: readonly Inventory
     throw inventoryProblems(errors);
   }
   return resolveInventory(parsed.data as InventoryInput, sources, sections);
-}
-
-export function fieldName(p: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of p) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
-  return out || '(top level)';
 }
 
 function issueToErrors(issue: z.core.$ZodIssue, sources: SourceMap, schema: z.ZodType): InventoryError[] {

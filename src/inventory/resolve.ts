@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { InventoryError } from '../errors/zkk-error.js';
 import { inventoryProblems } from './problems.js';
+import { fieldName } from './field-name.js';
 import { controlNodePath, mergeLayers, normaliseSha512, resolveRelease } from './merge.js';
 import { checkDirectoryOverlaps, checkPortClashes, checkUniqueHosts } from './rules.js';
 import type { InventoryInput } from './schema.js';
@@ -60,7 +61,7 @@ export function resolveInventory(input: InventoryInput, src: SourceMap, sections
   const warnings: string[] = [];
   const dir = path.dirname(path.resolve(src.file));
   const fail = (p: FieldPath, message: string, hint?: string) =>
-    errors.push(new InventoryError(message, { file: src.file, ...src.locate(p), field: fieldPath(p), hint }));
+    errors.push(new InventoryError(message, { file: src.file, ...src.locate(p), field: fieldName(p), hint }));
   const localPath = (p: string) => controlNodePath(dir, p);
 
   checkUniqueHosts(input.hosts, fail);
@@ -114,10 +115,4 @@ export function resolveInventory(input: InventoryInput, src: SourceMap, sections
     hosts,
     warnings,
   };
-}
-
-function fieldPath(p: FieldPath): string {
-  let out = '';
-  for (const seg of p) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
-  return out;
 }
