@@ -73,8 +73,8 @@ export const statusReportSchema = z
 export type Verdict = z.infer<typeof verdictSchema>;
 export type { HostStatus, StatusReason };
 
-/** The report; each role's summary (or null) is at the top level under its service name. */
-export interface StatusReport {
+/** The report's own fields (what every report has, whatever its roles). */
+export interface StatusEnvelope {
   schemaVersion: typeof STATUS_SCHEMA_VERSION;
   cluster: string;
   inventory: string;
@@ -84,8 +84,10 @@ export interface StatusReport {
   exitCode: 0 | 1 | 3 | 5;
   reasons: StatusReason[];
   hosts: HostStatus[];
-  [service: string]: unknown;
 }
+
+/** The report; each role's summary (or null) is at the top level under its service name. */
+export type StatusReport = StatusEnvelope & { [service: string]: unknown };
 
 /** The JSON Schema printed by `zkk schema --status` (snapshot: test/fixtures/status.schema.json). */
 export function statusReportJsonSchema(): Record<string, unknown> {

@@ -9,15 +9,15 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHost } from '../../src/engine/connect-host.js';
-import type { StatusReport } from '../../src/engine/status-schema.js';
 import { gatherFacts } from '../../src/facts/gather.js';
 import { writtenAfterStart } from '../../src/facts/process-start.js';
 import { pathProbe, processProbe } from '../../src/facts/probes.js';
 import { loadInventory } from '../../src/inventory/load.js';
+import { inventorySections } from '../../src/roles/all-roles.js';
 import { kafkaClient } from '../../src/roles/kafka/client.js';
 import { script } from '../../src/shell/command.js';
 import { cut, heal, hostsDown, hostSsh, hostsUp, re, serviceCommand, T, TARGET, type TargetInfo } from './target.js';
-import { statusValidator } from '../unit/engine/status-fixtures.js';
+import { statusValidator, type RoleStatusReport as StatusReport } from '../unit/engine/status-fixtures.js';
 import { fixtureVersions, MIRROR, runZkk, sleep, writeLabInventory, ZKK } from './helpers.js';
 
 const versions = fixtureVersions();
@@ -157,7 +157,7 @@ describe(`zkk status on the ${TARGET}`, () => {
     // The stale-config check (deploy's config-current steps) on a real host over zkk's SSH:
     // fake services started right after their config write, the same second or not.
     it('a process started within the same second as its config write is current; a later write is not', async () => {
-      const host = (await loadInventory(inv)).hosts.find((h) => h.name === 'zk1')!;
+      const host = (await loadInventory(inv, inventorySections)).hosts.find((h) => h.name === 'zk1')!;
       const conn = await connectHost(host);
       const dir = '/tmp/zkk-e2e-process-start';
       const n = 20;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { HostStatus, StatusReport } from '../../../src/engine/status-schema.js';
+import type { HostStatus, StatusEnvelope, StatusReport } from '../../../src/engine/status-schema.js';
 import { assessStatus } from '../../../src/engine/status-verdict.js';
 import type { KafkaServiceStatus, KafkaSummary } from '../../../src/roles/kafka/status-schema.js';
 import { summarizeZookeeper } from '../../../src/roles/zookeeper/status.js';
@@ -95,6 +95,13 @@ export function kraftHosts(): HostStatus[] {
 }
 
 export const unreachable = { reachable: false, ms: 5000, error: { code: 'UNREACHABLE', message: 'cannot connect to root@10.213.0.11:22: no SSH handshake within 5s (host down or unreachable?)', hint: 'check the address' } };
+
+/** The report with this cluster's roles' sections typed (the engine's type leaves them to the roles). */
+export type RoleStatusReport = Omit<StatusEnvelope, 'hosts'> & {
+  hosts: (Omit<HostStatus, 'services'> & { services: (ZookeeperServiceStatus | KafkaServiceStatus)[] })[];
+  zookeeper: ZookeeperSummary | null;
+  kafka: KafkaSummary | null;
+};
 
 /** The verdict as status.ts reaches it: the ZooKeeper summary from the hosts, the Kafka one given. */
 export function assess(hosts: HostStatus[], kafka: KafkaSummary | null): ReturnType<typeof assessStatus> & { zookeeper: ZookeeperSummary | null } {
