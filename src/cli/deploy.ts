@@ -28,7 +28,7 @@ export async function deployCommand(
   const keyWarning = hostKeyOffWarning(targets, flags.hostKeyPolicy);
   if (keyWarning) process.stderr.write(`warning: ${keyWarning}\n`);
   const askPassphrase = await unlockKeys(targets);
-  const renderer = createRunRenderer({ json: !!flags.json, tty: !!process.stdout.isTTY && !process.env.CI, verbose: !!flags.verbose, hosts });
+  const renderer = createRunRenderer({ json: !!flags.json, tty: !!process.stdout.isTTY && !process.env.CI, verbose: !!flags.verbose, commands: mode === 'plan' && !!(flags.commands || flags.verbose), hosts });
   const report = await runPipeline(inv, {
     mode,
     roles: allRoles,

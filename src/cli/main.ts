@@ -13,6 +13,7 @@ const pkg = require('../../package.json') as { version: string };
 export interface GlobalRunFlags {
   json?: boolean;
   verbose?: boolean;
+  commands?: boolean;
   hostKeyPolicy?: 'strict' | 'accept-new' | 'off';
   connectTimeout?: number;
   askSudoPass?: boolean;
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   runFlags(program.command('plan').argument('<inventory>', 'inventory file (YAML)'))
     .description('show what deploy would change, with diffs of rendered files; changes nothing')
     .option('--detailed-exitcode', 'exit 4 when changes are pending (0 when none)')
+    .option('--commands', 'also print, per host and step, the exact commands and uploads deploy would run (secrets masked; -v implies it; --json always has them)')
     .action(async (file: string, flags) => (await import('./deploy.js')).deployCommand(file, flags, 'plan'));
 
   program

@@ -7,7 +7,7 @@ export type EngineEvent =
   | { type: 'stage'; stage: 'releases' | 'connect' | 'facts' | 'plan' | 'apply' | 'converge' | 'verify'; role?: string }
   | { type: 'host-connected'; host: string; ms: number }
   | { type: 'host-failed'; host: string; error: string; hint?: string }
-  | { type: 'step'; host: string; id: string; title: string; status: StepStatus; detail: string; diff?: string; planned?: boolean }
+  | { type: 'step'; host: string; id: string; title: string; status: StepStatus; detail: string; diff?: string; commands?: string[]; planned?: boolean }
   | { type: 'info'; host?: string; message: string }
   | { type: 'warning'; message: string }
   | { type: 'verify'; check: VerifyCheck };

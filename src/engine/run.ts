@@ -9,11 +9,13 @@ import { Facts, gatherFacts } from '../facts/gather.js';
 import type { Probe } from '../facts/probes.js';
 import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
 import type { LocalRelease } from '../ops/archive.js';
-import type { Step } from '../ops/operation.js';
+import { actionListing } from '../ops/action-listing.js';
+import type { Outcome, Step } from '../ops/operation.js';
 import type { HostContext, LiveHost, Role, VerifyCheck } from '../roles/role.js';
 import type { Connector, TransportStats } from '../transport/connector.js';
 import { connectHost, type ConnectOverrides } from './connect-host.js';
 import type { EventSink, StepStatus } from './events.js';
+import { executeActions } from './execute-actions.js';
 import { obtainRelease } from './releases.js';
 import path from 'node:path';
 
@@ -37,6 +39,8 @@ export interface StepReport {
   status: StepStatus;
   detail: string;
   diff?: string;
+  /** What the step runs (or, in plan, would run), secrets masked; file bodies are never listed. */
+  commands?: string[];
 }
 
 export interface HostReport {
@@ -115,9 +119,7 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
 
     if (opts.mode === 'plan') {
       emit({ type: 'stage', stage: 'plan' });
-      for (const r of runs.filter((x) => x.report.status === 'ok')) {
-        for (const steps of r.steps.values()) for (const s of steps) record(r, s, s.outcome.changed ? 'changed' : 'ok', s.outcome.changed ? s.outcome.change.summary : s.outcome.reason, emit, true, s.outcome.changed ? s.outcome.change.diff : undefined);
-      }
+      for (const r of runs.filter((x) => x.report.status === 'ok')) planHost(r, emit);
     } else {
       // 4. apply role by role; 5. converge each role before the next depends on it.
       for (const role of roles) {
@@ -196,19 +198,40 @@ async function connectRun(r: HostRun, opts: RunOptions, emit: EventSink): Promis
   }
 }
 
+/** Plan: what deploy would do on this host, stopping where deploy would stop (a blocked step). */
+function planHost(r: HostRun, emit: EventSink): void {
+  let blockedAt: string | undefined;
+  for (const steps of r.steps.values()) {
+    for (const s of steps) {
+      if (blockedAt) record(r, s, 'skipped', `${blockedAt} is blocked`, emit, true);
+      else if (s.outcome.kind === 'blocked') {
+        blockStep(r, s, s.outcome, emit, true);
+        blockedAt = s.id;
+      } else recordOutcome(r, s, s.outcome, emit, true);
+    }
+  }
+}
+
 async function applySteps(r: HostRun, steps: Step[], emit: EventSink): Promise<void> {
   for (const [i, s] of steps.entries()) {
-    if (!s.outcome.changed) {
-      record(r, s, 'ok', s.outcome.reason, emit);
+    const o = s.outcome;
+    if (o.kind === 'ok') {
+      recordOutcome(r, s, o, emit, false);
       continue;
     }
+    if (o.kind === 'blocked') {
+      blockStep(r, s, o, emit, false);
+      for (const rest of steps.slice(i + 1)) record(r, rest, 'skipped', 'an earlier step failed', emit);
+      return;
+    }
     try {
-      await s.outcome.change.apply(r.conn!);
-      record(r, s, 'changed', s.outcome.change.summary, emit, false, s.outcome.change.diff);
+      const restarts = await executeActions(r.conn!, o.actions);
+      recordOutcome(r, s, o, emit, false);
       r.changed.add(s.id);
       for (const n of s.notify ?? []) r.changed.add(n);
+      for (const a of restarts) r.changed.add(a.handler);
     } catch (e) {
-      record(r, s, 'failed', errorText(e), emit);
+      record(r, s, 'failed', errorText(e), emit, false, { commands: o.actions.map(actionListing) });
       failHost(r, e, emit);
       for (const rest of steps.slice(i + 1)) record(r, rest, 'skipped', 'an earlier step failed', emit);
       return;
@@ -216,12 +239,24 @@ async function applySteps(r: HostRun, steps: Step[], emit: EventSink): Promise<v
   }
 }
 
-function record(r: HostRun, s: Step, status: StepStatus, detail: string, emit: EventSink, planned = false, diff?: string): void {
-  r.report.steps.push({ id: s.id, title: s.title, status, detail, diff });
+function recordOutcome(r: HostRun, s: Step, o: Exclude<Outcome, { kind: 'blocked' }>, emit: EventSink, planned: boolean): void {
+  if (o.kind === 'ok') record(r, s, 'ok', o.reason, emit, planned);
+  else record(r, s, 'changed', o.summary, emit, planned, { diff: o.diff, commands: o.actions.map(actionListing) });
+}
+
+/** A state zkk refuses to change: the step fails (in plan as in deploy) and the host stops there. */
+function blockStep(r: HostRun, s: Step, o: Extract<Outcome, { kind: 'blocked' }>, emit: EventSink, planned: boolean): void {
+  record(r, s, 'failed', o.reason, emit, planned);
+  failHost(r, new ZkkError('BLOCKED', `${s.id}: ${o.reason}`, { host: r.host.name, hint: o.hint }), emit);
+}
+
+function record(r: HostRun, s: Step, status: StepStatus, detail: string, emit: EventSink, planned = false, extra: { diff?: string; commands?: string[] } = {}): void {
+  const { diff, commands } = extra;
+  r.report.steps.push({ id: s.id, title: s.title, status, detail, diff, commands });
   if (status === 'ok') r.report.ok++;
   else if (status === 'changed') r.report.changed++;
   else if (status === 'failed') r.report.failed++;
-  emit({ type: 'step', host: r.host.name, id: s.id, title: s.title, status, detail, diff, planned });
+  emit({ type: 'step', host: r.host.name, id: s.id, title: s.title, status, detail, diff, commands, planned });
 }
 
 function failHost(r: HostRun, e: unknown, emit: EventSink, status: 'failed' | 'unreachable' = 'failed'): void {

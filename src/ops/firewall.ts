@@ -6,7 +6,7 @@
  */
 import { script } from '../shell/command.js';
 import { tcpAllowed, type FirewallFact } from '../facts/firewall.js';
-import { change, ok, type Outcome } from './operation.js';
+import { change, exec, ok, type Outcome } from './operation.js';
 
 export interface ServicePort {
   port: number;
@@ -22,7 +22,7 @@ export function ensureFirewallOpen(fact: FirewallFact, ports: readonly ServicePo
     if (missing.length === 0) return ok(`ufw allows ${list(ports)}`);
     if (manage === 'never') return ok(`ufw is active and does not allow ${list(missing)}; left alone (firewall.manage: never)`);
     const lines = ['set -e', ...missing.map((p) => `ufw allow ${p.port}/tcp comment 'zkk: ${p.what.replace(/[^\w .:-]/g, '')}' >/dev/null`)];
-    return change(`ufw allow ${list(missing)}`, (c) => c.exec(script(lines.join('\n'), `ufw allow ${list(missing)}`)).then(() => undefined));
+    return change(`ufw allow ${list(missing)}`, [exec(script(lines.join('\n'), `ufw allow ${list(missing)}`))]);
   }
   const runtime = ports.filter((p) => !tcpAllowed(fact.runtime, p.port));
   const permanent = ports.filter((p) => !tcpAllowed(fact.permanent, p.port));
@@ -33,5 +33,5 @@ export function ensureFirewallOpen(fact: FirewallFact, ports: readonly ServicePo
   const lines = ['set -e'];
   if (runtime.length) lines.push(`firewall-cmd -q ${add(runtime)}`);
   if (permanent.length) lines.push(`firewall-cmd -q --permanent ${add(permanent)}`);
-  return change(`firewalld (default zone): add ${list(missing)}`, (c) => c.exec(script(lines.join('\n'), `firewall-cmd --add-port ${list(missing)}`)).then(() => undefined));
+  return change(`firewalld (default zone): add ${list(missing)}`, [exec(script(lines.join('\n'), `firewall-cmd --add-port ${list(missing)}`))]);
 }

@@ -1,7 +1,7 @@
 /** OS packages, via the host's package manager. */
 import { cmd, raw } from '../shell/command.js';
 import type { OsFact } from '../facts/probes.js';
-import type { Connector } from '../transport/connector.js';
+import { exec, type ExecAction } from './operation.js';
 
 export type PackageManager = 'apt' | 'dnf' | 'yum';
 
@@ -12,10 +12,10 @@ export function packageManager(os: OsFact): PackageManager | undefined {
   return undefined;
 }
 
-export async function installPackage(c: Connector, pm: PackageManager, pkg: string): Promise<void> {
+export function installPackage(pm: PackageManager, pkg: string): ExecAction {
   const command =
     pm === 'apt'
       ? cmd(raw('DEBIAN_FRONTEND=noninteractive'), 'apt-get', 'install', '-y', '--no-install-recommends', pkg)
       : cmd(pm, 'install', '-y', pkg);
-  await c.exec(command, { hint: `install ${pkg} by hand, or point the host at a reachable package mirror`, timeoutMs: 15 * 60_000 });
+  return exec(command, { hint: `install ${pkg} by hand, or point the host at a reachable package mirror`, timeoutMs: 15 * 60_000 });
 }

@@ -3,11 +3,10 @@
  * systemd, a unit (daemon-reload on change) on hosts with it. Start what is not running;
  * restarts are the engine's handlers' business, not an operation's.
  */
-import { cmd, raw } from '../shell/command.js';
+import { cmd, raw, type Command } from '../shell/command.js';
 import type { OsFact, PathFact, ProcessFact, ServiceRegistrationFact } from '../facts/probes.js';
 import { writtenAfterStart } from '../facts/process-start.js';
-import type { Connector } from '../transport/connector.js';
-import { change, ok, type Outcome } from './operation.js';
+import { blocked, change, exec, ok, type ExecAction, type Outcome } from './operation.js';
 
 export type ServiceManager = 'systemd' | 'sysv';
 
@@ -21,49 +20,56 @@ export function serviceFilePath(mgr: ServiceManager, name: string): string {
 
 export function ensureServiceEnabled(fact: ServiceRegistrationFact, name: string, mgr: ServiceManager, os: OsFact): Outcome {
   if (fact.enabled) return ok(`${name} starts at boot`);
-  if (mgr === 'systemd') return change(`enable ${name} at boot`, (c) => c.exec(cmd('systemctl', 'daemon-reload', raw('&&'), 'systemctl', 'enable', name)).then(() => undefined));
-  if (os.tools.has('update-rc.d')) return change(`register ${name} at boot (update-rc.d)`, (c) => c.exec(cmd('update-rc.d', name, 'defaults')).then(() => undefined));
-  if (os.tools.has('chkconfig')) return change(`register ${name} at boot (chkconfig)`, (c) => c.exec(cmd('chkconfig', '--add', name)).then(() => undefined));
-  return change(`register ${name} at boot`, async () => {
-    throw new Error('neither systemd, update-rc.d nor chkconfig is available to register the service');
-  });
+  if (mgr === 'systemd') return change(`enable ${name} at boot`, [exec(cmd('systemctl', 'daemon-reload', raw('&&'), 'systemctl', 'enable', name))]);
+  if (os.tools.has('update-rc.d')) return change(`register ${name} at boot (update-rc.d)`, [exec(cmd('update-rc.d', name, 'defaults'))]);
+  if (os.tools.has('chkconfig')) return change(`register ${name} at boot (chkconfig)`, [exec(cmd('chkconfig', '--add', name))]);
+  return blocked(`cannot register ${name} at boot: neither systemd, update-rc.d nor chkconfig is available`, 'install update-rc.d (init-system-helpers) or chkconfig');
 }
 
 export function ensureServiceRunning(fact: ProcessFact, name: string, mgr: ServiceManager): Outcome {
   if (fact.running) return ok(`running (pid ${fact.pid})`);
-  return change(`start ${name}`, (c) => startService(c, name, mgr));
+  return change(`start ${name}`, [startService(name, mgr)]);
 }
 
-export async function startService(c: Connector, name: string, mgr: ServiceManager): Promise<void> {
-  await c.exec(mgr === 'systemd' ? cmd('systemctl', 'start', name) : cmd(`/etc/init.d/${name}`, 'start'), {
-    hint: `see the service log on the host (${mgr === 'systemd' ? `journalctl -u ${name}` : `/etc/init.d/${name} status`})`,
-    timeoutMs: 120_000,
-  });
+/** systemctl <verb> name, or /etc/init.d/name <verb>. */
+export function serviceCommand(mgr: ServiceManager, name: string, verb: 'start' | 'stop' | 'restart'): Command {
+  return mgr === 'systemd' ? cmd('systemctl', verb, name) : cmd(`/etc/init.d/${name}`, verb);
 }
 
-export async function stopService(c: Connector, name: string, mgr: ServiceManager): Promise<void> {
-  await c.exec(mgr === 'systemd' ? cmd('systemctl', 'stop', name) : cmd(`/etc/init.d/${name}`, 'stop'), { timeoutMs: 180_000 });
+const logHint = (name: string, mgr: ServiceManager) =>
+  `see the service log on the host (${mgr === 'systemd' ? `journalctl -u ${name}` : `/etc/init.d/${name} status`})`;
+
+export function startService(name: string, mgr: ServiceManager): ExecAction {
+  return exec(serviceCommand(mgr, name, 'start'), { hint: logHint(name, mgr), timeoutMs: 120_000 });
 }
 
-export async function restartService(c: Connector, name: string, mgr: ServiceManager): Promise<void> {
-  await c.exec(mgr === 'systemd' ? cmd('systemctl', 'restart', name) : cmd(`/etc/init.d/${name}`, 'restart'), {
-    hint: `see the service log on the host (${mgr === 'systemd' ? `journalctl -u ${name}` : `/etc/init.d/${name} status`})`,
-    timeoutMs: 240_000,
-  });
+export function stopService(name: string, mgr: ServiceManager): ExecAction {
+  return exec(serviceCommand(mgr, name, 'stop'), { timeoutMs: 180_000 });
 }
 
-export async function daemonReload(c: Connector): Promise<void> {
-  await c.exec(cmd('systemctl', 'daemon-reload'));
+/** What the roles' rolling-restart handlers run on one host. */
+export function restartService(name: string, mgr: ServiceManager): ExecAction {
+  return exec(serviceCommand(mgr, name, 'restart'), { hint: logHint(name, mgr), timeoutMs: 240_000 });
 }
+
+export const daemonReload = (): ExecAction => exec(cmd('systemctl', 'daemon-reload'));
 
 /**
  * A running process started before one of the files it reads changed is running stale
  * config: it needs a restart even if this run changed nothing (e.g. an earlier run
- * changed the file and its restart was deferred or interrupted).
+ * changed the file and its restart was deferred or interrupted). The outcome yields that
+ * restart, run by the role's rolling handler (`restart.handler`), not inline.
  */
-export function ensureProcessCurrent(proc: ProcessFact, watched: { path: string; fact: PathFact }[], name: string): Outcome {
+export function ensureProcessCurrent(
+  proc: ProcessFact,
+  watched: { path: string; fact: PathFact }[],
+  name: string,
+  restart: { handler: string; command: Command },
+): Outcome {
   if (!proc.running || proc.startedAt === undefined) return ok('not running yet (started below)');
   const newer = watched.filter((w) => (w.fact.kind === 'file' || w.fact.kind === 'link') && writtenAfterStart(proc, w.fact.mtime));
   if (newer.length === 0) return ok(`pid ${proc.pid} started after its config was last written`);
-  return change(`${name} (pid ${proc.pid}) runs with stale config: ${newer.map((w) => w.path).join(', ')} changed after it started`, async () => undefined);
+  return change(`${name} (pid ${proc.pid}) runs with stale config: ${newer.map((w) => w.path).join(', ')} changed after it started`, [
+    { kind: 'restart', handler: restart.handler, command: restart.command },
+  ]);
 }

@@ -25,6 +25,11 @@ export interface Command {
   readonly text: string;
   /** What may be printed (secrets masked). */
   readonly display: string;
+  /**
+   * The whole command as `zkk plan --commands` prints it, secrets masked: a script's full
+   * body (scripts are plain text built with quote(), they hold no Secret), else display.
+   */
+  readonly listing?: string;
 }
 
 type Part = string | Secret | Raw;
@@ -51,14 +56,14 @@ export function cmd(...parts: Part[]): Command {
       display.push(quote(p));
     }
   }
-  return { text: text.join(' '), display: display.join(' ') };
+  return { text: text.join(' '), display: display.join(' '), listing: display.join(' ') };
 }
 
 /** A shell script (several lines) as one command; display is the first line plus a count. */
 export function script(body: string, label?: string): Command {
   const first = label ?? body.trim().split('\n')[0] ?? '';
   const n = body.trim().split('\n').length;
-  return { text: body, display: n > 1 ? `${first} … (${n} lines)` : first };
+  return { text: body, display: n > 1 ? `${first} … (${n} lines)` : first, listing: body.trim() };
 }
 
 /** Replace every occurrence of the given secret values in free text (stderr, logs). */

@@ -11,6 +11,8 @@ export interface RendererOptions {
   json: boolean;
   tty: boolean;
   verbose: boolean;
+  /** Plan: list, per host and step, the exact commands and uploads deploy would run. */
+  commands?: boolean;
   hosts: string[];
   out?: NodeJS.WritableStream;
 }
@@ -56,7 +58,7 @@ function plainRenderer(opts: RendererOptions): RunRenderer {
       if (line) out.write(`[${ts()}] ${line}\n`);
     },
     async finish(report) {
-      out.write(`\n${recap(report, false)}\n`);
+      out.write(`\n${recap(report, false, opts.commands)}\n`);
     },
   };
 }
@@ -105,23 +107,30 @@ function ttyRenderer(opts: RendererOptions): RunRenderer {
     async finish(report) {
       for (const h of report.hosts) if (!failed.has(h.name)) state.get(h.name)?.done();
       await running;
-      out.write(`\n${recap(report, true)}\n`);
+      out.write(`\n${recap(report, true, opts.commands)}\n`);
     },
   };
 }
 
-export function recap(report: RunReport, color: boolean): string {
+export function recap(report: RunReport, color: boolean, showCommands = false): string {
   const c = colors(color);
   const lines: string[] = [];
   if (report.mode === 'plan') {
     for (const h of report.hosts) {
       const changes = h.steps.filter((s) => s.status === 'changed');
       lines.push(c.bold(`${h.name} (${h.address}): ${h.status !== 'ok' ? c.red(h.status) : changes.length ? `${changes.length} change(s)` : 'no changes'}`));
-      for (const s of changes) {
+      for (const s of h.steps.filter((x) => x.status === 'changed' || x.status === 'failed')) {
+        if (s.status === 'failed') {
+          lines.push(c.red(`  ✗ ${s.id}: ${s.detail}`));
+          continue;
+        }
         lines.push(`  ~ ${s.id}: ${s.detail}`);
         if (s.diff) lines.push(...s.diff.split('\n').map((l) => `      ${colorDiff(l, c)}`));
+        if (showCommands) for (const cmd of s.commands ?? []) lines.push(...commandLines(cmd));
       }
-      if (h.error) lines.push(`  ${c.red(h.error.message as string)}${h.error.hint ? `\n  hint: ${h.error.hint}` : ''}`);
+      // a blocked step is already listed above (✗); its hint still helps
+      if (h.error && h.error.code !== 'BLOCKED') lines.push(`  ${c.red(h.error.message as string)}`);
+      if (h.error?.hint) lines.push(`  hint: ${h.error.hint}`);
     }
     lines.push('');
   }
@@ -145,6 +154,11 @@ export function recap(report: RunReport, color: boolean): string {
   const changed = report.hosts.reduce((n, h) => n + h.changed, 0);
   lines.push('', `${report.mode === 'plan' ? `${changed} change(s) pending` : `${changed} changed`} on ${report.hosts.length} host(s) in ${(report.durationMs / 1000).toFixed(1)} s`);
   return lines.join('\n');
+}
+
+/** `    $ first line` and the script's further lines indented under it. */
+function commandLines(listing: string): string[] {
+  return listing.split('\n').map((l, i) => (i === 0 ? `    $ ${l}` : `      ${l}`));
 }
 
 function colorDiff(l: string, c: ReturnType<typeof colors>): string {

@@ -9,10 +9,9 @@ import path from 'node:path';
 import { javaProbe, osProbe, parseJavaVersion, pathProbe, releaseProbe, type Probe } from '../../facts/probes.js';
 import type { Inventory, JavaSettings } from '../../inventory/resolve.js';
 import { ensureReleaseUnpacked, ensureSymlink, MARKER, remoteCachePath, type LocalRelease } from '../../ops/archive.js';
-import { change, ok, type Outcome, type Step } from '../../ops/operation.js';
+import { blocked, change, exec, followedBy, ok, type ExecAction, type Outcome, type Step } from '../../ops/operation.js';
 import { installPackage, packageManager } from '../../ops/package.js';
 import { quote, script } from '../../shell/command.js';
-import type { Connector } from '../../transport/connector.js';
 import type { Role } from '../role.js';
 import { KAFKA_RESTART } from '../kafka/handlers.js';
 import { ZOOKEEPER_RESTART } from '../zookeeper/handlers.js';
@@ -62,25 +61,17 @@ export const javaRole: Role = {
       const rel = ctx.releases.get('java');
       if (!rel) throw new Error('java archive not obtained');
       const vdir = javaVersionedDir(java);
-      let unpack = ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir);
-      if (unpack.changed) {
-        // check the unpacked JDK before any link points at it
-        const inner = unpack.change.apply;
-        unpack = change(`${unpack.change.summary} (then check its java -version ≥ ${min})`, async (c) => {
-          await inner(c);
-          await checkUnpackedJava(c, vdir, min, rel.fileName);
-        });
-      }
+      // check the unpacked JDK before any link points at it
+      const unpack = followedBy(
+        ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir),
+        ` (then check its java -version ≥ ${min})`,
+        checkUnpackedJava(vdir, min, rel.fileName),
+      );
       const installed = facts.get(javaProbe(`${java.home}/bin/java`));
       let outcome: Outcome;
       if (installed.feature === undefined) outcome = ok(`${java.home} is set up above; the version is checked right after unpacking`);
       else if (installed.feature >= min) outcome = ok(`Java ${installed.version} at ${java.home}`);
-      else {
-        const msg = `Java ${installed.version} from ${rel.fileName} is older than ${min}`;
-        outcome = change(`${msg}: cannot continue`, async () => {
-          throw new Error(`${msg}: point java.archive at a Java ${Math.max(min, 17)} tarball`);
-        });
-      }
+      else outcome = blocked(`Java ${installed.version} from ${rel.fileName} is older than ${min}`, `point java.archive at a Java ${Math.max(min, 17)} tarball`);
       return [
         { id: 'java.archive', title: `JDK ${archiveName(rel.fileName)}`, outcome: unpack, notify: RESTARTS },
         { id: 'java.home-link', title: java.home, outcome: ensureSymlink(facts.get(pathProbe(java.home)), java.home, vdir), notify: RESTARTS },
@@ -98,13 +89,11 @@ export const javaRole: Role = {
       const feature = Math.max(min, 17);
       const pkg = ctx.inv.java.package ?? (pm === 'apt' ? `openjdk-${feature}-jre-headless` : `java-${feature}-openjdk-headless`);
       if (ctx.inv.java.install === 'never' || !pm) {
-        outcome = change(`${found}: cannot continue`, async () => {
-          throw new Error(
-            `${found}. Install Java ${feature} on ${ctx.host.name} (e.g. apt-get install ${pkg})${pm ? ', or set java.install: auto in the inventory' : ''}, or give zkk a JDK tarball to upload (java.archive)`,
-          );
-        });
+        outcome = blocked(
+          `${found}. Install Java ${feature} on ${ctx.host.name} (e.g. apt-get install ${pkg})${pm ? ', or set java.install: auto in the inventory' : ''}, or give zkk a JDK tarball to upload (java.archive)`,
+        );
       } else {
-        outcome = change(`${found}: install ${pkg} with ${pm}`, (c) => installPackage(c, pm, pkg));
+        outcome = change(`${found}: install ${pkg} with ${pm}`, [installPackage(pm, pkg)]);
       }
     }
     const steps: Step[] = [{ id: 'java.ensure', title: 'Java runtime', outcome }];
@@ -112,12 +101,16 @@ export const javaRole: Role = {
   },
 };
 
-async function checkUnpackedJava(c: Connector, dir: string, min: number, fileName: string): Promise<void> {
+/** `<dir>/bin/java -version`, judged on its output: it must run and be at least `min`. */
+function checkUnpackedJava(dir: string, min: number, fileName: string): ExecAction {
   const bin = `${dir}/bin/java`;
-  const res = await c.exec(script(`echo path=${quote(bin)}; ${quote(bin)} -version 2>&1 | head -n 3`, `${bin} -version`), { check: false, timeoutMs: 120_000 });
-  const fact = parseJavaVersion(res.stdout);
-  if (fact.feature === undefined) {
-    throw new Error(`${fileName} unpacked to ${dir}, but ${bin} -version does not run: ${res.stdout.trim().split('\n').slice(-2).join(' ')}`);
-  }
-  if (fact.feature < min) throw new Error(`${fileName} holds Java ${fact.version}, older than ${min}: point java.archive at a Java ${Math.max(min, 17)} tarball`);
+  return exec(script(`echo path=${quote(bin)}; ${quote(bin)} -version 2>&1 | head -n 3`, `${bin} -version`), {
+    timeoutMs: 120_000,
+    judge: (res) => {
+      const fact = parseJavaVersion(res.stdout);
+      if (fact.feature === undefined) return `${fileName} unpacked to ${dir}, but ${bin} -version does not run: ${res.stdout.trim().split('\n').slice(-2).join(' ')}`;
+      if (fact.feature < min) return `${fileName} holds Java ${fact.version}, older than ${min}: point java.archive at a Java ${Math.max(min, 17)} tarball`;
+      return undefined;
+    },
+  });
 }

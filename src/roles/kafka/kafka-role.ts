@@ -12,8 +12,9 @@ import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '.
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { ensureFirewallOpen } from '../../ops/firewall.js';
-import { change, ok, type Outcome, type Step } from '../../ops/operation.js';
-import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceFilePath, serviceManager } from '../../ops/service.js';
+import { blocked, change, exec, followedBy, ok, type Outcome, type Step } from '../../ops/operation.js';
+import { holdsSecretProperties, maskSecretProperties } from '../../ops/secret-properties.js';
+import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceCommand, serviceFilePath, serviceManager } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
 import { quote, script } from '../../shell/command.js';
 import type { Connector } from '../../transport/connector.js';
@@ -92,16 +93,15 @@ export const kafkaRole: Role = {
     const root = { owner: 'root', group: 'root' };
     const svc = { owner: k.user, group: k.group };
     const svcPath = serviceFilePath(mgr, k.serviceName);
-    let svcOutcome = ensureFileContent(facts.get(pathProbe(svcPath, true)), {
+    const svcFile = ensureFileContent(facts.get(pathProbe(svcPath, true)), {
       path: svcPath,
       content: mgr === 'systemd' ? files.systemdUnit : files.initScript,
       ...root,
       mode: mgr === 'systemd' ? '0644' : '0755',
     });
-    if (svcOutcome.changed && mgr === 'systemd') {
-      const inner = svcOutcome.change.apply;
-      svcOutcome = change(`${svcOutcome.change.summary} (and daemon-reload)`, async (c) => { await inner(c); await daemonReload(c); }, svcOutcome.change.diff);
-    }
+    const svcOutcome = mgr === 'systemd' ? followedBy(svcFile, ' (and daemon-reload)', daemonReload()) : svcFile;
+    // server.properties with a password in extraConfig: readable by Kafka's group only, values masked in diffs
+    const secretAware = { owner: 'root', ...(holdsSecretProperties(k.extraConfig) ? { group: k.group, mode: '0640' } : { group: 'root', mode: '0644' }), maskDiff: maskSecretProperties };
     const steps: Step[] = [
       { id: 'kafka.account', title: `user ${k.user}`, outcome: ensureServiceAccount(facts.get(userProbe(k.user)), facts.get(groupProbe(k.group)), { user: k.user, group: k.group, home: k.logDirs[0]! }, os) },
       { id: 'kafka.conf-dir', title: k.confDir, outcome: ensureDirectory(facts.get(pathProbe(k.confDir)), { path: k.confDir, ...root, mode: '0755' }) },
@@ -109,7 +109,7 @@ export const kafkaRole: Role = {
       ...k.logDirs.map((d, i) => ({ id: `kafka.data-dir-${i + 1}`, title: d, outcome: ensureDirectory(facts.get(pathProbe(d)), { path: d, ...svc, mode: '0750' }) })),
       { id: 'kafka.release', title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
       { id: 'kafka.install-link', title: k.installDir, outcome: ensureSymlink(facts.get(pathProbe(k.installDir)), k.installDir, vdir), notify: [RESTART] },
-      { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...root, mode: '0644' }), notify: [RESTART] },
+      { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...secretAware }), notify: [RESTART] },
       { id: 'kafka.firewall', title: 'firewall', outcome: ensureFirewallOpen(facts.get(firewallProbe()), kafkaPorts(k), ctx.inv.firewall.manage) },
       { id: 'kafka.service-file', title: mgr === 'systemd' ? 'systemd unit' : 'init.d script', outcome: svcOutcome, notify: [RESTART] },
       ...(k.mode === 'kraft' ? [{ id: 'kafka.format-storage', title: 'KRaft storage', outcome: formatOutcome(ctx, host, facts) }] : []),
@@ -123,6 +123,7 @@ export const kafkaRole: Role = {
             .map((p) => ({ path: p, fact: facts.get(pathProbe(p, true)) }))
             .concat({ path: k.installDir, fact: facts.get(pathProbe(k.installDir)) }),
           'Kafka',
+          { handler: RESTART, command: serviceCommand(mgr, k.serviceName, 'restart') },
         ),
         notify: [RESTART],
       },
@@ -148,23 +149,21 @@ function formatOutcome(ctx: HostContext, host: KafkaHost, facts: Facts): Outcome
   const metas = k.logDirs.map((d) => ({ dir: d, id: metaClusterId((facts.get(metaProbe(d)) as { content?: string }).content) }));
   const foreign = metas.filter((m) => m.id && clusterId && m.id !== clusterId);
   if (foreign.length > 0) {
-    return change(`${foreign.map((f) => f.dir).join(', ')} belongs to another cluster`, async () => {
-      throw new Error(
-        `${foreign[0]!.dir}/meta.properties has cluster.id=${foreign[0]!.id}, but this inventory's cluster id is ${clusterId}. zkk never formats over another cluster's data: restore the right cluster id file, or empty that directory yourself`,
-      );
-    });
+    return blocked(
+      `${foreign[0]!.dir}/meta.properties has cluster.id=${foreign[0]!.id}, but this inventory's cluster id is ${clusterId}. zkk never formats over another cluster's data`,
+      'restore the right cluster id file, or empty that directory yourself',
+    );
   }
   const unformatted = metas.filter((m) => !m.id).map((m) => m.dir);
   if (unformatted.length === 0) return ok(`log dirs formatted (cluster ${metas[0]?.id})`);
-  return change(`format ${unformatted.join(', ')} (cluster id ${clusterId ?? 'generated at deploy'})`, async (c) => {
-    if (!clusterId) throw new Error('no cluster id (plan mode)');
-    const isController = k.processRoles.includes('controller');
-    const dynamic = k.quorum === 'dynamic'
-      ? isController ? ` --initial-controllers ${quote(initialControllers(ctx.inv, clusterId))}` : ' --no-initial-controllers'
-      : '';
-    const body = `runuser -u ${quote(k.user)} -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=${quote(k.logDir)} ${quote(`${k.installDir}/bin/kafka-storage.sh`)} format -t ${quote(clusterId)} -c ${quote(`${k.confDir}/server.properties`)} --ignore-formatted${dynamic} 2>&1`;
-    await c.exec(script(body, 'kafka-storage.sh format'), { timeoutMs: 120_000 });
-  });
+  // plan without a cluster id file: the id is generated when deploy starts
+  const id = clusterId === undefined ? '<cluster-id-generated-at-deploy>' : quote(clusterId);
+  const isController = k.processRoles.includes('controller');
+  const dynamic = k.quorum === 'dynamic'
+    ? isController ? ` --initial-controllers ${clusterId === undefined ? '<from-the-cluster-id>' : quote(initialControllers(ctx.inv, clusterId))}` : ' --no-initial-controllers'
+    : '';
+  const body = `runuser -u ${quote(k.user)} -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=${quote(k.logDir)} ${quote(`${k.installDir}/bin/kafka-storage.sh`)} format -t ${id} -c ${quote(`${k.confDir}/server.properties`)} --ignore-formatted${dynamic} 2>&1`;
+  return change(`format ${unformatted.join(', ')} (cluster id ${clusterId ?? 'generated at deploy'})`, [exec(script(body, 'kafka-storage.sh format'), { timeoutMs: 120_000 })]);
 }
 
 async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerReporter, timeoutMs = 180_000): Promise<void> {
@@ -251,7 +250,8 @@ async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost
       );
     }
     report.info(t.host.name, `restarting Kafka node ${k.nodeId}${k.nodeId === controller ? ' (active controller, last)' : ''}`);
-    await restartService(t.conn, k.serviceName, serviceManager(t.facts.get(osProbe())));
+    const restart = restartService(k.serviceName, serviceManager(t.facts.get(osProbe())));
+    await t.conn.exec(restart.command, restart);
     // back: the listener answers, the broker is registered, and no partition is under-replicated
     const deadline = Date.now() + 300_000;
     const port = k.processRoles.includes('broker') ? k.port : k.controllerPort;

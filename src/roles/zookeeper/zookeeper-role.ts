@@ -18,13 +18,15 @@ import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '.
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { ensureFirewallOpen } from '../../ops/firewall.js';
-import type { Outcome, Step } from '../../ops/operation.js';
+import { followedBy, type Outcome, type Step } from '../../ops/operation.js';
+import { holdsSecretProperties, maskSecretProperties } from '../../ops/secret-properties.js';
 import {
   daemonReload,
   ensureProcessCurrent,
   ensureServiceEnabled,
   ensureServiceRunning,
   restartService,
+  serviceCommand,
   serviceFilePath,
   serviceManager,
 } from '../../ops/service.js';
@@ -92,6 +94,8 @@ export const zookeeperRole: Role = {
     const vdir = versionedInstallDir(s);
     const root = { owner: 'root', group: 'root' };
     const svc = { owner: s.user, group: s.group };
+    // zoo.cfg with a password in extraConfig: readable by ZooKeeper's group only, values masked in diffs
+    const secretAware = { owner: 'root', ...(holdsSecretProperties(s.extraConfig) ? { group: s.group, mode: '0640' } : { group: 'root', mode: '0644' }), maskDiff: maskSecretProperties };
     const steps: Step[] = [
       { id: 'zookeeper.account', title: `user ${s.user}`, outcome: ensureServiceAccount(facts.get(userProbe(s.user)), facts.get(groupProbe(s.group)), { user: s.user, group: s.group, home: s.dataDir }, os) },
       { id: 'zookeeper.conf-dir', title: s.confDir, outcome: ensureDirectory(facts.get(pathProbe(s.confDir)), { path: s.confDir, ...root, mode: '0755' }) },
@@ -102,7 +106,7 @@ export const zookeeperRole: Role = {
       { id: 'zookeeper.log-dir', title: s.logDir, outcome: ensureDirectory(facts.get(pathProbe(s.logDir)), { path: s.logDir, ...svc, mode: '0755' }) },
       { id: 'zookeeper.release', title: `release ${s.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
       { id: 'zookeeper.install-link', title: s.installDir, outcome: ensureSymlink(facts.get(pathProbe(s.installDir)), s.installDir, vdir), notify: [RESTART] },
-      { id: 'zookeeper.render-zoo-cfg', title: 'zoo.cfg', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/zoo.cfg`, true)), { path: `${s.confDir}/zoo.cfg`, content: files.zooCfg, ...root, mode: '0644' }), notify: [RESTART] },
+      { id: 'zookeeper.render-zoo-cfg', title: 'zoo.cfg', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/zoo.cfg`, true)), { path: `${s.confDir}/zoo.cfg`, content: files.zooCfg, ...secretAware }), notify: [RESTART] },
       { id: 'zookeeper.myid', title: `myid ${s.myid}`, outcome: ensureFileContent(facts.get(pathProbe(`${s.dataDir}/myid`, true)), { path: `${s.dataDir}/myid`, content: files.myid, ...svc, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.java-env', title: 'java.env', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/java.env`, true)), { path: `${s.confDir}/java.env`, content: files.javaEnv, ...root, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.logback', title: 'logback.xml', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/logback.xml`, true)), { path: `${s.confDir}/logback.xml`, content: files.logback, ...root, mode: '0644' }), notify: [RESTART] },
@@ -118,6 +122,7 @@ export const zookeeperRole: Role = {
             .map((p) => ({ path: p, fact: facts.get(pathProbe(p, true)) }))
             .concat({ path: s.installDir, fact: facts.get(pathProbe(s.installDir)) }),
           'ZooKeeper',
+          { handler: RESTART, command: serviceCommand(mgr, s.serviceName, 'restart') },
         ),
         notify: [RESTART],
       },
@@ -146,9 +151,7 @@ function serviceFileOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' |
     group: 'root',
     mode: mgr === 'systemd' ? '0644' : '0755',
   });
-  if (!o.changed || mgr !== 'systemd') return o;
-  const inner = o.change.apply;
-  return { changed: true, change: { ...o.change, summary: `${o.change.summary} (and daemon-reload)`, apply: async (c) => { await inner(c); await daemonReload(c); } } };
+  return mgr === 'systemd' ? followedBy(o, ' (and daemon-reload)', daemonReload()) : o;
 }
 
 /** Followers one at a time, the leader last; each back in the quorum before the next. */
@@ -170,7 +173,8 @@ async function rollingRestart(all: LiveHost[], targets: LiveHost[], ensemble: nu
     }
     report.info(t.host.name, `restarting ZooKeeper (${modes.get(t)})`);
     const os = t.facts.get(osProbe());
-    await restartService(t.conn, s.serviceName, serviceManager(os));
+    const restart = restartService(s.serviceName, serviceManager(os));
+    await t.conn.exec(restart.command, restart);
     const deadline = Date.now() + (s.initLimit * s.tickTime + 60_000);
     let mode: ZkMode = 'down';
     while (Date.now() < deadline) {

@@ -59,23 +59,23 @@ describe('firewall facts', () => {
 
 describe('ensureFirewallOpen', () => {
   it('no firewall: nothing to do', () => {
-    expect(ensureFirewallOpen({ kind: 'none' }, ports, 'auto')).toEqual({ changed: false, reason: 'no active ufw or firewalld to open 2181/tcp, 3188/tcp, 3050/tcp in' });
+    expect(ensureFirewallOpen({ kind: 'none' }, ports, 'auto')).toEqual({ kind: 'ok', reason: 'no active ufw or firewalld to open 2181/tcp, 3188/tcp, 3050/tcp in' });
   });
 
   it('ufw: only the missing ports, with a comment', () => {
     const o = ensureFirewallOpen(parseFirewallFact(`kind=ufw\n${UFW.split('\n').map((l) => `ufw=${l}`).join('\n')}`), ports, 'auto');
-    expect(o.changed && o.change.summary).toBe('ufw allow 3188/tcp');
+    expect(o.kind === 'change' && o.summary).toBe('ufw allow 3188/tcp');
     const all = ensureFirewallOpen({ kind: 'ufw', allowed: [{ from: 1, to: 65535, proto: 'any' }] }, ports, 'auto');
-    expect(all).toEqual({ changed: false, reason: 'ufw allows 2181/tcp, 3188/tcp, 3050/tcp' });
+    expect(all).toEqual({ kind: 'ok', reason: 'ufw allows 2181/tcp, 3188/tcp, 3050/tcp' });
   });
 
   it('firewalld: runtime and permanent each completed', () => {
     const o = ensureFirewallOpen({ kind: 'firewalld', runtime: [{ from: 2181, to: 2181, proto: 'tcp' }], permanent: [] }, ports, 'auto');
-    expect(o.changed && o.change.summary).toBe('firewalld (default zone): add 3188/tcp, 3050/tcp, 2181/tcp');
+    expect(o.kind === 'change' && o.summary).toBe('firewalld (default zone): add 3188/tcp, 3050/tcp, 2181/tcp');
   });
 
   it('manage: never reports the closed ports and changes nothing', () => {
     const o = ensureFirewallOpen({ kind: 'ufw', allowed: [] }, ports, 'never');
-    expect(o).toEqual({ changed: false, reason: 'ufw is active and does not allow 2181/tcp, 3188/tcp, 3050/tcp; left alone (firewall.manage: never)' });
+    expect(o).toEqual({ kind: 'ok', reason: 'ufw is active and does not allow 2181/tcp, 3188/tcp, 3050/tcp; left alone (firewall.manage: never)' });
   });
 });

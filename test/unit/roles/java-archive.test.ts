@@ -59,21 +59,21 @@ describe('java.archive', () => {
   it('a fresh host: upload + unpack (restarts notified), both links, no apt', () => {
     expect(javaRole.releases!(inv)).toEqual([{ component: 'java', version: 'zkk-jre-17.0.15', source: { file: inv.java.archive, sha512: undefined } }]);
     const steps = javaRole.plan(ctx, factsFor({ release: 'absent', linked: false }));
-    expect(steps.map((s) => [s.id, s.outcome.changed])).toEqual([
+    expect(steps.map((s) => [s.id, s.outcome.kind === 'change'])).toEqual([
       ['java.archive', true],
       ['java.home-link', true],
       ['java.path-link', true],
       ['java.ensure', false],
     ]);
     const unpack = steps[0]!;
-    expect(unpack.outcome.changed && unpack.outcome.change.summary).toMatch(/^upload and unpack zkk-jre-17\.0\.15\.tar\.gz to \/usr\/local\/zkk-java-zkk-jre-17\.0\.15 \(then check its java -version ≥ 11\)$/);
+    expect(unpack.outcome.kind === 'change' && unpack.outcome.summary).toMatch(/^upload and unpack zkk-jre-17\.0\.15\.tar\.gz to \/usr\/local\/zkk-java-zkk-jre-17\.0\.15 \(then check its java -version ≥ 11\)$/);
     expect(unpack.notify).toEqual(['zookeeper.restart', 'kafka.restart']);
   });
 
   it('installed and linked: nothing to do', () => {
     const steps = javaRole.plan(ctx, factsFor({ release: 'installed', linked: true, version: '17.0.15' }));
-    expect(steps.filter((s) => s.outcome.changed)).toEqual([]);
-    expect(steps.at(-1)!.outcome).toEqual({ changed: false, reason: 'Java 17.0.15 at /usr/local/zkk-java' });
+    expect(steps.filter((s) => s.outcome.kind !== 'ok')).toEqual([]);
+    expect(steps.at(-1)!.outcome).toEqual({ kind: 'ok', reason: 'Java 17.0.15 at /usr/local/zkk-java' });
   });
 
   it('an archive older than java.minVersion is refused', () => {
@@ -87,6 +87,7 @@ describe('java.archive', () => {
       else f.set(p.key, p.parse(`path=/usr/local/zkk-java/bin/java\nopenjdk version "11.0.20" 2023-07-18\n`));
     }
     const ensure = javaRole.plan(c, f).find((s) => s.id === 'java.ensure')!;
-    expect(ensure.outcome.changed && ensure.outcome.change.summary).toBe('Java 11.0.20 from zkk-jre-17.0.15.tar.gz is older than 17: cannot continue');
+    // refused at plan time (a failed step in plan and deploy alike), with the fix
+    expect(ensure.outcome).toEqual({ kind: 'blocked', reason: 'Java 11.0.20 from zkk-jre-17.0.15.tar.gz is older than 17', hint: 'point java.archive at a Java 17 tarball' });
   });
 });
