@@ -1,0 +1,130 @@
+/**
+ * The roles' plans on faked facts, as plan --commands lists them: a fresh host yields
+ * only values (commands, uploads), the stale-config step yields the handler's restart,
+ * a foreign KRaft log dir is blocked at plan time, and a zoo.cfg / server.properties
+ * holding a password is 0640 root:<service group> with its values masked.
+ */
+import { describe, expect, it } from 'vitest';
+import { Facts } from '../../../src/facts/gather.js';
+import type { Probe } from '../../../src/facts/probes.js';
+import { parseInventory } from '../../../src/inventory/load.js';
+import { actionListing } from '../../../src/ops/action-listing.js';
+import type { LocalRelease } from '../../../src/ops/archive.js';
+import type { Step } from '../../../src/ops/operation.js';
+import { kafkaRole, prepareKafka } from '../../../src/roles/kafka/kafka-role.js';
+import type { HostContext, Role } from '../../../src/roles/role.js';
+import { zookeeperRole } from '../../../src/roles/zookeeper/zookeeper-role.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const rel = (fileName: string): LocalRelease => ({ localPath: `/cache/${fileName}`, fileName, sha512: 'e'.repeat(128) });
+const releases = new Map([['zookeeper', rel('apache-zookeeper-3.8.4-bin.tar.gz')], ['kafka', rel('kafka_2.13-3.9.2.tgz')]]);
+
+/** A fresh Debian host with systemd: nothing of ours on it. `over` sets facts by probe key. */
+function freshFacts(role: Role, ctx: HostContext, over: Record<string, unknown> = {}): Facts {
+  const f = new Facts();
+  for (const p of role.probes(ctx) as Probe<unknown>[]) {
+    if (p.key in over) f.set(p.key, over[p.key]);
+    else if (p.key === 'os') f.set(p.key, p.parse('id=debian\ninit=systemd\nhas=apt-get\nhas=systemctl\nhas=useradd\nhas=runuser'));
+    else if (p.key === 'firewall') f.set(p.key, { kind: 'none' });
+    else if (p.key.startsWith('user:') || p.key.startsWith('group:')) f.set(p.key, { exists: false });
+    else if (p.key.startsWith('path:')) f.set(p.key, { kind: 'missing' });
+    else if (p.key.startsWith('release:')) f.set(p.key, 'absent');
+    else if (p.key.startsWith('service-enabled:')) f.set(p.key, { enabled: false });
+    else if (p.key.startsWith('process:')) f.set(p.key, { running: false });
+    else throw new Error(`unexpected probe ${p.key}`);
+  }
+  return f;
+}
+
+const listed = (steps: Step[]) => Object.fromEntries(steps.map((s) => [s.id, s.outcome.kind === 'change' ? s.outcome.actions.map(actionListing) : s.outcome.kind]));
+
+function setup(yaml: string) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-plan-'));
+  const file = path.join(dir, 'inventory.yml');
+  writeFileSync(file, yaml);
+  const inv = parseInventory(yaml, file);
+  const host = inv.hosts[0]!;
+  const ctx: HostContext = { inv, host, releases, templateOverrideDir: '/nonexistent' };
+  return { inv, host, ctx, dir };
+}
+
+describe('ZooKeeper role plan', () => {
+  const zkYaml = (extra = '') => `cluster: c\nhosts:\n  - { name: zk1, address: 10.214.1.11, roles: [zookeeper] }\nzookeeper: { version: 3.8.4${extra} }\n`;
+
+  it('a fresh host: every step yields commands or uploads, none runs anything itself', () => {
+    const { ctx } = setup(zkYaml());
+    const steps = zookeeperRole.plan(ctx, freshFacts(zookeeperRole, ctx));
+    const cmds = listed(steps);
+    expect(cmds['zookeeper.release']![0]).toMatch(/^upload \/cache\/apache-zookeeper-3\.8\.4-bin\.tar\.gz -> \/var\/cache\/zkk\/apache-zookeeper-3\.8\.4-bin\.tar\.gz \(sha512 eeee/);
+    expect(cmds['zookeeper.myid']![0]).toContain('runuser -u zookeeper');
+    expect(cmds['zookeeper.service-file']!.at(-1)).toBe('systemctl daemon-reload');
+    expect(cmds['zookeeper.enable']).toEqual(['systemctl daemon-reload && systemctl enable zookeeper']);
+    expect(cmds['zookeeper.start']).toEqual(['systemctl start zookeeper']);
+    expect(cmds['zookeeper.config-current']).toBe('ok');
+    // no file body is listed
+    expect(JSON.stringify(cmds)).not.toMatch(/tickTime|initLimit/);
+  });
+
+  it('zoo.cfg without secrets: 0644 root:root; with a password in extraConfig: 0640 root:zookeeper, masked', () => {
+    const plain = setup(zkYaml());
+    const plainCfg = zookeeperRole.plan(plain.ctx, freshFacts(zookeeperRole, plain.ctx)).find((s) => s.id === 'zookeeper.render-zoo-cfg')!;
+    expect(plainCfg.outcome.kind === 'change' && actionListing(plainCfg.outcome.actions[0]!)).toMatch(/chown root:root "\$t"\nchmod 0644 "\$t"/);
+
+    const secret = setup(zkYaml(', extraConfig: { ssl.quorum.keyStore.password: "pa55-w0rd", ssl.quorum.keyStore.location: /etc/zookeeper/q.jks }'));
+    const cfg = zookeeperRole.plan(secret.ctx, freshFacts(zookeeperRole, secret.ctx)).find((s) => s.id === 'zookeeper.render-zoo-cfg')!;
+    if (cfg.outcome.kind !== 'change') throw new Error(cfg.outcome.kind);
+    expect(actionListing(cfg.outcome.actions[0]!)).toMatch(/chown root:zookeeper "\$t"\nchmod 0640 "\$t"/);
+    expect(cfg.outcome.diff).toContain('+ssl.quorum.keyStore.password=***');
+    expect(cfg.outcome.diff).toContain('+ssl.quorum.keyStore.location=/etc/zookeeper/q.jks');
+    expect(JSON.stringify(cfg.outcome.actions.map(actionListing)) + cfg.outcome.diff).not.toContain('pa55-w0rd');
+    // the real value is still what is written
+    expect(cfg.outcome.actions[0]!.kind === 'exec' && cfg.outcome.actions[0]!.stdin).toContain('ssl.quorum.keyStore.password=pa55-w0rd');
+  });
+
+  it('a running server with stale config: the step yields the handler\'s restart', () => {
+    const { ctx } = setup(zkYaml());
+    const file = { kind: 'file', owner: 'root', group: 'root', mode: '0644', size: 1, mtime: 200, sha256: 'x' };
+    const f = freshFacts(zookeeperRole, ctx, { 'path:/etc/zookeeper/zoo.cfg': file });
+    const proc = zookeeperRole.probes(ctx).find((p) => p.key.startsWith('process:'))!;
+    f.set(proc.key, { running: true, pid: 9, startedAt: 100 });
+    const step = zookeeperRole.plan(ctx, f).find((s) => s.id === 'zookeeper.config-current')!;
+    expect(step.outcome.kind === 'change' && step.outcome.actions).toEqual([{ kind: 'restart', handler: 'zookeeper.restart', command: expect.objectContaining({ display: 'systemctl restart zookeeper' }) }]);
+  });
+});
+
+describe('Kafka role plan', () => {
+  const kYaml = (extra = '') => `cluster: c\nhosts:\n  - { name: k1, address: 10.214.1.21, roles: [kafka] }\nkafka: { version: 3.9.2${extra} }\n`;
+
+  it('KRaft, fresh host, plan without a cluster id file: format is listed with the id to be generated', async () => {
+    const { inv, ctx } = setup(kYaml());
+    await prepareKafka(inv, 'plan');
+    const cmds = listed(kafkaRole.plan(ctx, freshFacts(kafkaRole, ctx)));
+    expect(cmds['kafka.format-storage']![0]).toMatch(/^runuser -u kafka -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=\/var\/log\/kafka \/usr\/local\/kafka\/bin\/kafka-storage\.sh format -t <cluster-id-generated-at-deploy> -c \/etc\/kafka\/server\.properties --ignore-formatted/);
+  });
+
+  it('a log dir of another cluster is blocked at plan time, with what to do', async () => {
+    const { inv, ctx, dir } = setup(kYaml());
+    writeFileSync(path.join(dir, 'c.kafka-cluster-id'), 'AAAAAAAAAAAAAAAAAAAAAA\n');
+    await prepareKafka(inv, 'plan');
+    const meta = { kind: 'file', owner: 'kafka', group: 'kafka', mode: '0644', size: 1, mtime: 1, sha256: 'x', content: 'cluster.id=BBBBBBBBBBBBBBBBBBBBBB\nnode.id=1\n' };
+    const dataDir = inv.hosts[0]!.kafka!.logDirs[0]!;
+    const steps = kafkaRole.plan(ctx, freshFacts(kafkaRole, ctx, { [`path:${dataDir}/meta.properties`]: meta }));
+    expect(steps.find((s) => s.id === 'kafka.format-storage')!.outcome).toEqual({
+      kind: 'blocked',
+      reason: `${dataDir}/meta.properties has cluster.id=BBBBBBBBBBBBBBBBBBBBBB, but this inventory's cluster id is AAAAAAAAAAAAAAAAAAAAAA. zkk never formats over another cluster's data`,
+      hint: 'restore the right cluster id file, or empty that directory yourself',
+    });
+  });
+
+  it('server.properties with a SASL JAAS config: 0640 root:kafka, the value masked in the diff', async () => {
+    const { inv, ctx } = setup(kYaml(', extraConfig: { sasl.jaas.config: "org.apache.kafka.common.security.plain.PlainLoginModule required password=\\"t0p\\";" }'));
+    await prepareKafka(inv, 'plan');
+    const step = kafkaRole.plan(ctx, freshFacts(kafkaRole, ctx)).find((s) => s.id === 'kafka.render-server-properties')!;
+    if (step.outcome.kind !== 'change') throw new Error(step.outcome.kind);
+    expect(actionListing(step.outcome.actions[0]!)).toMatch(/chown root:kafka "\$t"\nchmod 0640 "\$t"/);
+    expect(step.outcome.diff).toContain('+sasl.jaas.config=***');
+    expect(step.outcome.diff).not.toContain('t0p');
+  });
+});
