@@ -43,3 +43,13 @@ function endsWithContinuation(line: string): boolean {
   const trailing = /\\*$/.exec(line)![0].length;
   return trailing % 2 === 1;
 }
+
+/**
+ * Owner, mode and diff masking of a rendered properties file (zoo.cfg, server.properties):
+ * 0640 root:<service group> when its extra keys hold a secret, else 0644 root:root; the
+ * values of secret keys are masked in diffs either way (the host's copy may hold some).
+ */
+export function propertiesFileAccess(extra: Record<string, unknown>, serviceGroup: string): { owner: string; group: string; mode: string; maskDiff: (text: string) => string } {
+  const secret = holdsSecretProperties(extra);
+  return { owner: 'root', group: secret ? serviceGroup : 'root', mode: secret ? '0640' : '0644', maskDiff: maskSecretProperties };
+}

@@ -191,6 +191,17 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
     expect(r.report!.hosts[0]!.steps.filter((s) => s.status === 'skipped').length).toBeGreaterThan(5);
   }, T(60_000));
 
+  it('a symlink planted at <dataDir>/myid by the zookeeper user is replaced, its root-owned target untouched', async () => {
+    const target = '/root/zkk-e2e-planted-target';
+    await hostSsh('zk1', `set -e; printf 'root only\\n' > ${target}; chmod 0600 ${target}; runuser -u zookeeper -- ln -sfn ${target} /var/lib/zookeeper/myid`);
+    expect((await hostSsh('zk1', 'stat -c %F /var/lib/zookeeper/myid')).stdout.trim()).toBe('symbolic link');
+    const r = await runZkk(['deploy', inventory(), '--json']);
+    expect(r.code, whyFailed(r)).toBe(0);
+    expect(changedSteps(r.report!)).toContainEqual({ host: 'zk1', id: 'zookeeper.myid' });
+    const after = await hostSsh('zk1', `cat ${target}; stat -c '%U %a %F' ${target}; stat -c '%U:%G %a %F' /var/lib/zookeeper/myid; cat /var/lib/zookeeper/myid`);
+    expect(after.stdout.split('\n')).toEqual(['root only', 'root 600 regular file', 'zookeeper:zookeeper 644 regular file', '1', '']);
+  }, T(180_000));
+
   it('broken inventories exit 2 with file:line and a hint, never a stack trace', async () => {
     const fx = path.join(__dirname, '../fixtures/inventories');
     for (const [name, line] of [['bad-yaml.yml', 4], ['duplicate-ids.yml', 4], ['unknown-key.yml', 5], ['bad-port.yml', 5], ['missing-hosts.yml', 1]] as const) {

@@ -13,7 +13,7 @@ import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { ensureFirewallOpen } from '../../ops/firewall.js';
 import { blocked, change, exec, followedBy, ok, type Outcome, type Step } from '../../ops/operation.js';
-import { holdsSecretProperties, maskSecretProperties } from '../../ops/secret-properties.js';
+import { propertiesFileAccess } from '../../ops/secret-properties.js';
 import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceCommand, serviceFilePath, serviceManager } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
 import { quote, script } from '../../shell/command.js';
@@ -101,7 +101,7 @@ export const kafkaRole: Role = {
     });
     const svcOutcome = mgr === 'systemd' ? followedBy(svcFile, ' (and daemon-reload)', daemonReload()) : svcFile;
     // server.properties with a password in extraConfig: readable by Kafka's group only, values masked in diffs
-    const secretAware = { owner: 'root', ...(holdsSecretProperties(k.extraConfig) ? { group: k.group, mode: '0640' } : { group: 'root', mode: '0644' }), maskDiff: maskSecretProperties };
+    const secretAware = propertiesFileAccess(k.extraConfig, k.group);
     const steps: Step[] = [
       { id: 'kafka.account', title: `user ${k.user}`, outcome: ensureServiceAccount(facts.get(userProbe(k.user)), facts.get(groupProbe(k.group)), { user: k.user, group: k.group, home: k.logDirs[0]! }, os) },
       { id: 'kafka.conf-dir', title: k.confDir, outcome: ensureDirectory(facts.get(pathProbe(k.confDir)), { path: k.confDir, ...root, mode: '0755' }) },

@@ -19,7 +19,7 @@ import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { ensureFirewallOpen } from '../../ops/firewall.js';
 import { followedBy, type Outcome, type Step } from '../../ops/operation.js';
-import { holdsSecretProperties, maskSecretProperties } from '../../ops/secret-properties.js';
+import { propertiesFileAccess } from '../../ops/secret-properties.js';
 import {
   daemonReload,
   ensureProcessCurrent,
@@ -95,7 +95,7 @@ export const zookeeperRole: Role = {
     const root = { owner: 'root', group: 'root' };
     const svc = { owner: s.user, group: s.group };
     // zoo.cfg with a password in extraConfig: readable by ZooKeeper's group only, values masked in diffs
-    const secretAware = { owner: 'root', ...(holdsSecretProperties(s.extraConfig) ? { group: s.group, mode: '0640' } : { group: 'root', mode: '0644' }), maskDiff: maskSecretProperties };
+    const secretAware = propertiesFileAccess(s.extraConfig, s.group);
     const steps: Step[] = [
       { id: 'zookeeper.account', title: `user ${s.user}`, outcome: ensureServiceAccount(facts.get(userProbe(s.user)), facts.get(groupProbe(s.group)), { user: s.user, group: s.group, home: s.dataDir }, os) },
       { id: 'zookeeper.conf-dir', title: s.confDir, outcome: ensureDirectory(facts.get(pathProbe(s.confDir)), { path: s.confDir, ...root, mode: '0755' }) },
