@@ -31,6 +31,8 @@ export interface RunOptions {
   onEvent?: EventSink;
   /** Limit the run to these host names (others are still used to compute cluster config). */
   limit?: string[];
+  /** How to reach a host (default: SSH with its inventory settings); tests pass a fake. */
+  connect?: (host: ResolvedHost, opts: RunOptions) => Promise<Connector>;
 }
 
 export interface StepReport {
@@ -191,7 +193,7 @@ function liveHosts(runs: HostRun[], role: Role): LiveHost[] {
 async function connectRun(r: HostRun, opts: RunOptions, emit: EventSink): Promise<void> {
   const t0 = Date.now();
   try {
-    r.conn = await connectHost(r.host, opts);
+    r.conn = await (opts.connect ?? connectHost)(r.host, opts);
     emit({ type: 'host-connected', host: r.host.name, ms: Date.now() - t0 });
   } catch (e) {
     failHost(r, e, emit, e instanceof ConnectionError ? 'unreachable' : 'failed');

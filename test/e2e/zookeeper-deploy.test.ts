@@ -195,6 +195,12 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
     const target = '/root/zkk-e2e-planted-target';
     await hostSsh('zk1', `set -e; printf 'root only\\n' > ${target}; chmod 0600 ${target}; runuser -u zookeeper -- ln -sfn ${target} /var/lib/zookeeper/myid`);
     expect((await hostSsh('zk1', 'stat -c %F /var/lib/zookeeper/myid')).stdout.trim()).toBe('symbolic link');
+    // plan --commands lists the exact write: as the zookeeper user, the body named but never printed
+    const plan = await runZkk(['plan', inventory(), '--commands']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('~ zookeeper.myid: replace link /var/lib/zookeeper/myid with a file (its target /root/zkk-e2e-planted-target is left untouched)');
+    expect(plan.stdout).toContain("    $ if command -v runuser >/dev/null 2>&1; then exec runuser -u zookeeper -- sh -c 'set -e");
+    expect(plan.stdout).toMatch(/# stdin: new content of \/var\/lib\/zookeeper\/myid \(2 bytes, sha256 [0-9a-f]{12}…\)/);
     const r = await runZkk(['deploy', inventory(), '--json']);
     expect(r.code, whyFailed(r)).toBe(0);
     expect(changedSteps(r.report!)).toContainEqual({ host: 'zk1', id: 'zookeeper.myid' });

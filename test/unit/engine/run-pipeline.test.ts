@@ -1,0 +1,103 @@
+/**
+ * The pipeline on fake connectors and a fake role (pure logic: what it records and runs).
+ * Plan runs nothing and lists the commands; deploy runs the actions in order, counts a
+ * step changed exactly when it yielded something to run, stops a host at its first
+ * failure or blocked step, and hands restart actions to the role's converge.
+ */
+import { describe, expect, it } from 'vitest';
+import { runPipeline } from '../../../src/engine/run.js';
+import { parseInventory } from '../../../src/inventory/load.js';
+import { blocked, change, exec, ok, type Step } from '../../../src/ops/operation.js';
+import type { LiveHost, Role } from '../../../src/roles/role.js';
+import { cmd, type Command } from '../../../src/shell/command.js';
+import type { Connector, ExecOptions } from '../../../src/transport/connector.js';
+import { RemoteCommandError } from '../../../src/errors/zkk-error.js';
+
+const inv = parseInventory('cluster: c\nhosts:\n  - { name: a, address: 10.214.9.1, roles: [zookeeper] }\n  - { name: b, address: 10.214.9.2, roles: [zookeeper] }\n', '/srv/c/inventory.yml');
+
+function fakeConnector(host: string, sent: string[], failOn?: string): Connector {
+  return {
+    host,
+    usesSudo: false,
+    stats: { connections: 1, commands: 0, bytesUploaded: 0 },
+    async exec(command: Command, _o: ExecOptions = {}) {
+      sent.push(`${host}: ${command.text}`);
+      if (failOn && command.text === failOn) throw new RemoteCommandError(host, command.display, 1, 'boom');
+      return { stdout: '', stderr: '', code: 0 };
+    },
+    async putFile() {},
+    async close() {},
+  };
+}
+
+function role(stepsFor: (host: string) => Step[], converged: LiveHost[][] = []): Role {
+  return {
+    name: 'zookeeper',
+    appliesTo: () => true,
+    probes: () => [],
+    plan: (ctx) => stepsFor(ctx.host.name),
+    async converge(_inv, live) {
+      converged.push(live);
+    },
+  };
+}
+
+const steps = (host: string): Step[] => [
+  { id: 'x.dir', title: 'dir', outcome: ok('exists') },
+  { id: 'x.file', title: 'file', outcome: change(`update /etc/x on ${host}`, [exec(cmd('write', host)), exec(cmd('chmod', host))], '-a\n+b'), notify: ['x.restart'] },
+  { id: 'x.current', title: 'current', outcome: change('stale config', [{ kind: 'restart', handler: 'x.restart', command: cmd('systemctl', 'restart', 'x') }]) },
+];
+
+describe('runPipeline', () => {
+  it('plan: nothing runs; changes are listed with their commands; the exit code is 0', async () => {
+    const sent: string[] = [];
+    const rep = await runPipeline(inv, { mode: 'plan', roles: [role(steps)], connect: async (h) => fakeConnector(h.name, sent) });
+    expect(sent).toEqual([]);
+    expect(rep.exitCode).toBe(0);
+    const a = rep.hosts[0]!;
+    expect([a.ok, a.changed, a.failed]).toEqual([1, 2, 0]);
+    expect(a.steps.map((s) => [s.id, s.status])).toEqual([['x.dir', 'ok'], ['x.file', 'changed'], ['x.current', 'changed']]);
+    expect(a.steps[1]!.commands).toEqual(['write a', 'chmod a']);
+    expect(a.steps[2]!.commands![0]).toMatch(/^systemctl restart x {2}# by the x\.restart handler/);
+  });
+
+  it('deploy: actions run in order per host; notified and restart handlers reach converge', async () => {
+    const sent: string[] = [];
+    const converged: LiveHost[][] = [];
+    const rep = await runPipeline(inv, { mode: 'deploy', roles: [role(steps, converged)], connect: async (h) => fakeConnector(h.name, sent) });
+    expect(rep.exitCode).toBe(0);
+    expect(sent.filter((l) => l.startsWith('a:'))).toEqual(['a: write a', 'a: chmod a']);
+    expect(rep.hosts.map((h) => h.changed)).toEqual([2, 2]);
+    expect([...converged[0]![0]!.changed].sort()).toEqual(['x.current', 'x.file', 'x.restart']);
+  });
+
+  it('a failing command stops that host (the rest skipped), the other host goes on', async () => {
+    const sent: string[] = [];
+    const rep = await runPipeline(inv, { mode: 'deploy', roles: [role(steps)], connect: async (h) => fakeConnector(h.name, sent, 'write a') });
+    expect(rep.exitCode).toBe(1);
+    expect(sent).toContain('b: chmod b');
+    expect(sent).not.toContain('a: chmod a');
+    const a = rep.hosts[0]!;
+    expect(a.status).toBe('failed');
+    expect(a.steps.map((s) => [s.id, s.status])).toEqual([['x.dir', 'ok'], ['x.file', 'failed'], ['x.current', 'skipped']]);
+    expect(rep.hosts[1]!.status).toBe('ok');
+  });
+
+  it('a blocked step fails the host in plan as in deploy, with its hint; nothing after it runs', async () => {
+    const withBlock = (host: string): Step[] => [
+      ...(host === 'a' ? [{ id: 'x.guard', title: 'guard', outcome: blocked('the data dir belongs to another cluster', 'empty it yourself') }] : []),
+      ...steps(host),
+    ];
+    for (const mode of ['plan', 'deploy'] as const) {
+      const sent: string[] = [];
+      const rep = await runPipeline(inv, { mode, roles: [role(withBlock)], connect: async (h) => fakeConnector(h.name, sent) });
+      expect(rep.exitCode, mode).toBe(1);
+      const a = rep.hosts[0]!;
+      expect(a.steps.map((s) => s.status), mode).toEqual(['failed', 'skipped', 'skipped', 'skipped']);
+      expect(a.steps[0]!.detail).toBe('the data dir belongs to another cluster');
+      expect(a.error).toMatchObject({ code: 'BLOCKED', hint: 'empty it yourself' });
+      expect(sent.filter((l) => l.startsWith('a:')), mode).toEqual([]);
+      expect(rep.hosts[1]!.status).toBe('ok');
+    }
+  });
+});
