@@ -7,13 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../../src/engine/run.js';
 import { parseInventory } from '../../../src/inventory/load.js';
+import { inventorySections } from '../../../src/roles/all-roles.js';
 import { blocked, change, exec, ok, type Step } from '../../../src/ops/operation.js';
 import type { LiveHost, Role } from '../../../src/roles/role.js';
 import { cmd, type Command } from '../../../src/shell/command.js';
 import type { Connector, ExecOptions } from '../../../src/transport/connector.js';
 import { RemoteCommandError } from '../../../src/errors/zkk-error.js';
 
-const inv = parseInventory('cluster: c\nhosts:\n  - { name: a, address: 10.214.9.1, roles: [zookeeper] }\n  - { name: b, address: 10.214.9.2, roles: [zookeeper] }\n', '/srv/c/inventory.yml');
+const inv = parseInventory('cluster: c\nhosts:\n  - { name: a, address: 10.214.9.1, roles: [zookeeper] }\n  - { name: b, address: 10.214.9.2, roles: [zookeeper] }\n', '/srv/c/inventory.yml', inventorySections);
 
 function fakeConnector(host: string, sent: string[], failOn?: string): Connector {
   return {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Facts } from '../../../src/facts/gather.js';
 import type { Probe } from '../../../src/facts/probes.js';
 import { parseInventory } from '../../../src/inventory/load.js';
+import { inventorySections } from '../../../src/roles/all-roles.js';
 import { actionListing } from '../../../src/ops/action-listing.js';
 import type { LocalRelease } from '../../../src/ops/archive.js';
 import type { Step } from '../../../src/ops/operation.js';
@@ -44,7 +45,7 @@ function setup(yaml: string) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-plan-'));
   const file = path.join(dir, 'inventory.yml');
   writeFileSync(file, yaml);
-  const inv = parseInventory(yaml, file);
+  const inv = parseInventory(yaml, file, inventorySections);
   const host = inv.hosts[0]!;
   const ctx: HostContext = { inv, host, releases, templateOverrideDir: '/nonexistent' };
   return { inv, host, ctx, dir };
@@ -99,7 +100,7 @@ describe('Kafka role plan', () => {
 
   it('KRaft, fresh host, plan without a cluster id file: format is listed with the id to be generated', async () => {
     const { inv, ctx } = setup(kYaml());
-    await prepareKafka(inv, 'plan');
+    ctx.prepared = await prepareKafka(inv, 'plan');
     const cmds = listed(kafkaRole.plan(ctx, freshFacts(kafkaRole, ctx)));
     expect(cmds['kafka.format-storage']![0]).toMatch(/^runuser -u kafka -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=\/var\/log\/kafka \/usr\/local\/kafka\/bin\/kafka-storage\.sh format -t <cluster-id-generated-at-deploy> -c \/etc\/kafka\/server\.properties --ignore-formatted/);
   });
@@ -107,7 +108,7 @@ describe('Kafka role plan', () => {
   it('a log dir of another cluster is blocked at plan time, with what to do', async () => {
     const { inv, ctx, dir } = setup(kYaml());
     writeFileSync(path.join(dir, 'c.kafka-cluster-id'), 'AAAAAAAAAAAAAAAAAAAAAA\n');
-    await prepareKafka(inv, 'plan');
+    ctx.prepared = await prepareKafka(inv, 'plan');
     const meta = { kind: 'file', owner: 'kafka', group: 'kafka', mode: '0644', size: 1, mtime: 1, sha256: 'x', content: 'cluster.id=BBBBBBBBBBBBBBBBBBBBBB\nnode.id=1\n' };
     const dataDir = inv.hosts[0]!.kafka!.logDirs[0]!;
     const steps = kafkaRole.plan(ctx, freshFacts(kafkaRole, ctx, { [`path:${dataDir}/meta.properties`]: meta }));
@@ -120,7 +121,7 @@ describe('Kafka role plan', () => {
 
   it('server.properties with a SASL JAAS config: 0640 root:kafka, the value masked in the diff', async () => {
     const { inv, ctx } = setup(kYaml(', extraConfig: { sasl.jaas.config: "org.apache.kafka.common.security.plain.PlainLoginModule required password=\\"t0p\\";" }'));
-    await prepareKafka(inv, 'plan');
+    ctx.prepared = await prepareKafka(inv, 'plan');
     const step = kafkaRole.plan(ctx, freshFacts(kafkaRole, ctx)).find((s) => s.id === 'kafka.render-server-properties')!;
     if (step.outcome.kind !== 'change') throw new Error(step.outcome.kind);
     expect(actionListing(step.outcome.actions[0]!)).toMatch(/chown root:kafka "\$t"\nchmod 0640 "\$t"/);
