@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parsePathFact, pathProbe, processProbe, type PathFact, type ProcessFact } from '../../../src/facts/probes.js';
 import { START_MARK_WINDOW_SEC, startMark, writtenAfterStart } from '../../../src/facts/process-start.js';
-import { ensureProcessCurrent } from '../../../src/ops/service.js';
+import { ensureProcessCurrent, serviceCommand } from '../../../src/ops/service.js';
 
 const sh = (script: string) => execFileSync('/bin/sh', ['-c', script]).toString();
 
@@ -48,8 +48,9 @@ describe('process start vs config writes', () => {
   it('ensureProcessCurrent uses it', () => {
     const proc: ProcessFact = { running: true, pid: 7, startedAt: 1764100000, pidFileMtime: 1764100001.52 };
     const file = (mtime: number): PathFact => ({ kind: 'file', owner: 'root', group: 'root', mode: '0644', size: 1, mtime, sha256: 'x' });
-    expect(ensureProcessCurrent(proc, [{ path: '/c', fact: file(1764100001.1) }], 'X').changed).toBe(false);
-    expect(ensureProcessCurrent(proc, [{ path: '/c', fact: file(1764100009) }], 'X').changed).toBe(true);
+    const restart = { handler: 'x.restart', command: serviceCommand('sysv', 'x', 'restart') };
+    expect(ensureProcessCurrent(proc, [{ path: '/c', fact: file(1764100001.1) }], 'X', restart).kind).toBe('ok');
+    expect(ensureProcessCurrent(proc, [{ path: '/c', fact: file(1764100009) }], 'X', restart).kind).toBe('change');
   });
 
   describe('the real probe scripts in a shell on this machine', () => {
