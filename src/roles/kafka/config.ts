@@ -2,7 +2,9 @@
 import { createHash } from 'node:crypto';
 import type { Inventory, ResolvedHost, ResolvedKafka } from '../../inventory/resolve.js';
 import type { ServicePort } from '../../ops/firewall.js';
-import { propertyLines, renderTemplate, type RenderOptions } from '../../render/templates.js';
+import { propertyEntries, renderTemplate, type RenderOptions } from '../../render/templates.js';
+import { jvmOptionsValue } from '../../render/jvm-options.js';
+import { kafkaPidFile } from './process.js';
 import { servicesJavaHome } from '../java/java-role.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
 
@@ -67,7 +69,11 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
     internalRf: Math.max(1, Math.min(3, brokers)),
     internalMinIsr: Math.max(1, Math.min(2, brokers)),
     zookeeperConnect: kraft ? '' : zookeeperConnect(inv, k.zookeeperChroot),
-    extra: propertyLines(k.extraConfig),
+    extra: propertyEntries(k.extraConfig),
+    jvmOptions: jvmOptionsValue(k.jvmFlags),
+    pidFile: kafkaPidFile(k),
+    startScript: `${k.installDir}/bin/kafka-server-start.sh`,
+    configFile: `${k.confDir}/server.properties`,
     service: k.serviceName,
     javaHome: servicesJavaHome(inv),
     // the last broker of a ZooKeeper-mode cluster takes ~10.5 s; KRaft nodes up to minutes

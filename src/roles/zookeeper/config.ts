@@ -1,7 +1,9 @@
 /** Computed ZooKeeper values and rendered files (pure: inventory in, text out). */
 import type { Inventory, ResolvedHost, ResolvedZookeeper } from '../../inventory/resolve.js';
 import type { ServicePort } from '../../ops/firewall.js';
-import { propertyLines, renderTemplate, type RenderOptions } from '../../render/templates.js';
+import { propertyEntries, renderTemplate, type RenderOptions } from '../../render/templates.js';
+import { jvmOptionsValue } from '../../render/jvm-options.js';
+import { zookeeperPidFile } from './process.js';
 import { servicesJavaHome } from '../java/java-role.js';
 
 export interface ZkServerEntry {
@@ -50,8 +52,11 @@ export function renderZookeeperFiles(inv: Inventory, host: ResolvedHost & { zook
     s,
     servers,
     standalone: servers.length === 1,
-    extra: propertyLines(s.extraConfig),
+    extra: propertyEntries(s.extraConfig),
     myid: s.myid,
+    jvmOptions: jvmOptionsValue(s.jvmFlags),
+    pidFile: zookeeperPidFile(s),
+    zkServerScript: `${s.installDir}/bin/zkServer.sh`,
     service: s.serviceName,
     javaHome: servicesJavaHome(inv),
   };

@@ -39,6 +39,10 @@ describe('ZooKeeper templates (seeds layout)', async () => {
     golden('seeds-zookeeper.init', files.initScript);
     golden('seeds-zookeeper.service', files.systemdUnit);
   });
+  it('java.env and logback.xml', () => {
+    golden('seeds-java.env', files.javaEnv);
+    golden('seeds-logback.xml', files.logback);
+  });
   it('extra properties come last', () => {
     const inv2 = parseInventory('cluster: x\nzookeeper: { extraConfig: { "snapCount": 50000, "globalOutstandingLimit": 2000 } }\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper] }\n', 'x.yml', inventorySections);
     const f = renderZookeeperFiles(inv2, inv2.hosts[0] as never).zooCfg;
@@ -69,6 +73,7 @@ describe('Kafka templates', async () => {
     expect(files.serverProperties).not.toContain('zookeeper.connect');
     golden('kraft-node3-server.properties', files.serverProperties);
     golden('kraft-kafka.init', files.initScript);
+    golden('kraft-kafka.service', files.systemdUnit);
   });
   it('one broker never asks for RF 3 internal topics', () => {
     const k = parseInventory('cluster: one\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper, kafka] }\n', 'one.yml', inventorySections);
