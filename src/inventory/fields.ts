@@ -26,7 +26,7 @@ export function remotePathProblem(s: string): string | undefined {
   if (!SAFE_PATH.test(s)) return `${printable(s)}: only ${SAFE_PATH_CHARS} in paths (no spaces, commas, colons, quotes or shell characters)`;
   const norm = path.posix.normalize(s).replace(/\/+$/, '');
   if (norm === '' || norm === '/') return 'not the root directory';
-  if (norm !== s) return `${s} is not a plain path (write it as ${norm})`;
+  if (norm !== s) return `${printable(s)} is not a plain path (write it as ${printable(norm)})`;
   return undefined;
 }
 
@@ -91,7 +91,8 @@ export function propertyValueProblem(value: string): string | undefined {
 
 /** A value in an error message, with control characters made visible. */
 function printable(s: string): string {
-  return JSON.stringify(s).slice(1, -1);
+  const shown = JSON.stringify(s.length > 120 ? s.slice(0, 120) : s).slice(1, -1);
+  return s.length > 120 ? `${shown}…` : shown;
 }
 
 const refined = (check: (s: string) => string | undefined) => (s: string, ctx: z.RefinementCtx) => {
@@ -111,7 +112,7 @@ export const absolutePathField = z
 export const localPathField = z.string().min(1).regex(/^[^\u0000-\u001F\u007F-\u009F]+$/, 'no line breaks or control characters in a path');
 /** A file on the control node whose name travels to the hosts (tarballs): the name in the safe path charset. */
 export const uploadedFileField = localPathField.refine((p) => SAFE_PATH.test(path.basename(p)), `the file name may hold only ${SAFE_PATH_CHARS} (it is copied to the hosts)`);
-export const nameField = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, dot, dash, underscore');
+export const nameField = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, dot, dash, underscore').max(64, 'at most 64 characters');
 export const accountNameField = z.string().regex(ACCOUNT_NAME, 'a user or group name: lower-case letters, digits, dash, underscore; at most 32; not starting with a digit or dash');
 export const loginUserField = z.string().regex(LOGIN_USER, 'not a user name (letters, digits, dot, dash, underscore)');
 export const addressField = z.string().min(1).superRefine(refined(addressProblem));

@@ -53,7 +53,7 @@ function parseValidated(text: string, file: string, sections: readonly Inventory
   const schema = inventorySchemas(sections).inventory;
   const { data, sources } = parseYamlSource(text, file);
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
-    throw new InventoryError('the inventory must be a mapping with cluster, hosts, …', { file, line: 1, hint: 'see inventories/lab.yml for an example' });
+    throw new InventoryError('the inventory must be a mapping with cluster, hosts, …', { file, line: 1, column: 1, hint: 'see inventories/lab.yml for an example' });
   }
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
@@ -79,7 +79,7 @@ function issueToErrors(issue: z.core.$ZodIssue, sources: SourceMap, schema: z.Zo
       });
     });
   }
-  const at = sources.locate(p);
+  const at = sources.locate(p, issue.code === 'invalid_key');
   let message = issue.code === 'invalid_key' && issue.issues[0] ? `${issue.issues[0].message} (not ${JSON.stringify(p[p.length - 1])})` : issue.message;
   let hint: string | undefined;
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {

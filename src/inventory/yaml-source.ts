@@ -50,7 +50,15 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   checkControlCharacters(text, file);
   const lineCounter = new LineCounter();
   // Duplicate keys are checked in checkPlainData (linear; the parser's own check is quadratic).
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
+  } catch (e) {
+    // The block parser recurses per level: a hostile depth exhausts the stack before any check runs.
+    if (!(e instanceof RangeError)) throw e;
+    const deep = /^[ \t]{64,}\S/m.exec(text);
+    throw new InventoryError('invalid YAML: nested deeper than an inventory ever is', { file, ...(deep ? positionIn(text, deep.index) : { line: 1, column: 1 }), hint: 'an inventory nests a few levels; is this the right file?' });
+  }
   const at = (offset: number | undefined) => (offset === undefined ? {} : lineCounter.linePos(offset)) as { line?: number; col?: number };
   const fail = (offset: number | undefined, message: string, hint?: string) => {
     const pos = at(offset);
@@ -149,6 +157,8 @@ function checkPlainData(doc: Document, fail: Fail): InventoryError[] {
           continue;
         }
         const name = key === null ? '' : String(key.value);
+        // (at the top level the schema names it: an unknown key)
+        if (name === '__proto__' && depth > 1) problems.push(fail(key?.range?.[0] ?? start, 'the key "__proto__" is not allowed (it would not become data)', 'remove it'));
         if (seen.has(name)) problems.push(fail(key?.range?.[0] ?? start, `invalid YAML: the key "${name}" appears twice in one block`, 'each key may appear once per block'));
         seen.add(name);
         stack.push({ node: pair.value, depth: depth + 1 });

@@ -24,6 +24,7 @@ import { kafkaPidFile } from '../../src/roles/kafka/process.js';
 import { servicesJavaHome } from '../../src/roles/java/java-role.js';
 import { jvmOptionsValue } from '../../src/render/jvm-options.js';
 import { legalCases, refusedCases } from '../fixtures/hostile/corpus.js';
+import { inventorySections } from '../../src/roles/all-roles.js';
 import { POSIX_SHELLS, runAndDump, runScript, syntaxProblems } from './render/readers/shell-runner.js';
 import { readProperties } from './render/readers/properties-reader.js';
 import { javaAvailable, parseWithJava } from './render/readers/java-reader.js';
@@ -66,7 +67,7 @@ describe('refused by zkk validate: exit 2 with file:line:column, only named erro
     const { file, line, column } = materialise(c.source, c.name);
     let caught: unknown;
     try {
-      await loadInventory(file);
+      await loadInventory(file, inventorySections);
     } catch (e) {
       caught = e;
     }
@@ -78,6 +79,11 @@ describe('refused by zkk validate: exit 2 with file:line:column, only named erro
     for (const e of errors) {
       expect(e).toBeInstanceOf(InventoryError);
       expect(e.file).toBe(file);
+      if (c.wholeFile) {
+        expect(e.format()).toContain(file);
+        if (c.message) expect(e.message).toMatch(c.message);
+        continue;
+      }
       expect(e.line, e.message).toBeGreaterThan(0);
       expect(e.column, e.message).toBeGreaterThan(0);
       expect(e.format()).toContain(`${file}:${e.line}:${e.column}`);
@@ -269,7 +275,7 @@ function withoutExtras(inv: Inventory): Inventory {
 describe('legal but nasty: loaded, rendered for every host, read back exactly', () => {
   it.each(legalCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const { file } = materialise(c.source, c.name);
-    const inv = await loadInventory(file);
+    const inv = await loadInventory(file, inventorySections);
     expect(proveHarmless(c.name, inv, withoutExtras(inv))).toEqual([]);
   });
 });
@@ -337,8 +343,9 @@ function mustRefuse(field: string, v: string): boolean {
 const zkModeBase = parseInventory(
   'cluster: hostile\nkafka: { mode: zookeeper }\nhosts:\n  - { name: h1, address: 10.213.0.11, roles: [zookeeper, kafka] }\n  - { name: h2, address: 10.213.0.12, roles: [zookeeper, kafka] }\n  - { name: h3, address: 10.213.0.13, roles: [zookeeper, kafka] }\n',
   'zk-mode.yml',
+  inventorySections,
 );
-const kraftBase = parseInventory('cluster: hostile\nkafka: { version: 4.4.0 }\nhosts:\n  - { name: k1, address: 10.213.0.21, roles: [kafka] }\n  - { name: k2, address: 10.213.0.22, roles: [kafka] }\n', 'kraft.yml');
+const kraftBase = parseInventory('cluster: hostile\nkafka: { version: 4.4.0 }\nhosts:\n  - { name: k1, address: 10.213.0.21, roles: [kafka] }\n  - { name: k2, address: 10.213.0.22, roles: [kafka] }\n', 'kraft.yml', inventorySections);
 
 const matrix = fields.flatMap(([field, kind, mutate]) =>
   (kind === 'path' ? pathValues : wordValues).map((v, i) => [`${field} #${i + 1}`, field, v, mutate] as const),
