@@ -13,8 +13,12 @@ export function clusterIdFile(inv: Inventory): string {
   return path.join(inv.dir, `${inv.cluster}.kafka-cluster-id`);
 }
 
+/** Like Kafka's Uuid.randomUuid(): never one starting with '-' (command lines would read it as an option). */
 export function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** Read the id; create it only when `create` (deploy), else return undefined (plan). */

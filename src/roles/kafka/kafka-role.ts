@@ -157,12 +157,13 @@ function formatOutcome(ctx: HostContext, host: KafkaHost, facts: Facts): Outcome
   const unformatted = metas.filter((m) => !m.id).map((m) => m.dir);
   if (unformatted.length === 0) return ok(`log dirs formatted (cluster ${metas[0]?.id})`);
   // plan without a cluster id file: the id is generated when deploy starts
+  // --cluster-id=<id>: an id may start with '-' (base64url), which `-t <id>` reads as an option
   const id = clusterId === undefined ? '<cluster-id-generated-at-deploy>' : quote(clusterId);
   const isController = k.processRoles.includes('controller');
   const dynamic = k.quorum === 'dynamic'
     ? isController ? ` --initial-controllers ${clusterId === undefined ? '<from-the-cluster-id>' : quote(initialControllers(ctx.inv, clusterId))}` : ' --no-initial-controllers'
     : '';
-  const body = `runuser -u ${quote(k.user)} -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=${quote(k.logDir)} ${quote(`${k.installDir}/bin/kafka-storage.sh`)} format -t ${id} -c ${quote(`${k.confDir}/server.properties`)} --ignore-formatted${dynamic} 2>&1`;
+  const body = `runuser -u ${quote(k.user)} -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=${quote(k.logDir)} ${quote(`${k.installDir}/bin/kafka-storage.sh`)} format --cluster-id=${id} -c ${quote(`${k.confDir}/server.properties`)} --ignore-formatted${dynamic} 2>&1`;
   return change(`format ${unformatted.join(', ')} (cluster id ${clusterId ?? 'generated at deploy'})`, [exec(script(body, 'kafka-storage.sh format'), { timeoutMs: 120_000 })]);
 }
 

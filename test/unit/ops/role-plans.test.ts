@@ -12,6 +12,7 @@ import { inventorySections } from '../../../src/roles/all-roles.js';
 import { actionListing } from '../../../src/ops/action-listing.js';
 import type { LocalRelease } from '../../../src/ops/archive.js';
 import type { Step } from '../../../src/ops/operation.js';
+import { newClusterId } from '../../../src/roles/kafka/cluster-id.js';
 import { kafkaRole, prepareKafka } from '../../../src/roles/kafka/kafka-role.js';
 import type { HostContext, Role } from '../../../src/roles/role.js';
 import { zookeeperRole } from '../../../src/roles/zookeeper/zookeeper-role.js';
@@ -102,7 +103,15 @@ describe('Kafka role plan', () => {
     const { inv, ctx } = setup(kYaml());
     ctx.prepared = await prepareKafka(inv, 'plan');
     const cmds = listed(kafkaRole.plan(ctx, freshFacts(kafkaRole, ctx)));
-    expect(cmds['kafka.format-storage']![0]).toMatch(/^runuser -u kafka -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=\/var\/log\/kafka \/usr\/local\/kafka\/bin\/kafka-storage\.sh format -t <cluster-id-generated-at-deploy> -c \/etc\/kafka\/server\.properties --ignore-formatted/);
+    expect(cmds['kafka.format-storage']![0]).toMatch(/^runuser -u kafka -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=\/var\/log\/kafka \/usr\/local\/kafka\/bin\/kafka-storage\.sh format --cluster-id=<cluster-id-generated-at-deploy> -c \/etc\/kafka\/server\.properties --ignore-formatted/);
+  });
+
+  it('an id starting with "-" reaches kafka-storage as the value of --cluster-id=, not as an option', async () => {
+    const { inv, ctx, dir } = setup(kYaml());
+    writeFileSync(path.join(dir, 'c.kafka-cluster-id'), '-DlU5iSY6vPQpzNCMyVFEQ\n');
+    ctx.prepared = await prepareKafka(inv, 'deploy');
+    expect(listed(kafkaRole.plan(ctx, freshFacts(kafkaRole, ctx)))['kafka.format-storage']![0]).toContain(' format --cluster-id=-DlU5iSY6vPQpzNCMyVFEQ -c ');
+    for (let i = 0; i < 2000; i++) expect(newClusterId()).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
   });
 
   it('a log dir of another cluster is blocked at plan time, with what to do', async () => {
