@@ -124,9 +124,10 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
       for (const r of runs.filter((x) => x.report.status === 'ok')) planHost(r, emit);
     } else {
       // 4. apply role by role; 5. converge each role before the next depends on it.
+      const subscribers = handlerSubscriptions(opts.roles);
       for (const role of roles) {
         emit({ type: 'stage', stage: 'apply', role: role.name });
-        await Promise.all(runs.filter((r) => r.report.status === 'ok' && r.steps.has(role.name)).map((r) => applySteps(r, r.steps.get(role.name)!, emit)));
+        await Promise.all(runs.filter((r) => r.report.status === 'ok' && r.steps.has(role.name)).map((r) => applySteps(r, r.steps.get(role.name)!, subscribers, emit)));
         for (const r of runs.filter((x) => x.report.status !== 'ok' && x.steps.has(role.name)))
           for (const s of r.steps.get(role.name)!) if (!r.report.steps.some((d) => d.id === s.id)) record(r, s, 'skipped', 'an earlier step failed on this host', emit);
         const live = liveHosts(runs, role);
@@ -214,7 +215,16 @@ function planHost(r: HostRun, emit: EventSink): void {
   }
 }
 
-async function applySteps(r: HostRun, steps: Step[], emit: EventSink): Promise<void> {
+/** notification → the handlers of other roles subscribed to it (Role.notifiedBy). */
+export function handlerSubscriptions(roles: readonly Role[]): Map<string, string[]> {
+  const subs = new Map<string, string[]>();
+  for (const role of roles)
+    for (const [handler, notifications] of Object.entries(role.notifiedBy ?? {}))
+      for (const n of notifications) subs.set(n, [...(subs.get(n) ?? []), handler]);
+  return subs;
+}
+
+async function applySteps(r: HostRun, steps: Step[], subscribers: Map<string, string[]>, emit: EventSink): Promise<void> {
   for (const [i, s] of steps.entries()) {
     const o = s.outcome;
     if (o.kind === 'ok') {
@@ -230,7 +240,7 @@ async function applySteps(r: HostRun, steps: Step[], emit: EventSink): Promise<v
       const restarts = await executeActions(r.conn!, o.actions);
       recordOutcome(r, s, o, emit, false);
       r.changed.add(s.id);
-      for (const n of s.notify ?? []) r.changed.add(n);
+      for (const n of s.notify ?? []) for (const h of [n, ...(subscribers.get(n) ?? [])]) r.changed.add(h);
       for (const a of restarts) r.changed.add(a.handler);
     } catch (e) {
       record(r, s, 'failed', errorText(e), emit, false, { commands: o.actions.map(actionListing) });

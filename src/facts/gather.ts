@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { script } from '../shell/command.js';
-import type { Connector, ExecOptions } from '../transport/connector.js';
+import type { CommandRunner as Connector, ExecOptions } from '../shell/command-runner.js';
 import type { Probe } from './probes.js';
 
 export class Facts {

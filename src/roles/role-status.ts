@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import type { Facts } from '../facts/gather.js';
 import type { Probe } from '../facts/probes.js';
 import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
-import type { Command } from '../shell/command.js';
+import type { CommandRunner } from '../shell/command-runner.js';
 import type { ServiceStatusBase, ServiceStatusFields } from './service-status.js';
 
 /** Why the verdict is not HEALTHY (the report's `reasons`). */
@@ -37,9 +37,7 @@ export interface HostStatus {
  * One command on a host, run by the engine on the connection it keeps (a role gets no
  * connection, only this; for a check the probes cannot make, e.g. a JVM tool).
  */
-export interface StatusHostCommands {
-  exec(command: Command, opts?: { check?: boolean; timeoutMs?: number }): Promise<{ stdout: string; stderr: string; code: number | null }>;
-}
+export type StatusHostCommands = Pick<CommandRunner, 'exec'>;
 
 /** A host as the status engine observed it: facts (and a way to run a command) when it could be asked. */
 export interface StatusHostObservation {

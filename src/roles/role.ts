@@ -8,7 +8,7 @@ import type { Probe } from '../facts/probes.js';
 import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
 import type { LocalRelease } from '../ops/archive.js';
 import type { Step } from '../ops/operation.js';
-import type { Connector } from '../transport/connector.js';
+import type { CommandRunner } from '../shell/command-runner.js';
 import type { ReleaseSpec } from './release-spec.js';
 import type { AnyRoleStatus } from './role-status.js';
 
@@ -26,7 +26,8 @@ export interface HostContext {
 
 export interface LiveHost {
   host: ResolvedHost;
-  conn: Connector;
+  /** Runs commands on the host over the engine's connection (the role holds none). */
+  conn: CommandRunner;
   facts: Facts;
   /** Step ids that changed on this host during apply. */
   changed: Set<string>;
@@ -61,6 +62,13 @@ export interface Role {
    */
   converge?(inv: Inventory, live: LiveHost[], report: HandlerReporter): Promise<void>;
   verify?(inv: Inventory, live: LiveHost[], report: HandlerReporter): Promise<VerifyCheck[]>;
+  /**
+   * Notifications of other roles that also trigger one of this role's handlers, by
+   * handler id: e.g. { 'kafka.restart': ['java.changed'] } restarts the broker (rolling)
+   * when the Java role changed the JDK. The engine expands them; the notifying role
+   * names no subscriber.
+   */
+  notifiedBy?: Record<string, readonly string[]>;
   /** Its part of `zkk status` (probes, host entries, summary, reasons, table; see role-status.ts). */
   status?: AnyRoleStatus;
 }

@@ -1,21 +1,8 @@
 /** What the engine needs from a host connection; ssh is the real one. */
 import type { Command } from '../shell/command.js';
+import type { CommandRunner, ExecOptions, ExecResult } from '../shell/command-runner.js';
 
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-}
-
-export interface ExecOptions {
-  stdin?: string | Buffer;
-  /** Throw RemoteCommandError on a non-zero exit (default true). */
-  check?: boolean;
-  /** Run without sudo even when the connection uses it (default false). */
-  noSudo?: boolean;
-  timeoutMs?: number;
-  hint?: string;
-}
+export type { CommandRunner, ExecOptions, ExecResult } from '../shell/command-runner.js';
 
 export interface TransportStats {
   connections: number;
@@ -23,7 +10,7 @@ export interface TransportStats {
   bytesUploaded: number;
 }
 
-export interface Connector {
+export interface Connector extends CommandRunner {
   readonly host: string;
   readonly stats: TransportStats;
   /** True when commands run through sudo (non-root login). */

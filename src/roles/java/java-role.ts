@@ -13,14 +13,13 @@ import { blocked, change, exec, followedBy, ok, type ExecAction, type Outcome, t
 import { installPackage, packageManager } from '../../ops/package.js';
 import { quote, script } from '../../shell/command.js';
 import type { Role } from '../role.js';
-import { KAFKA_RESTART } from '../kafka/handlers.js';
-import { ZOOKEEPER_RESTART } from '../zookeeper/handlers.js';
+import { JAVA_CHANGED } from './handlers.js';
 
 /** On every login's PATH (sudo's secure_path, sshd's default, systemd's, the init scripts'). */
 export const JAVA_PATH_LINK = '/usr/local/bin/java';
 /** A JDK change restarts the services that run on it. */
 /** A new JDK restarts the services that run on it. */
-const RESTARTS = [ZOOKEEPER_RESTART, KAFKA_RESTART];
+const RESTARTS = [JAVA_CHANGED];
 
 /** JAVA_HOME for the services' unit files and init scripts; undefined: whatever java is on the PATH. */
 export function servicesJavaHome(inv: Inventory): string | undefined {

@@ -17,7 +17,7 @@ import { propertiesFileAccess } from '../../ops/secret-properties.js';
 import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceCommand, serviceFilePath, serviceManager } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
 import { quote, script } from '../../shell/command.js';
-import type { Connector } from '../../transport/connector.js';
+import type { CommandRunner } from '../../shell/command-runner.js';
 import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
 import { connectClient, readZnode } from '../zookeeper/zookeeper-client.js';
@@ -27,6 +27,7 @@ import { kafkaProcessProbe } from './process.js';
 import { kafkaStatus } from './status.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
 import { KAFKA_RESTART } from './handlers.js';
+import { JAVA_CHANGED } from '../java/handlers.js';
 
 const RESTART = KAFKA_RESTART;
 const START = 'kafka.start';
@@ -53,6 +54,7 @@ export async function prepareKafka(inv: Inventory, mode: 'plan' | 'deploy'): Pro
 
 export const kafkaRole: Role = {
   name: 'kafka',
+  notifiedBy: { [RESTART]: [JAVA_CHANGED] },
   appliesTo: (h) => !!h.kafka,
   prepare: prepareKafka,
   releases: (inv) => {
@@ -223,7 +225,7 @@ export interface QuorumStatus {
   raw: string;
 }
 
-export async function quorumStatus(c: Pick<Connector, 'exec'>, k: ResolvedKafka): Promise<QuorumStatus> {
+export async function quorumStatus(c: Pick<CommandRunner, 'exec'>, k: ResolvedKafka): Promise<QuorumStatus> {
   const bootstrap = k.processRoles.includes('broker') ? `--bootstrap-server ${quote(`${k.advertisedHost}:${k.port}`)}` : `--bootstrap-controller ${quote(`${k.advertisedHost}:${k.controllerPort}`)}`;
   const res = await c.exec(script(`KAFKA_HEAP_OPTS=-Xmx128m ${quote(`${k.installDir}/bin/kafka-metadata-quorum.sh`)} ${bootstrap} describe --status 2>/dev/null`, 'kafka-metadata-quorum describe --status'), { check: false, timeoutMs: 180_000 });
   return parseQuorumStatus(res.stdout);

@@ -4,7 +4,7 @@
  * to the control node), and zkServer.sh status for the final verify.
  */
 import { quote, script } from '../../shell/command.js';
-import type { Connector } from '../../transport/connector.js';
+import type { CommandRunner } from '../../shell/command-runner.js';
 import type { Probe } from '../../facts/probes.js';
 
 export type ZkMode = 'leader' | 'follower' | 'observer' | 'standalone' | 'read-only' | 'not-serving' | 'down';
@@ -42,13 +42,13 @@ export function parseSrvr(out: string): SrvrInfo {
   };
 }
 
-export async function srvr(c: Connector, port: number): Promise<SrvrInfo> {
+export async function srvr(c: CommandRunner, port: number): Promise<SrvrInfo> {
   const res = await c.exec(script(fourLetterWordScript('srvr', port), 'srvr'), { check: false, timeoutMs: 10_000 });
   return parseSrvr(res.stdout);
 }
 
 /** `zkServer.sh status` → the Mode line (what an operator would run by hand). */
-export async function zkServerStatus(c: Connector, installDir: string, confDir: string): Promise<{ mode?: string; output: string }> {
+export async function zkServerStatus(c: CommandRunner, installDir: string, confDir: string): Promise<{ mode?: string; output: string }> {
   const res = await c.exec(script(`${quote(`${installDir}/bin/zkServer.sh`)} --config ${quote(confDir)} status 2>&1`, 'zkServer.sh status'), {
     check: false,
     timeoutMs: 120_000, // a JVM client: 30 s was not enough on emulated VMs under load

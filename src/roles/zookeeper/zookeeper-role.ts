@@ -38,6 +38,7 @@ import { zookeeperProcessProbe } from './process.js';
 import { zookeeperStatus } from './status.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
 import { ZOOKEEPER_RESTART } from './handlers.js';
+import { JAVA_CHANGED } from '../java/handlers.js';
 
 type ZkHost = ResolvedHost & { zookeeper: ResolvedZookeeper };
 const RESTART = ZOOKEEPER_RESTART;
@@ -52,6 +53,7 @@ export { zookeeperProcessProbe };
 
 export const zookeeperRole: Role = {
   name: 'zookeeper',
+  notifiedBy: { [RESTART]: [JAVA_CHANGED] },
   appliesTo: (h) => !!h.zookeeper,
   releases: (inv) => {
     const s = zookeeperHosts(inv)[0]?.zookeeper;

@@ -12,7 +12,10 @@ import { renderZookeeperFiles } from '../../../src/roles/zookeeper/config.js';
 import { renderKafkaFiles } from '../../../src/roles/kafka/config.js';
 import type { KafkaHost } from '../../../src/roles/kafka/config.js';
 import type { LocalRelease } from '../../../src/ops/archive.js';
-import { inventorySections } from '../../../src/roles/all-roles.js';
+import { allRoles, inventorySections } from '../../../src/roles/all-roles.js';
+import { zookeeperRole } from '../../../src/roles/zookeeper/zookeeper-role.js';
+import { kafkaRole } from '../../../src/roles/kafka/kafka-role.js';
+import { handlerSubscriptions } from '../../../src/engine/run.js';
 
 const yaml = (java: string) =>
   `cluster: c\njava: ${java}\nhosts:\n  - { address: 10.214.1.10, roles: [zookeeper, kafka] }\nkafka: { mode: zookeeper, version: 3.9.2 }\n`;
@@ -67,7 +70,11 @@ describe('java.archive', () => {
     ]);
     const unpack = steps[0]!;
     expect(unpack.outcome.kind === 'change' && unpack.outcome.summary).toMatch(/^upload and unpack zkk-jre-17\.0\.15\.tar\.gz to \/usr\/local\/zkk-java-zkk-jre-17\.0\.15 \(then check its java -version ≥ 11\)$/);
-    expect(unpack.notify).toEqual(['zookeeper.restart', 'kafka.restart']);
+    expect(unpack.notify).toEqual(['java.changed']);
+    // …which restarts both services: their restart handlers subscribe to it
+    expect(zookeeperRole.notifiedBy).toEqual({ 'zookeeper.restart': ['java.changed'] });
+    expect(kafkaRole.notifiedBy).toEqual({ 'kafka.restart': ['java.changed'] });
+    expect(handlerSubscriptions(allRoles).get('java.changed')).toEqual(['zookeeper.restart', 'kafka.restart']);
   });
 
   it('installed and linked: nothing to do', () => {
