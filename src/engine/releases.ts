@@ -19,12 +19,9 @@ export type { ReleaseSpec } from '../roles/release-spec.js';
 
 export const APACHE_ARCHIVE = 'https://archive.apache.org/dist';
 
+/** The tarball's path under an archive base (the role's layout, see ReleaseSpec.archivePath). */
 export function releaseRelativePath(spec: ReleaseSpec): string {
-  // java: only ever a local file (java.archive), named as the user named it
-  if (spec.component === 'java') return `java/${path.basename(spec.source.file ?? 'jdk.tar.gz')}`;
-  return spec.component === 'zookeeper'
-    ? `zookeeper/zookeeper-${spec.version}/apache-zookeeper-${spec.version}-bin.tar.gz`
-    : `kafka/${spec.version}/kafka_${spec.scalaVersion ?? '2.13'}-${spec.version}.tgz`;
+  return spec.archivePath;
 }
 
 export function defaultCacheDir(): string {

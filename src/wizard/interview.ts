@@ -8,6 +8,8 @@
 import { ExitCode, ZkkError } from '../errors/zkk-error.js';
 import type { ReleaseSpec } from '../engine/releases.js';
 import { kafkaDefaults } from '../roles/kafka/defaults.js';
+import { kafkaRelease } from '../roles/kafka/release.js';
+import { zookeeperRelease } from '../roles/zookeeper/release.js';
 import type { Asker } from './ask.js';
 import {
   DEFAULT_CLUSTER_NAME,
@@ -232,8 +234,8 @@ export async function interview(flags: InitFlags, ctx: InterviewContext): Promis
 
   // --- where the releases come from
   const releases: ReleaseSpec[] = [
-    ...(zookeeperVersion ? [{ component: 'zookeeper' as const, version: zookeeperVersion, source: {} }] : []),
-    { component: 'kafka', version: kafkaVersion, scalaVersion: kafkaDefaults.scalaVersion, source: {} },
+    ...(zookeeperVersion ? [zookeeperRelease(zookeeperVersion, {})] : []),
+    kafkaRelease(kafkaVersion, kafkaDefaults.scalaVersion, {}),
   ];
   const zkFileCheck = (s: string) => checkReleaseFile(s, 'zookeeper', zookeeperVersion ?? '');
   const kafkaFileCheck = (s: string) => checkReleaseFile(s, 'kafka', kafkaVersion);

@@ -50,7 +50,7 @@ export const javaRole: Role = {
   appliesTo: (h) => h.roles.size > 0,
   releases: (inv) =>
     inv.java.archive
-      ? [{ component: 'java', version: archiveName(inv.java.archive), source: { file: inv.java.archive, sha512: inv.java.sha512 } }]
+      ? [{ component: 'java', version: archiveName(inv.java.archive), archivePath: `java/${path.basename(inv.java.archive)}`, source: { file: inv.java.archive, sha512: inv.java.sha512 } }]
       : [],
   probes: (ctx) => (ctx.inv.java.archive ? [osProbe(), ...archiveProbes(ctx.inv.java, ctx.releases.get('java'))] : [osProbe(), javaProbe()]),
   plan(ctx, facts) {

@@ -27,6 +27,7 @@ import { kafkaProcessProbe } from './process.js';
 import { kafkaStatus } from './status.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
 import { KAFKA_RESTART } from './handlers.js';
+import { kafkaRelease } from './release.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
 
 const RESTART = KAFKA_RESTART;
@@ -59,7 +60,7 @@ export const kafkaRole: Role = {
   prepare: prepareKafka,
   releases: (inv) => {
     const k = kafkaHosts(inv)[0]?.kafka;
-    return k ? [{ component: 'kafka', version: k.version, scalaVersion: k.scalaVersion, source: k.release }] : [];
+    return k ? [kafkaRelease(k.version, k.scalaVersion, k.release)] : [];
   },
   probes(ctx) {
     const k = kf(ctx.host);

@@ -38,6 +38,7 @@ import { zookeeperProcessProbe } from './process.js';
 import { zookeeperStatus } from './status.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
 import { ZOOKEEPER_RESTART } from './handlers.js';
+import { zookeeperRelease } from './release.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
 
 type ZkHost = ResolvedHost & { zookeeper: ResolvedZookeeper };
@@ -57,7 +58,7 @@ export const zookeeperRole: Role = {
   appliesTo: (h) => !!h.zookeeper,
   releases: (inv) => {
     const s = zookeeperHosts(inv)[0]?.zookeeper;
-    return s ? [{ component: 'zookeeper', version: s.version, source: s.release }] : [];
+    return s ? [zookeeperRelease(s.version, s.release)] : [];
   },
   probes(ctx) {
     const s = zk(ctx.host);

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkReleaseTransport, obtainRelease, parseSha512File, releaseRelativePath } from '../../../src/engine/releases.js';
+import { kafkaRelease } from '../../../src/roles/kafka/release.js';
+import { zookeeperRelease } from '../../../src/roles/zookeeper/release.js';
 
 describe('release checksums', () => {
   const hex = 'ab'.repeat(64);
@@ -15,8 +17,8 @@ describe('release checksums', () => {
   });
 
   it('Apache archive layout', () => {
-    expect(releaseRelativePath({ component: 'zookeeper', version: '3.8.0', source: {} })).toBe('zookeeper/zookeeper-3.8.0/apache-zookeeper-3.8.0-bin.tar.gz');
-    expect(releaseRelativePath({ component: 'kafka', version: '3.9.2', scalaVersion: '2.13', source: {} })).toBe('kafka/3.9.2/kafka_2.13-3.9.2.tgz');
+    expect(releaseRelativePath(zookeeperRelease('3.8.0', {}))).toBe('zookeeper/zookeeper-3.8.0/apache-zookeeper-3.8.0-bin.tar.gz');
+    expect(releaseRelativePath(kafkaRelease('3.9.2', '2.13', {}))).toBe('kafka/3.9.2/kafka_2.13-3.9.2.tgz');
   });
 
   it('a mirror file that does not match its .sha512 is refused', async () => {
@@ -26,15 +28,15 @@ describe('release checksums', () => {
     const tar = path.join(rel, 'apache-zookeeper-9.9.9-bin.tar.gz');
     await writeFile(tar, 'good bytes');
     await writeFile(`${tar}.sha512`, `${createHash('sha512').update('good bytes').digest('hex')}  x\n`);
-    const ok = await obtainRelease({ component: 'zookeeper', version: '9.9.9', source: { mirror: dir } });
+    const ok = await obtainRelease(zookeeperRelease('9.9.9', { mirror: dir }));
     expect(ok.localPath).toBe(tar);
     await writeFile(tar, 'evil bytes');
-    await expect(obtainRelease({ component: 'zookeeper', version: '9.9.9', source: { file: tar } })).rejects.toThrow(/does not match .* refusing to install/);
+    await expect(obtainRelease(zookeeperRelease('9.9.9', { file: tar }))).rejects.toThrow(/does not match .* refusing to install/);
   });
 });
 
 describe('release transport: plain http', () => {
-  const zk = (source: Record<string, unknown>) => ({ component: 'zookeeper' as const, version: '9.9.8', source });
+  const zk = (source: Record<string, unknown>) => zookeeperRelease('9.9.8', source);
   const sha = 'cd'.repeat(64);
 
   it.each([

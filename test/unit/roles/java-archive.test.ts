@@ -60,7 +60,7 @@ describe('java.archive', () => {
   }
 
   it('a fresh host: upload + unpack (restarts notified), both links, no apt', () => {
-    expect(javaRole.releases!(inv)).toEqual([{ component: 'java', version: 'zkk-jre-17.0.15', source: { file: inv.java.archive, sha512: undefined } }]);
+    expect(javaRole.releases!(inv)).toEqual([{ component: 'java', version: 'zkk-jre-17.0.15', archivePath: 'java/zkk-jre-17.0.15.tar.gz', source: { file: inv.java.archive, sha512: undefined } }]);
     const steps = javaRole.plan(ctx, factsFor({ release: 'absent', linked: false }));
     expect(steps.map((s) => [s.id, s.outcome.kind === 'change'])).toEqual([
       ['java.archive', true],

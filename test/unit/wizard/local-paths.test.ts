@@ -4,11 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkIdentityFile, checkKnownHosts, checkMirror, checkReleaseFile, expandHome } from '../../../src/wizard/local-paths.js';
 import type { ReleaseSpec } from '../../../src/engine/releases.js';
+import { kafkaRelease } from '../../../src/roles/kafka/release.js';
+import { zookeeperRelease } from '../../../src/roles/zookeeper/release.js';
 
 let dir: string;
 const releases: ReleaseSpec[] = [
-  { component: 'zookeeper', version: '3.8.0', source: {} },
-  { component: 'kafka', version: '3.9.2', scalaVersion: '2.13', source: {} },
+  zookeeperRelease('3.8.0', {}),
+  kafkaRelease('3.9.2', '2.13', {}),
 ];
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,7 +61,7 @@ describe('mirrors and release files', () => {
   });
   it('a local mirror must hold the wanted releases and their checksums', () => {
     expect(reasonOf(checkMirror(path.join(dir, 'mirror'), releases))).toMatch(/kafka_2\.13-3\.9\.2\.tgz\.sha512 is missing/);
-    expect(reasonOf(checkMirror(path.join(dir, 'mirror'), [{ component: 'kafka', version: '4.4.0', source: {} }]))).toMatch(/kafka 4\.4\.0 is not in that mirror/);
+    expect(reasonOf(checkMirror(path.join(dir, 'mirror'), [kafkaRelease('4.4.0', '2.13', {})]))).toMatch(/kafka 4\.4\.0 is not in that mirror/);
     expect(checkMirror(path.join(dir, 'mirror'), [releases[0]!])).toEqual({ ok: true, value: path.join(dir, 'mirror') });
     expect(reasonOf(checkMirror(path.join(dir, 'nope'), releases))).toMatch(/no such directory/);
   });
