@@ -317,30 +317,12 @@ class SshConnector implements Connector {
   }
 
   private sudoRefused(r: Awaited<ReturnType<typeof driveSudoChannel>>, display: string): ZkkError {
-    const said = maskSecrets(r.stderr, this.secrets);
-    if (r.passwordRefused)
-      return new ZkkError('SUDO_PASSWORD', 'sudo refused the password given to --ask-sudo-pass', {
-        host: this.host,
-        command: display,
-        stderr: said,
-        exitCode: ExitCode.connection,
-        hint: 'run zkk again and type the login user\'s sudo password',
-      });
-    if (r.noHandshake)
-      return new ZkkError('SUDO', 'sudo neither asked for the password with zkk\'s prompt nor ran the command', {
-        host: this.host,
-        command: display,
-        stderr: said,
-        exitCode: ExitCode.connection,
-        hint: 'a sudoers passprompt_override or a PAM prompt replaces sudo -p; configure password-less sudo for the login user instead',
-      });
-    return new ZkkError('SUDO', `sudo did not run the command (exit ${r.code})`, {
-      host: this.host,
-      command: display,
-      stderr: said,
-      exitCode: ExitCode.connection,
-      hint: 'check that the login user may use sudo on this host (sudo -l)',
-    });
+    const [code, message, hint] = r.passwordRefused
+      ? ['SUDO_PASSWORD', 'sudo refused the password given to --ask-sudo-pass', "run zkk again and type the login user's sudo password"]
+      : r.noHandshake
+        ? ['SUDO', "sudo neither asked for the password with zkk's prompt nor ran the command", 'a sudoers passprompt_override or a PAM prompt replaces sudo -p; configure password-less sudo for the login user instead']
+        : ['SUDO', `sudo did not run the command (exit ${r.code})`, 'check that the login user may use sudo on this host (sudo -l)'];
+    return new ZkkError(code, message, { host: this.host, command: display, stderr: maskSecrets(r.stderr, this.secrets), exitCode: ExitCode.connection, hint });
   }
 
   async putFile(localPath: string, remotePath: string): Promise<void> {
