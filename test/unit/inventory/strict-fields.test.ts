@@ -42,7 +42,7 @@ describe('values that would reach files and commands unquoted are refused', () =
     ['a glob in a jvmFlags list', 'kafka: { jvmFlags: ["-Xlog:gc*"] }', 'kafka.jvmFlags[0]', /not a JVM flag/],
     ['a jvmFlags token without a dash', 'kafka: { jvmFlags: "-Xmx1g evil" }', 'kafka.jvmFlags', /evil is not a JVM flag/],
     ['a newline in an extraConfig value', 'kafka: { extraConfig: { a: "x\\nlisteners=PLAINTEXT://evil:9092" } }', 'kafka.extraConfig.a', /may not hold line breaks or control characters/],
-    ['= in an extraConfig key', 'zookeeper: { extraConfig: { "server.99=10.0.0.1:1:2#": 1 } }', 'zookeeper.extraConfig.server.99=10.0.0.1:1:2#', /property key/],
+    ['= in an extraConfig key', 'zookeeper: { extraConfig: { "server.99=10.213.0.99:1:2#": 1 } }', 'zookeeper.extraConfig.server.99=10.213.0.99:1:2#', /property key/],
     ['a newline in an extraConfig key', 'zookeeper: { extraConfig: { "a\\nb": 1 } }', 'zookeeper.extraConfig.a\nb', /property key/],
     ['advertisedHost with a newline', 'kafka: { advertisedHost: "k1\\nlisteners=x" }', 'kafka.advertisedHost', /not a valid host name/],
     ['a chroot with ..', 'kafka: { zookeeperChroot: /kafka/.. }', 'kafka.zookeeperChroot', /ZooKeeper path/],
