@@ -75,30 +75,18 @@ function splitQuotedWords(value: string): { words: string[]; separators: number 
     let quote: string | null = null;
     for (; i < value.length; ) {
       const ch = value[i]!;
-      if (quote) {
-        if (ch === quote) {
-          quote = null;
-          i++;
-        } else if (ch === '\\') {
-          const u = cUnescape(value, i + 1);
-          word += u.ch;
-          i = u.next;
-        } else {
-          word += ch;
-          i++;
-        }
-      } else if (/\s/.test(ch)) break;
-      else if (ch === '"' || ch === "'") {
-        quote = ch;
-        i++;
-      } else if (ch === '\\') {
+      if (ch === '\\') {
+        // a C escape, inside quotes or out
         const u = cUnescape(value, i + 1);
         word += u.ch;
         i = u.next;
-      } else {
-        word += ch;
-        i++;
+        continue;
       }
+      if (!quote && /\s/.test(ch)) break;
+      if (quote && ch === quote) quote = null;
+      else if (!quote && (ch === '"' || ch === "'")) quote = ch;
+      else word += ch;
+      i++;
     }
     if (quote) throw new Error(`unterminated quote in ${JSON.stringify(value)}`);
     words.push(word);
