@@ -5,6 +5,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['test/**/*.test.ts'],
+    // the long lab scenarios: `npm run test:e2e:long` (test/vitest.long.config.ts)
+    exclude: ['test/e2e-long/**', '**/node_modules/**'],
     // Lab tests share one bridge and one set of lab hosts: run test files one at a time.
     fileParallelism: false,
     testTimeout: 30_000,

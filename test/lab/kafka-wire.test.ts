@@ -13,7 +13,7 @@ import { deploy, log, Pids, q, secs, sh, startBroker, startZkEnsemble, stopByPid
 import type { WireReader, WireWriter } from '../../src/roles/kafka/wire/codec.js';
 import { API, connectAny, type KafkaWireConnection } from '../../src/roles/kafka/wire/connection.js';
 import { decodeDescribeConfigsResponse, encodeDescribeTopicConfigs, topicMinIsr } from '../../src/roles/kafka/wire/describe-configs.js';
-import { decodeDescribeQuorumResponse, describeQuorum, encodeDescribeQuorumRequest } from '../../src/roles/kafka/wire/describe-quorum.js';
+import { decodeDescribeQuorumResponse, describeQuorum, describeQuorumViaControllers, encodeDescribeQuorumRequest } from '../../src/roles/kafka/wire/describe-quorum.js';
 import { decodeMetadataResponse, encodeMetadataRequest, fetchMetadata, type ClusterMetadata } from '../../src/roles/kafka/wire/metadata.js';
 
 const HOSTS = ['zk1', 'zk2', 'zk3'];
@@ -206,7 +206,8 @@ describe('the Kafka wire client against real brokers (3.9.2 ZooKeeper mode, 4.x 
     const md = await createTopics(k4Home);
     expect(md.clusterId).toBe(clusterId);
     const viaBroker = await connectAny(brokers());
-    const viaController = await connectAny(hosts.map((h) => ({ host: h.address, port: 9093 })));
+    // only the quorum's leader answers DescribeQuorum on the controller listener (a follower: NOT_LEADER_OR_FOLLOWER)
+    const { conn: viaController } = await describeQuorumViaControllers(hosts.map((h) => ({ host: h.address, port: 9093 })));
     try {
       await expectMetadataAndMinIsr(viaBroker, md);
       for (const c of [viaBroker, viaController]) {

@@ -17,7 +17,7 @@ import { brokerHosts, controllerHosts, kafkaHosts } from './config.js';
 import { countPartitionHealth } from './partition-health.js';
 import { kafkaPidFile, kafkaProcessProbe } from './process.js';
 import { kafkaServiceSchema, kafkaSummarySchema, type KafkaServiceStatus, type KafkaSummary } from './status-schema.js';
-import { connectAny, describeQuorum, fetchMetadata, topicMinIsr, type KafkaWireConnection, type QuorumDescription } from './wire/index.js';
+import { connectAny, describeQuorum, describeQuorumViaControllers, fetchMetadata, topicMinIsr, type KafkaWireConnection, type QuorumDescription } from './wire/index.js';
 
 /** A KRaft voter last caught up longer ago than this is reported as lagging. */
 export const VOTER_LAG_LIMIT_MS = 10_000;
@@ -161,15 +161,13 @@ export async function observeKafkaCluster(inv: Inventory, opts: StatusObserveOpt
   // KRaft: ask the controllers themselves when no broker could tell.
   if (first.mode === 'kraft' && !obs.quorum) {
     const controllers = controllerHosts(inv).map((h) => ({ host: h.address, port: h.kafka.controllerPort }));
-    let c: KafkaWireConnection | undefined;
     try {
-      c = await connectAny(controllers, wire);
-      obs.quorum = await describeQuorum(c);
+      const { conn: c, quorum } = await describeQuorumViaControllers(controllers, wire);
+      c.close();
+      obs.quorum = quorum;
       obs.quorumError = undefined;
     } catch (e) {
       obs.quorumError = [obs.quorumError, `controllers: ${(e as Error).message}`].filter(Boolean).join('; ');
-    } finally {
-      c?.close();
     }
   }
   if (obs.quorum) obs.controllerId = obs.quorum.leaderId >= 0 ? obs.quorum.leaderId : null;

@@ -3,7 +3,7 @@
  * observer's progress (kafkajs has no such call; kafka-metadata-quorum.sh starts a JVM).
  */
 import type { WireReader, WireWriter } from './codec.js';
-import { API, type KafkaWireConnection } from './connection.js';
+import { API, KafkaWireConnection, type WireOptions } from './connection.js';
 import { errorName, KafkaWireError } from './wire-error.js';
 
 export interface QuorumReplica {
@@ -97,4 +97,43 @@ export async function describeQuorum(c: KafkaWireConnection): Promise<QuorumDesc
   const v = await c.pickVersion(API.describeQuorum, 0, 2, 'DescribeQuorum');
   const r = await c.send(API.describeQuorum, v, true, (w) => encodeDescribeQuorumRequest(w));
   return decodeDescribeQuorumResponse(r, v);
+}
+
+const NOT_LEADER_OR_FOLLOWER = 6;
+
+/**
+ * DescribeQuorum asked of the controllers themselves. Only the quorum's leader answers it (a
+ * broker forwards it there; a follower controller says NOT_LEADER_OR_FOLLOWER), so every
+ * controller is asked and the leader's answer kept, with the connection to it.
+ */
+export async function describeQuorumViaControllers(
+  endpoints: { host: string; port: number }[],
+  options: WireOptions = {},
+): Promise<{ conn: KafkaWireConnection; quorum: QuorumDescription }> {
+  if (endpoints.length === 0) throw new Error('no controller endpoints');
+  const errors: string[] = [];
+  const attempts = endpoints.map(async (e) => {
+    const c = await KafkaWireConnection.connect(e.host, e.port, options);
+    try {
+      await c.apiVersions();
+      return { conn: c, quorum: await describeQuorum(c) };
+    } catch (err) {
+      c.close();
+      throw err;
+    }
+  });
+  const settled = await Promise.allSettled(attempts);
+  let leader: { conn: KafkaWireConnection; quorum: QuorumDescription } | undefined;
+  for (const [i, s] of settled.entries()) {
+    if (s.status === 'fulfilled') {
+      if (!leader) leader = s.value;
+      else s.value.conn.close();
+    } else {
+      const err = s.reason as Error;
+      const e = endpoints[i]!;
+      if (!(err instanceof KafkaWireError && err.errorCode === NOT_LEADER_OR_FOLLOWER)) errors.push(`${e.host}:${e.port}: ${err.message}`);
+    }
+  }
+  if (leader) return leader;
+  throw new Error(errors.length ? errors.join('; ') : 'no controller is the quorum leader (an election in progress?)');
 }

@@ -16,4 +16,4 @@ export { API, connectAny, KafkaWireConnection, type VersionRange, type WireOptio
 export { KafkaWireError, errorName } from './wire-error.js';
 export { fetchMetadata, type ClusterMetadata, type MetadataPartition, type MetadataTopic } from './metadata.js';
 export { topicMinIsr } from './describe-configs.js';
-export { describeQuorum, METADATA_TOPIC, type QuorumDescription, type QuorumReplica } from './describe-quorum.js';
+export { describeQuorum, describeQuorumViaControllers, METADATA_TOPIC, type QuorumDescription, type QuorumReplica } from './describe-quorum.js';

@@ -2,12 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { WireWriter } from '../../../../src/roles/kafka/wire/codec.js';
 import { API, KafkaWireConnection } from '../../../../src/roles/kafka/wire/connection.js';
-import { describeQuorum } from '../../../../src/roles/kafka/wire/describe-quorum.js';
+import { describeQuorum, describeQuorumViaControllers } from '../../../../src/roles/kafka/wire/describe-quorum.js';
 import { useFakeBrokers } from './fake-broker.js';
 
 const { fakeBroker } = useFakeBrokers();
 
-function quorumBody(v: number, leaderId = 1): Buffer {
+function quorumBody(v: number, leaderId = 1, partitionError = 0): Buffer {
   const w = new WireWriter(true).int16(0);
   if (v >= 2) w.nullableString(null);
   const replica = (x: WireWriter, r: { id: number; leo: number; caught: number }) => {
@@ -20,7 +20,7 @@ function quorumBody(v: number, leaderId = 1): Buffer {
   w.array(['__cluster_metadata'], (x, t) => {
     x.string(t);
     x.array([0], (y, idx) => {
-      y.int32(idx).int16(0);
+      y.int32(idx).int16(partitionError);
       if (v >= 2) y.nullableString(null);
       y.int32(leaderId).int32(5).int32(0).int32(120);
       y.array([{ id: 1, leo: 120, caught: 50_000 }, { id: 2, leo: 120, caught: 49_900 }, { id: 3, leo: 100, caught: 30_000 }], replica);
@@ -72,5 +72,20 @@ describe('Kafka wire client: DescribeQuorum', () => {
     } finally {
       c.close();
     }
+  });
+
+  it('via the controllers: only the leader answers; followers (NOT_LEADER_OR_FOLLOWER) are passed over', async () => {
+    const controller = (leader: boolean) =>
+      fakeBroker({ [API.describeQuorum]: [0, 2] }, (k, v) => (k === API.describeQuorum ? quorumBody(v, 3, leader ? 0 : 6) : undefined));
+    const ports = [await controller(false), await controller(false), await controller(true)];
+    const { conn, quorum } = await describeQuorumViaControllers(ports.map((port) => ({ host: '127.0.0.1', port })));
+    try {
+      expect(conn.endpoint).toBe(`127.0.0.1:${ports[2]}`);
+      expect(quorum.leaderId).toBe(3);
+    } finally {
+      conn.close();
+    }
+    const followersOnly = [await controller(false), await controller(false)];
+    await expect(describeQuorumViaControllers(followersOnly.map((port) => ({ host: '127.0.0.1', port })))).rejects.toThrow(/no controller is the quorum leader/);
   });
 });
