@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
 import { canHost, hostsDown, hostSsh, hostsUp, T, type TargetInfo } from './target.js';
 import { changedSteps, fixtureVersions, MIRROR, runZkk, sleep, whyFailed, writeLabInventory } from './helpers.js';
+import { startProducer } from './traffic.js';
 
 const versions = fixtureVersions();
 afterAll(async () => hostsDown(), T(120_000));
@@ -91,31 +91,10 @@ describe('ZooKeeper mode, Kafka co-located with ZooKeeper on 3 hosts (the seeds 
 
   it('a broker config change under a producer (acks=all, RF 3, min ISR 2): one broker at a time, 0 acknowledged messages lost', async () => {
     const brokers = info.hosts.filter((h) => HOSTS.includes(h.name)).map((h) => `${h.address}:9092`);
-    const kafka = new Kafka({ clientId: 'e2e', brokers, logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'e2e-roll', numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    const acked: string[] = [];
-    let failed = 0;
-    let producing = true;
-    const loop = (async () => {
-      for (let i = 0; producing; i++) {
-        try {
-          await producer.send({ topic: 'e2e-roll', acks: -1, messages: [{ key: String(i % 7), value: `m-${i}` }] });
-          acked.push(`m-${i}`);
-        } catch {
-          failed++;
-        }
-        await sleep(20);
-      }
-    })();
+    const producer = await startProducer(brokers, 'e2e-roll');
     const before = await brokerPids(HOSTS);
     const r = await runZkk(['deploy', inv]);
-    producing = false;
-    await loop;
-    await producer.disconnect();
+    const { acked, failed, lost } = await producer.stopAndConsume();
     expect(r.code, r.stdout + r.stderr).toBe(0);
     // one broker at a time, each back with 0 under-replicated partitions before the next; the controller last
     const roll = r.stdout.split('\n').filter((l) => /restarting Kafka node|Kafka back/.test(l)).map((l) => (l.includes('restarting') ? 'restart' : 'back'));
@@ -124,22 +103,6 @@ describe('ZooKeeper mode, Kafka co-located with ZooKeeper on 3 hosts (the seeds 
     const after = await brokerPids(HOSTS);
     for (const h of HOSTS) expect(after[h]).not.toBe(before[h]);
     expect(r.stdout).not.toMatch(/restarting ZooKeeper/);
-    // consume everything back: every acknowledged message is there
-    const consumer = kafka.consumer({ groupId: 'e2e-roll-check' });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'e2e-roll', fromBeginning: true });
-    const seen = new Set<string>();
-    const want = new Set(acked);
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`consumed ${[...want].filter((v) => seen.has(v)).length} of ${want.size} acknowledged`)), 90_000);
-      void consumer.run({ eachMessage: async ({ message }) => {
-        seen.add(message.value!.toString());
-        if ([...want].every((v) => seen.has(v))) { clearTimeout(t); resolve(); }
-      } });
-    });
-    await consumer.disconnect();
-    await admin.disconnect();
-    const lost = acked.filter((v) => !seen.has(v));
     console.log(`roll under load: ${acked.length} acknowledged, ${failed} sends failed (retried by the app), ${lost.length} lost`);
     expect(acked.length).toBeGreaterThan(100);
     expect(lost).toEqual([]);
