@@ -14,10 +14,19 @@ export const ZKK = path.join(ROOT, 'bin/zkk.js');
 export const FIXTURES = process.env.ZKK_FIXTURES ?? '/var/cache/zkk-fixtures';
 export const MIRROR = path.join(FIXTURES, 'mirror');
 
-export function fixtureVersions(): { zookeeper: string; kafka3: string; kafka4: string } {
+export function fixtureVersions(): { zookeeper: string; kafka3: string; kafka4: string; zookeeper38: string; zookeeper39: string; kafka3prev: string; kafka4prev: string } {
   const env = readFileSync(path.join(FIXTURES, 'versions.env'), 'utf8');
   const get = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(env)?.[1]?.trim() ?? '';
-  return { zookeeper: get('ZK_VERSION'), kafka3: get('KAFKA3_VERSION'), kafka4: get('KAFKA4_VERSION') };
+  return {
+    zookeeper: get('ZK_VERSION'),
+    kafka3: get('KAFKA3_VERSION'),
+    kafka4: get('KAFKA4_VERSION'),
+    // the upgrade paths (test/fixtures/build.sh)
+    zookeeper38: get('ZK38_VERSION'),
+    zookeeper39: get('ZK39_VERSION'),
+    kafka3prev: get('KAFKA3_PREV_VERSION'),
+    kafka4prev: get('KAFKA4_PREV_VERSION'),
+  };
 }
 
 export interface ZkkResult {
