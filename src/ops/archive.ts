@@ -56,13 +56,36 @@ function unpackAction(release: LocalRelease, versionedDir: string): ExecAction {
   return exec(script(body, `unpack ${release.fileName}`), { hint: 'the cached release changed on the host; run deploy again to upload it afresh' });
 }
 
-/** The stable path (e.g. /usr/local/zookeeper) points at the versioned dir; switched atomically. */
-export function ensureSymlink(fact: PathFact, linkPath: string, target: string): Outcome {
+/**
+ * The stable path (e.g. /usr/local/zookeeper) points at the versioned dir; switched atomically.
+ * With `releasesPrefix` (the versioned dirs' common prefix, e.g. /usr/local/zookeeper-), a switch
+ * keeps the release the link pointed at (for a rollback) and removes the older zkk-unpacked ones
+ * (those with the release marker): two releases are kept.
+ */
+export function ensureSymlink(fact: PathFact, linkPath: string, target: string, opts: { releasesPrefix?: string } = {}): Outcome {
   if (fact.kind === 'link' && fact.target === target) return ok(`${linkPath} -> ${target}`);
   if (fact.kind === 'dir' || fact.kind === 'file') {
     return blocked(`${linkPath} exists as a ${fact.kind} (a manual install?); zkk needs it to be a symlink`, `move it aside (e.g. mv ${linkPath} ${linkPath}.manual), then deploy again`);
   }
   const was = fact.kind === 'link' ? ` (was ${fact.target})` : '';
   const tmp = `${linkPath}.zkk-new`;
-  return change(`point ${linkPath} at ${target}${was}`, [exec(script(`set -e\nln -sfn ${quote(target)} ${quote(tmp)}\nmv -Tf ${quote(tmp)} ${quote(linkPath)}`, `link ${linkPath}`))]);
+  const actions = [exec(script(`set -e\nln -sfn ${quote(target)} ${quote(tmp)}\nmv -Tf ${quote(tmp)} ${quote(linkPath)}`, `link ${linkPath}`))];
+  if (opts.releasesPrefix && fact.kind === 'link' && fact.target) {
+    actions.push(pruneReleases(opts.releasesPrefix, [target, fact.target]));
+    return change(`point ${linkPath} at ${target}${was}; keep ${fact.target} for a rollback, remove older releases`, actions);
+  }
+  return change(`point ${linkPath} at ${target}${was}`, actions);
+}
+
+/** Remove the zkk-unpacked release dirs under `prefix` except `keep` (a rollback needs the previous one). */
+function pruneReleases(prefix: string, keep: string[]): ExecAction {
+  const body = [
+    `for d in ${quote(prefix)}*; do`,
+    `  [ -d "$d" ] && [ ! -L "$d" ] && [ -f "$d/${MARKER}" ] || continue`,
+    `  case "$d" in ${keep.map((k) => quote(k)).join('|')}) continue ;; esac`,
+    '  rm -rf -- "$d"',
+    '  echo "removed $d"',
+    'done',
+  ].join('\n');
+  return exec(script(body, `prune releases ${prefix}*`));
 }

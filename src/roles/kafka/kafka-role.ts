@@ -111,7 +111,7 @@ export const kafkaRole: Role = {
       { id: 'kafka.log-dir', title: k.logDir, outcome: ensureDirectory(facts.get(pathProbe(k.logDir)), { path: k.logDir, ...svc, mode: '0755' }) },
       ...k.logDirs.map((d, i) => ({ id: `kafka.data-dir-${i + 1}`, title: d, outcome: ensureDirectory(facts.get(pathProbe(d)), { path: d, ...svc, mode: '0750' }) })),
       { id: 'kafka.release', title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
-      { id: 'kafka.install-link', title: k.installDir, outcome: ensureSymlink(facts.get(pathProbe(k.installDir)), k.installDir, vdir), notify: [RESTART] },
+      { id: 'kafka.install-link', title: k.installDir, outcome: ensureSymlink(facts.get(pathProbe(k.installDir)), k.installDir, vdir, { releasesPrefix: `${k.installDir}_${k.scalaVersion}-` }), notify: [RESTART] },
       { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...secretAware }), notify: [RESTART] },
       { id: 'kafka.firewall', title: 'firewall', outcome: ensureFirewallOpen(facts.get(firewallProbe()), kafkaPorts(k), ctx.inv.firewall.manage) },
       { id: 'kafka.service-file', title: mgr === 'systemd' ? 'systemd unit' : 'init.d script', outcome: svcOutcome, notify: [RESTART] },

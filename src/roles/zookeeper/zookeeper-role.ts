@@ -108,7 +108,7 @@ export const zookeeperRole: Role = {
         : []),
       { id: 'zookeeper.log-dir', title: s.logDir, outcome: ensureDirectory(facts.get(pathProbe(s.logDir)), { path: s.logDir, ...svc, mode: '0755' }) },
       { id: 'zookeeper.release', title: `release ${s.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
-      { id: 'zookeeper.install-link', title: s.installDir, outcome: ensureSymlink(facts.get(pathProbe(s.installDir)), s.installDir, vdir), notify: [RESTART] },
+      { id: 'zookeeper.install-link', title: s.installDir, outcome: ensureSymlink(facts.get(pathProbe(s.installDir)), s.installDir, vdir, { releasesPrefix: `${s.installDir}-` }), notify: [RESTART] },
       { id: 'zookeeper.render-zoo-cfg', title: 'zoo.cfg', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/zoo.cfg`, true)), { path: `${s.confDir}/zoo.cfg`, content: files.zooCfg, ...secretAware }), notify: [RESTART] },
       { id: 'zookeeper.myid', title: `myid ${s.myid}`, outcome: ensureFileContent(facts.get(pathProbe(`${s.dataDir}/myid`, true)), { path: `${s.dataDir}/myid`, content: files.myid, ...svc, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.java-env', title: 'java.env', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/java.env`, true)), { path: `${s.confDir}/java.env`, content: files.javaEnv, ...root, mode: '0644' }), notify: [RESTART] },

@@ -50,6 +50,14 @@ const cases: [string, Outcome, Partial<Shown> & { kind: Shown['kind'] }][] = [
     text: 'point /usr/local/zookeeper at /usr/local/zookeeper-3.8.4 (was /usr/local/zookeeper-3.8.3)',
     commands: ['set -e\nln -sfn /usr/local/zookeeper-3.8.4 /usr/local/zookeeper.zkk-new\nmv -Tf /usr/local/zookeeper.zkk-new /usr/local/zookeeper'],
   }],
+  ['symlink switched, older releases pruned', ensureSymlink({ kind: 'link', target: '/usr/local/zookeeper-3.8.3', mtime: 1 }, '/usr/local/zookeeper', '/usr/local/zookeeper-3.8.4', { releasesPrefix: '/usr/local/zookeeper-' }), {
+    kind: 'change',
+    text: 'point /usr/local/zookeeper at /usr/local/zookeeper-3.8.4 (was /usr/local/zookeeper-3.8.3); keep /usr/local/zookeeper-3.8.3 for a rollback, remove older releases',
+    commands: [
+      'set -e\nln -sfn /usr/local/zookeeper-3.8.4 /usr/local/zookeeper.zkk-new\nmv -Tf /usr/local/zookeeper.zkk-new /usr/local/zookeeper',
+      'for d in /usr/local/zookeeper-*; do\n  [ -d "$d" ] && [ ! -L "$d" ] && [ -f "$d/.zkk-release" ] || continue\n  case "$d" in /usr/local/zookeeper-3.8.4|/usr/local/zookeeper-3.8.3) continue ;; esac\n  rm -rf -- "$d"\n  echo "removed $d"\ndone',
+    ],
+  }],
   ['symlink path is a real directory', ensureSymlink(dir('root', 'root', '0755'), '/usr/local/zookeeper', '/usr/local/zookeeper-3.8.4'), {
     kind: 'blocked',
     text: '/usr/local/zookeeper exists as a dir (a manual install?); zkk needs it to be a symlink',
