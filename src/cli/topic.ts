@@ -4,6 +4,7 @@
  * the inventory's brokers, or --bootstrap-server).
  */
 import { ExitCode, ZkkError } from '../errors/zkk-error.js';
+import { routeControlNet } from '../engine/connect-host.js';
 import { loadInventory } from '../inventory/load.js';
 import { inventorySections } from '../roles/inventory-sections.js';
 import { bootstrapServers } from '../roles/kafka/config.js';
@@ -23,6 +24,7 @@ async function admin<T>(file: string, flags: TopicFlags, fn: (a: Admin) => Promi
   const inv = await loadInventory(file, inventorySections);
   const brokers = flags.bootstrapServer ? flags.bootstrapServer.split(',') : bootstrapServers(inv);
   if (brokers.length === 0) throw new ZkkError('USAGE', `${file} has no kafka hosts`, { exitCode: ExitCode.usage, hint: 'give some hosts the kafka role, or pass --bootstrap-server' });
+  routeControlNet(inv.hosts); // brokers behind a bastion: through it
   try {
     return await withAdmin(brokers, fn);
   } catch (e) {

@@ -13,7 +13,7 @@ import { actionListing } from '../ops/action-listing.js';
 import type { Outcome, Step } from '../ops/operation.js';
 import type { HostContext, LiveHost, Role, VerifyCheck } from '../roles/role.js';
 import type { Connector, TransportStats } from '../transport/connector.js';
-import { connectHost, type ConnectOverrides } from './connect-host.js';
+import { bastionConnections, connectHost, routeControlNet, type ConnectOverrides } from './connect-host.js';
 import type { EventSink, StepStatus } from './events.js';
 import { executeActions } from './execute-actions.js';
 import { obtainRelease } from './releases.js';
@@ -65,6 +65,8 @@ export interface RunReport {
   clusterErrors: string[];
   durationMs: number;
   exitCode: number;
+  /** SSH connections made to bastions (ssh.jump / ProxyJump), shared by the hosts behind them. */
+  bastionConnections?: number;
 }
 
 interface HostRun {
@@ -81,6 +83,8 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
   const emit: EventSink = opts.onEvent ?? (() => undefined);
   for (const w of inv.warnings) emit({ type: 'warning', message: w });
   const targets = inv.hosts.filter((h) => !opts.limit || opts.limit.includes(h.name));
+  routeControlNet(inv.hosts, opts);
+  const bastionsBefore = bastionConnections();
   const runs: HostRun[] = targets.map((host) => ({
     host,
     report: { name: host.name, address: host.address, status: 'ok', ok: 0, changed: 0, failed: 0, steps: [] },
@@ -178,7 +182,8 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
   let exitCode: number = ExitCode.ok;
   if (allUnreachable) exitCode = ExitCode.connection;
   else if (anyFailed) exitCode = ExitCode.hostFailed;
-  return { mode: opts.mode, cluster: inv.cluster, hosts, verify, clusterErrors, durationMs: Date.now() - started, exitCode };
+  const bastions = bastionConnections() - bastionsBefore;
+  return { mode: opts.mode, cluster: inv.cluster, hosts, verify, clusterErrors, durationMs: Date.now() - started, exitCode, ...(bastions ? { bastionConnections: bastions } : {}) };
 }
 
 function hostContext(inv: Inventory, host: ResolvedHost, releases: Map<string, LocalRelease>, prepared: unknown): HostContext {
@@ -191,11 +196,17 @@ function liveHosts(runs: HostRun[], role: Role): LiveHost[] {
     .map((r) => ({ host: r.host, conn: r.conn!, facts: r.facts!, changed: r.changed }));
 }
 
+/** ssh_config warnings already shown in this run (every host behind the same config says the same). */
+const warnedBy = new WeakMap<EventSink, Set<string>>();
+
 async function connectRun(r: HostRun, opts: RunOptions, emit: EventSink): Promise<void> {
   const t0 = Date.now();
   try {
     r.conn = await (opts.connect ?? connectHost)(r.host, opts);
     emit({ type: 'host-connected', host: r.host.name, ms: Date.now() - t0 });
+    const seen = warnedBy.get(emit) ?? new Set<string>();
+    warnedBy.set(emit, seen);
+    for (const w of r.conn.warnings ?? []) if (!seen.has(w)) (seen.add(w), emit({ type: 'warning', message: `ssh config: ${w}` }));
   } catch (e) {
     failHost(r, e, emit, e instanceof ConnectionError ? 'unreachable' : 'failed');
   }

@@ -16,7 +16,7 @@ import type { Probe } from '../facts/probes.js';
 import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
 import type { StatusHostObservation } from '../roles/role-status.js';
 import type { Connector } from '../transport/connector.js';
-import { connectHost, type ConnectOverrides } from './connect-host.js';
+import { connectHost, routeControlNet, type ConnectOverrides } from './connect-host.js';
 import { statusRoles } from './status-roles.js';
 import { STATUS_SCHEMA_VERSION, type HostStatus, type StatusReport } from './status-schema.js';
 import { assessStatus } from './status-verdict.js';
@@ -53,7 +53,9 @@ export class StatusSession {
   constructor(
     private readonly inv: Inventory,
     private readonly opts: StatusOptions = {},
-  ) {}
+  ) {
+    routeControlNet(inv.hosts, { hostKeyPolicy: opts.hostKeyPolicy, askPassphrase: opts.askPassphrase, connectRetries: 0 });
+  }
 
   stats(): StatusStats {
     let { connections, commands } = this.closedStats;

@@ -10,6 +10,9 @@ import { z } from 'zod';
 import { absolutePathField, addressField, localPathField, loginUserField, nameField, packageNameField, portField, sha512Field, uploadedFileField } from './fields.js';
 import type { InventorySection } from './section.js';
 
+/** One ProxyJump hop: [user@]host[:port] (host a name, an IPv4 or a [bracketed] IPv6 address), or none. */
+const jumpHopField = z.string().regex(/^(?:none|(?:[A-Za-z0-9._][A-Za-z0-9._-]*@)?(?:[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?)$/, 'a jump host as [user@]host[:port], or none');
+
 export { releaseSchema } from './fields.js';
 
 export const sshSchema = z
@@ -24,6 +27,10 @@ export const sshSchema = z
     sudo: z.boolean().optional().describe('Run remote commands through sudo -n (default: when the user is not root)'),
     connectTimeout: z.number().positive().optional().describe('Seconds to wait for a connection (default 10)'),
     connectRetries: z.number().int().min(0).max(10).optional().describe('Retries of a failed connection (default 2)'),
+    jump: z
+      .union([jumpHopField, z.array(jumpHopField)])
+      .optional()
+      .describe('Bastion(s) to connect through, [user@]host[:port], a list for several hops (first hop first); none: connect directly even if ~/.ssh/config has a ProxyJump (default: ProxyJump from ~/.ssh/config)'),
   })
   .describe('How zkk reaches the hosts');
 

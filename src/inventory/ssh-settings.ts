@@ -14,11 +14,17 @@ export interface SshSettings {
   identityFile?: string;
   agent?: boolean;
   config: string | false;
+  /** True when `config` is the default ~/.ssh/config (then /etc/ssh/ssh_config is read too, as OpenSSH does without -F). */
+  defaultConfig?: boolean;
   knownHosts: string;
-  hostKeyPolicy: 'strict' | 'accept-new' | 'off';
+  /** Unset: StrictHostKeyChecking from ssh_config, else accept-new. */
+  hostKeyPolicy?: 'strict' | 'accept-new' | 'off';
   sudo?: boolean;
-  connectTimeout: number;
+  /** Seconds; unset: ConnectTimeout from ssh_config, else 10. */
+  connectTimeout?: number;
   connectRetries: number;
+  /** Bastions, first hop first ([user@]host[:port]); [] = none; unset: ProxyJump from ssh_config. */
+  jump?: string[];
 }
 
 type SshInput = z.infer<typeof sshSchema>;
@@ -32,10 +38,12 @@ export function resolveSsh(cluster: SshInput | undefined, host: SshInput | undef
     identityFile: m.identityFile ? localPath(m.identityFile) : undefined,
     agent: m.agent,
     config: m.config === false ? false : m.config ? localPath(m.config) : path.join(sshDir, 'config'),
+    ...(m.config === undefined ? { defaultConfig: true } : {}),
     knownHosts: m.knownHosts ? localPath(m.knownHosts) : path.join(sshDir, 'known_hosts'),
-    hostKeyPolicy: m.hostKeyPolicy ?? 'accept-new',
+    hostKeyPolicy: m.hostKeyPolicy,
     sudo: m.sudo,
-    connectTimeout: m.connectTimeout ?? 10,
+    connectTimeout: m.connectTimeout,
     connectRetries: m.connectRetries ?? 2,
+    ...(m.jump === undefined ? {} : { jump: (Array.isArray(m.jump) ? m.jump : [m.jump]).filter((j) => j !== 'none') }),
   };
 }

@@ -15,6 +15,8 @@ export interface Connector extends CommandRunner {
   readonly stats: TransportStats;
   /** True when commands run through sudo (non-root login). */
   readonly usesSudo: boolean;
+  /** ssh_config lines zkk did not honour for this host (a Match block, a ProxyCommand): shown as warnings. */
+  readonly warnings?: readonly string[];
   exec(command: Command, opts?: ExecOptions): Promise<ExecResult>;
   /** Copy a local file to a remote path the login user can write (SFTP). */
   putFile(localPath: string, remotePath: string): Promise<void>;

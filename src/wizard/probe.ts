@@ -104,10 +104,12 @@ async function probeHost(inv: Inventory, h: ResolvedHost, connect: (t: SshTarget
       identityFile: h.ssh.identityFile,
       agent: h.ssh.agent,
       config: h.ssh.config,
+      defaultConfig: h.ssh.defaultConfig,
+      jump: h.ssh.jump,
       knownHosts: h.ssh.knownHosts,
       hostKeyPolicy: h.ssh.hostKeyPolicy,
       sudo: h.ssh.sudo,
-      connectTimeout: timeout ?? Math.min(h.ssh.connectTimeout, 10),
+      connectTimeout: timeout ?? Math.min(h.ssh.connectTimeout ?? 10, 10),
       connectRetries: 0,
     });
     const os = osProbe();

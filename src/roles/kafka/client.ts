@@ -4,7 +4,7 @@
  * every message → delete).
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
+import { connectSocket, tcpProbe } from '../../shell/control-net.js';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { countPartitionHealth, type PartitionHealth } from './partition-health.js';
 
@@ -16,6 +16,8 @@ export function kafkaClient(brokers: string[], clientId = 'zkk'): Kafka {
     connectionTimeout: 3000,
     requestTimeout: 15000,
     retry: { retries: 3, initialRetryTime: 200 },
+    // brokers behind a bastion: each advertised host:port through its port forward
+    socketFactory: ({ host, port, onConnect }) => connectSocket(host, port, onConnect),
   });
 }
 
@@ -37,16 +39,7 @@ export async function partitionHealth(admin: Admin, minIsr = 1): Promise<Partiti
 }
 
 export function tcpOpen(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
+  return tcpProbe(host, port, timeoutMs);
 }
 
 /** A port that is closed now may be a node still binding: poll it (every 0.5 s) for up to `ms` before calling it closed. */

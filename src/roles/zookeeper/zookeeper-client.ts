@@ -1,9 +1,11 @@
 /** node-zookeeper-client's callbacks as promises: a session, and one znode's data. */
 import zookeeper from 'node-zookeeper-client';
+import { reachConnectString } from '../../shell/control-net.js';
 
-export function connectClient(connect: string, timeoutMs = 10_000): Promise<zookeeper.Client> {
+export async function connectClient(connect: string, timeoutMs = 10_000): Promise<zookeeper.Client> {
+  const reachable = await reachConnectString(connect); // through the bastion's port forwards when there is one
   return new Promise((resolve, reject) => {
-    const client = zookeeper.createClient(connect, { sessionTimeout: 10_000, spinDelay: 200, retries: 2 });
+    const client = zookeeper.createClient(reachable, { sessionTimeout: 10_000, spinDelay: 200, retries: 2 });
     const t = setTimeout(() => {
       client.close();
       reject(new Error(`no ZooKeeper session with ${connect} within ${timeoutMs / 1000}s`));

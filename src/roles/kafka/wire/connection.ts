@@ -2,7 +2,8 @@
  * One TCP connection to one Kafka node: framing, correlation ids, timeouts and the
  * ApiVersions negotiation every request uses to pick its version.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { connectSocket } from '../../../shell/control-net.js';
 import { WireReader, WireWriter } from './codec.js';
 import { errorName, KafkaWireError } from './wire-error.js';
 
@@ -41,7 +42,7 @@ export class KafkaWireConnection {
     const opts: Required<WireOptions> = { connectTimeoutMs: 2000, requestTimeoutMs: 5000, clientId: 'zkk-status', ...options };
     const endpoint = `${host}:${port}`;
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
+      const socket = connectSocket(host, port);
       socket.setNoDelay(true);
       const timer = setTimeout(() => {
         socket.destroy();
