@@ -42,6 +42,8 @@ export async function deployCommand(
     onEvent: (e) => renderer.onEvent(e),
   });
   await renderer.finish(report);
+  const pending = report.hosts.flatMap((h) => h.steps).find((st) => st.id === 'kafka.finalized' && st.detail.startsWith('finalize pending'));
+  if (pending && !flags.json) process.stdout.write(`next: ${pending.detail}\n`);
   let code = report.exitCode;
   if (mode === 'plan' && code === ExitCode.ok && flags.detailedExitcode && report.hosts.some((h) => h.changed > 0)) code = ExitCode.changesPending;
   process.exitCode = code;

@@ -99,6 +99,12 @@ export function buildProgram(): Command {
     .description('delete a topic')
     .action(async (file: string, name: string, flags) => (await import('./topic.js')).topicDelete(file, name, flags));
 
+  const upgrade = program.command('upgrade').description('the explicit steps of an upgrade (the binaries roll with a version: change and zkk deploy)');
+  runFlags(upgrade.command('finalize').argument('<inventory>', 'inventory file (YAML)'))
+    .description('after a rolling upgrade: raise the feature versions (ZooKeeper mode: inter.broker.protocol.version, rolling; KRaft: metadata.version and the other features, one by one, never kraft.version); shows them and asks first; cannot be undone')
+    .option('-y, --yes', 'do not ask (for scripts)')
+    .action(async (file: string, flags) => (await import('./upgrade.js')).upgradeFinalizeCommand(file, flags));
+
   program
     .command('validate')
     .argument('<inventory>', 'inventory file (YAML)')

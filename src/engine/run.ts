@@ -33,6 +33,8 @@ export interface RunOptions {
   limit?: string[];
   /** How to reach a host (default: SSH with its inventory settings); tests pass a fake. */
   connect?: (host: ResolvedHost, opts: RunOptions) => Promise<Connector>;
+  /** `zkk upgrade finalize`: roles raise feature versions (handed to Role.prepare) */
+  finalize?: boolean;
 }
 
 export interface StepReport {
@@ -98,7 +100,7 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
   try {
     // 1. releases on the control node and connections, in parallel.
     const prepared = new Map<Role, unknown>();
-    for (const role of roles) prepared.set(role, await role.prepare?.(inv, opts.mode));
+    for (const role of roles) prepared.set(role, await role.prepare?.(inv, opts.mode, { finalize: opts.finalize }));
     emit({ type: 'stage', stage: 'connect' });
     const releases = new Map<string, LocalRelease>();
     const releaseWork = Promise.all(

@@ -14,6 +14,12 @@ import type { AnyRoleStatus } from './role-status.js';
 
 export type { ReleaseSpec } from './release-spec.js';
 
+/** What the command asks of this run beyond converging (e.g. `zkk upgrade finalize`). */
+export interface RunIntent {
+  /** raise the feature versions to the releases' (zkk upgrade finalize) */
+  finalize?: boolean;
+}
+
 export interface HostContext {
   inv: Inventory;
   host: ResolvedHost;
@@ -52,7 +58,7 @@ export interface Role {
    * Control-node preparation before facts (e.g. reading the KRaft cluster id file). What
    * it returns reaches the role's plan() as HostContext.prepared, for this run only.
    */
-  prepare?(inv: Inventory, mode: 'plan' | 'deploy'): Promise<unknown>;
+  prepare?(inv: Inventory, mode: 'plan' | 'deploy', opts?: RunIntent): Promise<unknown>;
   releases?(inv: Inventory): ReleaseSpec[];
   probes(ctx: HostContext): Probe<unknown>[];
   plan(ctx: HostContext, facts: Facts): Step[];

@@ -17,7 +17,12 @@ export const brokerHosts = (inv: Inventory) => kafkaHosts(inv).filter((h) => h.k
 export const controllerHosts = (inv: Inventory) => kafkaHosts(inv).filter((h) => h.kafka.processRoles.includes('controller'));
 
 export function versionedKafkaDir(k: ResolvedKafka): string {
-  return `${k.installDir}_${k.scalaVersion}-${k.version}`;
+  return `${kafkaReleasesPrefix(k)}${k.version}`;
+}
+
+/** what every versioned Kafka dir starts with (the release follows) */
+export function kafkaReleasesPrefix(k: ResolvedKafka): string {
+  return `${k.installDir}_${k.scalaVersion}-`;
 }
 
 export function bootstrapServers(inv: Inventory): string[] {
@@ -41,7 +46,7 @@ export interface KafkaFiles {
   systemdUnit: string;
 }
 
-export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOptions = {}): KafkaFiles {
+export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOptions & { ibp?: string } = {}): KafkaFiles {
   const k = host.kafka;
   const kraft = k.mode === 'kraft';
   const isBroker = k.processRoles.includes('broker');
@@ -57,6 +62,8 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
   const ctx = {
     cluster: inv.cluster,
     k,
+    // ZooKeeper mode during a binary roll: the protocol the not yet finalized cluster speaks
+    ibp: kraft ? undefined : opts.ibp,
     kraft,
     isBroker,
     processRoles: k.processRoles,

@@ -88,7 +88,7 @@ function resolveHost(
 function checkModeAndVersion(ctx: SectionContext, mode: KafkaMode, version: string, anyKafkaHost: boolean): void {
   if (anyKafkaHost) {
     if (mode === 'zookeeper' && major(version) >= 4)
-      ctx.fail(['kafka', 'version'], `Kafka ${version} has no ZooKeeper mode`, 'use mode: kraft, or version 3.9.2 for ZooKeeper mode');
+      ctx.fail(['kafka', 'version'], `Kafka ${version} has no ZooKeeper mode`, 'a ZooKeeper-mode cluster must first migrate to KRaft on 3.9 (the ZooKeeper → KRaft migration: https://kafka.apache.org/39/documentation.html#kraft_zk_migration), then upgrade to 4.x; a new cluster: use mode: kraft');
     if (mode === 'zookeeper' && ctx.hostsWith(ZOOKEEPER_ROLE).length === 0)
       ctx.fail(['hosts'], 'kafka mode is zookeeper but no host has the zookeeper role', 'add role zookeeper to 1, 3 or 5 hosts, or set kafka.mode: kraft');
     if (mode === 'kraft' && (major(version) < 3 || (major(version) === 3 && minor(version) < 3)))

@@ -18,14 +18,16 @@ import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureService
 import { ensureServiceAccount } from '../../ops/user.js';
 import { quote, script } from '../../shell/command.js';
 import type { CommandRunner } from '../../shell/command-runner.js';
-import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
+import type { HandlerReporter, HostContext, LiveHost, Role, RunIntent, VerifyCheck } from '../role.js';
+import type { PathFact, Probe } from '../../facts/probes.js';
+import { describeUpgrades, featureUpgrades, FINALIZED_FILE, finalizePending, majorMinor, parseFeatureDescribe, parseVersionMapping, pinnedIbp, refuseVersionChange, upgradeState, versionOfDir, type FeatureLevel, type MappedLevel, type UpgradeState } from './upgrade.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
 import { connectClient, readZnode } from '../zookeeper/zookeeper-client.js';
 import { canaryRoundTrip, partitionHealth, tcpOpen, tcpOpenWithin, withAdmin } from './client.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
 import { kafkaStatus } from './status.js';
-import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
+import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, kafkaReleasesPrefix, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
 import { KAFKA_RESTART } from './handlers.js';
 import { kafkaRelease } from './release.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
@@ -44,13 +46,44 @@ function kf(h: { kafka?: ResolvedKafka; name: string }): ResolvedKafka {
 export interface KafkaRunPreparation {
   /** KRaft: the cluster id from the file beside the inventory (created in deploy; undefined in a first plan). */
   clusterId?: string;
+  /** zkk upgrade finalize: raise the feature versions to the release's */
+  finalize?: boolean;
 }
 
 /** The cluster id is read (or, in deploy, created) once per run, before planning. */
-export async function prepareKafka(inv: Inventory, mode: 'plan' | 'deploy'): Promise<KafkaRunPreparation> {
+export async function prepareKafka(inv: Inventory, mode: 'plan' | 'deploy', intent: RunIntent = {}): Promise<KafkaRunPreparation> {
   const k = kafkaHosts(inv)[0]?.kafka;
-  if (!k || k.mode !== 'kraft') return {};
-  return { clusterId: await loadClusterId(inv, mode === 'deploy') };
+  const finalize = intent.finalize ? { finalize: true } : {};
+  if (!k || k.mode !== 'kraft') return finalize;
+  return { clusterId: await loadClusterId(inv, mode === 'deploy'), ...finalize };
+}
+
+const finalizedProbe = (k: ResolvedKafka) => pathProbe(`${k.confDir}/${FINALIZED_FILE}`, true);
+
+/** KRaft finalize: the cluster's feature levels and the release's, asked on the first broker. */
+export function featuresProbe(k: ResolvedKafka): Probe<{ current: FeatureLevel[]; mapping: MappedLevel[]; error?: string }> {
+  const tool = quote(`${k.installDir}/bin/kafka-features.sh`);
+  return {
+    key: `kafka-features:${k.installDir}`,
+    script: [
+      `export KAFKA_HEAP_OPTS=-Xmx128m`,
+      `${tool} --bootstrap-server ${quote(`${k.advertisedHost}:${k.port}`)} describe 2>&1`,
+      `echo ---zkk-mapping---`,
+      `${tool} version-mapping --release-version ${quote(majorMinor(k.version))} 2>&1`,
+    ].join('\n'),
+    parse(out) {
+      const [describe = '', mapping = ''] = out.split('---zkk-mapping---');
+      const current = parseFeatureDescribe(describe);
+      const levels = parseVersionMapping(mapping);
+      const error = current.length === 0 ? `kafka-features.sh describe: ${describe.trim().split('\n').pop() ?? 'no answer'}` : levels.length === 0 ? `kafka-features.sh version-mapping: ${mapping.trim().split('\n').pop() ?? 'no answer'}` : undefined;
+      return { current, mapping: levels, ...(error ? { error } : {}) };
+    },
+  };
+}
+
+/** the host that runs the cluster-wide feature upgrade: the first broker of the inventory */
+function isFeatureHost(inv: Inventory, k: ResolvedKafka): boolean {
+  return brokerHosts(inv)[0]?.kafka.nodeId === k.nodeId;
 }
 
 export const kafkaRole: Role = {
@@ -77,6 +110,8 @@ export const kafkaRole: Role = {
       ...(rel ? [releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)] : []),
       pathProbe(k.installDir),
       pathProbe(`${k.confDir}/server.properties`, true),
+      finalizedProbe(k),
+      ...(k.mode === 'kraft' && (ctx.prepared as KafkaRunPreparation | undefined)?.finalize && isFeatureHost(ctx.inv, k) ? [featuresProbe(k)] : []),
       pathProbe(serviceFilePath('sysv', k.serviceName), true),
       pathProbe(serviceFilePath('systemd', k.serviceName), true),
       serviceRegistrationProbe(k.serviceName, 'sysv'),
@@ -89,7 +124,13 @@ export const kafkaRole: Role = {
     const k = host.kafka;
     const os = facts.get(osProbe());
     const mgr = serviceManager(os);
-    const files = renderKafkaFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir });
+    const finalizing = !!(ctx.prepared as KafkaRunPreparation | undefined)?.finalize;
+    const link = facts.get(pathProbe(k.installDir));
+    const finalizedFact = facts.get(finalizedProbe(k));
+    const state = upgradeState(k.version, finalizedFact.kind === 'file' ? finalizedFact.content : undefined, versionOfDir(link.kind === 'link' ? link.target : undefined, kafkaReleasesPrefix(k)));
+    const refusal = refuseVersionChange(state, k.mode);
+    const ibp = k.mode === 'zookeeper' && !('inter.broker.protocol.version' in k.extraConfig) ? pinnedIbp(state, finalizing) : undefined;
+    const files = renderKafkaFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir, ibp });
     const rel = ctx.releases.get('kafka');
     if (!rel) throw new Error('kafka release not obtained');
     const vdir = versionedKafkaDir(k);
@@ -105,13 +146,14 @@ export const kafkaRole: Role = {
     const svcOutcome = mgr === 'systemd' ? followedBy(svcFile, ' (and daemon-reload)', daemonReload()) : svcFile;
     // server.properties with a password in extraConfig: readable by Kafka's group only, values masked in diffs
     const secretAware = propertiesFileAccess(k.extraConfig, k.group);
+    if (refusal) return [{ id: 'kafka.version', title: `version ${k.version}`, outcome: blocked(refusal.reason, refusal.hint) }];
     const steps: Step[] = [
       { id: 'kafka.account', title: `user ${k.user}`, outcome: ensureServiceAccount(facts.get(userProbe(k.user)), facts.get(groupProbe(k.group)), { user: k.user, group: k.group, home: k.logDirs[0]! }, os) },
       { id: 'kafka.conf-dir', title: k.confDir, outcome: ensureDirectory(facts.get(pathProbe(k.confDir)), { path: k.confDir, ...root, mode: '0755' }) },
       { id: 'kafka.log-dir', title: k.logDir, outcome: ensureDirectory(facts.get(pathProbe(k.logDir)), { path: k.logDir, ...svc, mode: '0755' }) },
       ...k.logDirs.map((d, i) => ({ id: `kafka.data-dir-${i + 1}`, title: d, outcome: ensureDirectory(facts.get(pathProbe(d)), { path: d, ...svc, mode: '0750' }) })),
       { id: 'kafka.release', title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
-      { id: 'kafka.install-link', title: k.installDir, outcome: ensureSymlink(facts.get(pathProbe(k.installDir)), k.installDir, vdir, { releasesPrefix: `${k.installDir}_${k.scalaVersion}-` }), notify: [RESTART] },
+      { id: 'kafka.install-link', title: k.installDir, outcome: ensureSymlink(link, k.installDir, vdir, { releasesPrefix: kafkaReleasesPrefix(k) }), notify: [RESTART] },
       { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...secretAware }), notify: [RESTART] },
       { id: 'kafka.firewall', title: 'firewall', outcome: ensureFirewallOpen(facts.get(firewallProbe()), kafkaPorts(k), ctx.inv.firewall.manage) },
       { id: 'kafka.service-file', title: mgr === 'systemd' ? 'systemd unit' : 'init.d script', outcome: svcOutcome, notify: [RESTART] },
@@ -131,6 +173,8 @@ export const kafkaRole: Role = {
         notify: [RESTART],
       },
       { id: START, title: 'running', outcome: ensureServiceRunning(facts.get(kafkaProcessProbe(k)), k.serviceName, mgr) },
+      ...(k.mode === 'kraft' && finalizing && isFeatureHost(ctx.inv, k) ? [{ id: 'kafka.features', title: 'feature versions', outcome: featuresOutcome(k, facts, state) }] : []),
+      { id: 'kafka.finalized', title: 'finalized level', outcome: finalizedOutcome(k, finalizedFact, state, finalizing, ibp) },
     ];
     return steps;
   },
@@ -145,6 +189,26 @@ export const kafkaRole: Role = {
   },
   status: kafkaStatus,
 };
+
+/** KRaft finalize: each feature the release maps higher, one --feature each (never kraft.version). */
+function featuresOutcome(k: ResolvedKafka, facts: Facts, state: UpgradeState): Outcome {
+  const f = facts.get(featuresProbe(k));
+  if (f.error) return blocked(`cannot read the feature versions: ${f.error}`, 'is the cluster up? zkk status shows it');
+  const { upgrades, skipped } = featureUpgrades(f.current, f.mapping);
+  const note = skipped.length ? `; left: ${skipped.join('; ')}` : '';
+  if (upgrades.length === 0) return ok(`feature versions at ${majorMinor(state.target)}'s levels${note}`);
+  const args = upgrades.map((u) => `--feature ${quote(`${u.name}=${u.to}`)}`).join(' ');
+  const body = `KAFKA_HEAP_OPTS=-Xmx128m ${quote(`${k.installDir}/bin/kafka-features.sh`)} --bootstrap-server ${quote(`${k.advertisedHost}:${k.port}`)} upgrade ${args} 2>&1`;
+  return change(`upgrade ${describeUpgrades(upgrades)} — cannot be downgraded${note}`, [exec(script(body, 'kafka-features.sh upgrade'), { timeoutMs: 180_000 })]);
+}
+
+/** The level the cluster is finalized at, kept on the host; says when a finalize is pending. */
+function finalizedOutcome(k: ResolvedKafka, fact: PathFact, state: UpgradeState, finalizing: boolean, ibp: string | undefined): Outcome {
+  const level = finalizing ? majorMinor(state.target) : state.finalized;
+  const o = ensureFileContent(fact, { path: `${k.confDir}/${FINALIZED_FILE}`, content: `${level}\n`, owner: 'root', group: 'root', mode: '0644' });
+  if (o.kind !== 'ok' || finalizing || !finalizePending(state)) return o;
+  return ok(`finalize pending: Kafka ${state.target} runs at ${state.finalized}'s ${k.mode === 'kraft' ? 'feature versions (metadata.version)' : `inter.broker.protocol.version${ibp ? ` (pinned ${ibp})` : ''}`}; \`zkk upgrade finalize\` raises them (no downgrade after that)`);
+}
 
 function formatOutcome(ctx: HostContext, host: KafkaHost, facts: Facts): Outcome {
   const k = host.kafka;

@@ -111,3 +111,18 @@ describe('resolution', () => {
     expect(() => parseInventory('cluster: k\nkafka: { version: 4.4.0, mode: zookeeper }\nhosts:\n  - { address: 10.213.0.11, roles: [zookeeper, kafka] }\n', 'k.yml', inventorySections)).toThrow(/no ZooKeeper mode/);
   });
 });
+
+describe('upgrade refusals in the inventory', () => {
+  it('a Kafka 4 version on a ZooKeeper-mode cluster: exit 2, pointing to the migration', () => {
+    const text = 'cluster: x\nhosts:\n  - address: 10.213.0.1\n    roles: [zookeeper, kafka]\nkafka:\n  mode: zookeeper\n  version: 4.4.0\n';
+    try {
+      parseInventory(text, 'inv.yml', inventorySections);
+      expect.unreachable();
+    } catch (e) {
+      const err = e instanceof InventoryErrors ? e.errors[0]! : (e as InventoryError);
+      expect(err.exitCode).toBe(2);
+      expect(err.message).toMatch(/Kafka 4\.4\.0 has no ZooKeeper mode/);
+      expect(err.hint).toMatch(/migrate to KRaft on 3\.9/);
+    }
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import {
+  featureUpgrades,
+  finalizePending,
+  parseFeatureDescribe,
+  parseVersionMapping,
+  pinnedIbp,
+  refuseVersionChange,
+  upgradeState,
+  versionOfDir,
+} from '../../../src/roles/kafka/upgrade.js';
+
+describe('Kafka upgrade state', () => {
+  it('a fresh host is finalized at its release', () => {
+    const s = upgradeState('3.9.2', undefined, undefined);
+    expect(s.finalized).toBe('3.9');
+    expect(finalizePending(s)).toBe(false);
+  });
+  it('a host without the file counts as finalized at the release its link points at', () => {
+    expect(versionOfDir('/usr/local/kafka_2.13-3.8.1', '/usr/local/kafka_2.13-')).toBe('3.8.1');
+    expect(versionOfDir('/opt/other', '/usr/local/kafka_2.13-')).toBeUndefined();
+    const s = upgradeState('3.9.2', undefined, '3.8.1');
+    expect(s.finalized).toBe('3.8');
+    expect(finalizePending(s)).toBe(true);
+  });
+  it('ZooKeeper mode: the IBP stays pinned at the finalized level during the roll, not when finalizing', () => {
+    const s = upgradeState('3.9.2', '3.8\n', '3.9.2');
+    expect(pinnedIbp(s, false)).toBe('3.8');
+    expect(pinnedIbp(s, true)).toBeUndefined();
+    // a patch upgrade needs no pin
+    expect(pinnedIbp(upgradeState('3.9.2', '3.9\n', '3.9.1'), false)).toBeUndefined();
+  });
+  it('a rollback before finalize is allowed; a downgrade below the finalized level is refused with the reason', () => {
+    expect(refuseVersionChange(upgradeState('4.3.1', '4.3', '4.4.0'), 'kraft')).toBeUndefined();
+    const r = refuseVersionChange(upgradeState('4.3.1', '4.4', '4.4.0'), 'kraft');
+    expect(r?.reason).toMatch(/older than the level this cluster is finalized at \(4\.4: metadata\.version.*cannot be downgraded/);
+    expect(refuseVersionChange(upgradeState('3.8.1', '3.9', '3.9.2'), 'zookeeper')?.reason).toMatch(/inter\.broker\.protocol\.version/);
+  });
+  it('skipping a required intermediate version is refused', () => {
+    expect(refuseVersionChange(upgradeState('4.0.0', undefined, '3.2.3'), 'kraft')?.reason).toMatch(/cannot be upgraded to 4\.0\.0 directly/);
+    expect(refuseVersionChange(upgradeState('4.0.0', '3.2', '3.9.1'), 'kraft')?.reason).toMatch(/below 3\.3-IV3/);
+    expect(refuseVersionChange(upgradeState('4.0.0', '3.9', '3.9.1'), 'kraft')).toBeUndefined();
+  });
+});
+
+describe('KRaft finalize: feature by feature', () => {
+  const describeOut = [
+    'Feature: eligible.leader.replicas.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 1\tEpoch: 9',
+    'Feature: group.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 1\tEpoch: 9',
+    'Feature: kraft.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 0\tEpoch: 9',
+    'Feature: metadata.version\tSupportedMinVersion: 3.3-IV3\tSupportedMaxVersion: 4.4-IV0\tFinalizedVersionLevel: 4.3-IV0\tEpoch: 9',
+    'Feature: share.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 2\tFinalizedVersionLevel: 1\tEpoch: 9',
+    'Feature: transaction.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 2\tFinalizedVersionLevel: 2\tEpoch: 9',
+  ].join('\n');
+  // kafka-features.sh version-mapping --release-version 4.4 (4.4.0)
+  const mapping = ['metadata.version=33 (4.4)', 'kraft.version=1', 'transaction.version=2', 'group.version=1', 'eligible.leader.replicas.version=1', 'share.version=2', 'streams.version=1'].join('\n');
+
+  it('parses describe and version-mapping', () => {
+    expect(parseFeatureDescribe(describeOut).find((f) => f.name === 'metadata.version')).toEqual({ name: 'metadata.version', finalized: '4.3-IV0' });
+    expect(parseVersionMapping(mapping)[0]).toEqual({ name: 'metadata.version', level: 33, release: '4.4' });
+  });
+  it('raises each feature the release maps higher, never kraft.version (static quorum stays static)', () => {
+    const { upgrades, skipped } = featureUpgrades(parseFeatureDescribe(describeOut), parseVersionMapping(mapping));
+    expect(upgrades).toEqual([
+      { name: 'metadata.version', from: '4.3-IV0', to: 33, toName: '4.4' },
+      { name: 'share.version', from: '1', to: 2 },
+      { name: 'streams.version', from: '0', to: 1 },
+    ]);
+    expect(skipped.join()).toMatch(/kraft\.version 0 → 1 .*static controller quorum into a dynamic one/);
+  });
+  it('nothing to raise when the cluster is at the release', () => {
+    const at = describeOut.replace('4.3-IV0', '4.4-IV0').replace(/share.version(.*)FinalizedVersionLevel: 1/, 'share.version$1FinalizedVersionLevel: 2');
+    const { upgrades } = featureUpgrades(parseFeatureDescribe(at + '\nFeature: streams.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 1\tEpoch: 9'), parseVersionMapping(mapping));
+    expect(upgrades).toEqual([]);
+  });
+});
