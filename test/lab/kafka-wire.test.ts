@@ -1,8 +1,8 @@
 // zkk's Kafka wire client (src/roles/kafka/wire/) against real brokers of both Kafka lines, started
 // from the fixtures by hand as test/lab/proof-kafka.test.ts does (no zkk deploy in between):
-//   - Kafka 3.9.2, 3 brokers in ZooKeeper mode: Metadata, DescribeConfigs (min ISR), and the
+//   - Kafka 3.9.2, 3 brokers in ZooKeeper mode: Metadata, DescribeConfigs (min ISR), Fetch, and the
 //     refusal of DescribeQuorum (a ZooKeeper-mode broker does not offer it)
-//   - the newest Kafka 4.x, 3 combined KRaft nodes: Metadata, DescribeConfigs, DescribeQuorum
+//   - the newest Kafka 4.x, 3 combined KRaft nodes: Metadata, DescribeConfigs, Fetch, DescribeQuorum
 //     through a broker listener and through a controller listener
 // Every version zkk speaks that the broker offers is sent and decoded with nothing left over.
 // Run as root: npx vitest run --config test/vitest.config.ts test/lab/kafka-wire.test.ts
@@ -11,7 +11,9 @@ import { labDown, labUp, type LabInfo } from './lab.js';
 import { ensureFixtures, type Fixtures } from '../fixtures/fixtures.js';
 import { deploy, log, Pids, q, secs, sh, startBroker, startZkEnsemble, stopByPid, waitFor, waitForLog, waitForQuorum, writeFile, type Host } from '../fixtures/proof-lab.js';
 import type { WireReader, WireWriter } from '../../src/roles/kafka/wire/codec.js';
-import { API, connectAny, type KafkaWireConnection } from '../../src/roles/kafka/wire/connection.js';
+import { Kafka, logLevel } from 'kafkajs';
+import { API, connectAny, KafkaWireConnection } from '../../src/roles/kafka/wire/connection.js';
+import { decodeFetchResponse, encodeFetchRequest, fetchPartition } from '../../src/roles/kafka/wire/fetch.js';
 import { decodeDescribeConfigsResponse, encodeDescribeTopicConfigs, topicMinIsr } from '../../src/roles/kafka/wire/describe-configs.js';
 import { decodeDescribeQuorumResponse, describeQuorum, describeQuorumViaControllers, encodeDescribeQuorumRequest } from '../../src/roles/kafka/wire/describe-quorum.js';
 import { decodeMetadataResponse, encodeMetadataRequest, fetchMetadata, type ClusterMetadata } from '../../src/roles/kafka/wire/metadata.js';
@@ -46,6 +48,7 @@ async function everyVersion<T>(
 const METADATA = { key: API.metadata, name: 'Metadata', lo: 1, hi: 12, flexibleFrom: 9 };
 const DESCRIBE_CONFIGS = { key: API.describeConfigs, name: 'DescribeConfigs', lo: 1, hi: 4, flexibleFrom: 4 };
 const DESCRIBE_QUORUM = { key: API.describeQuorum, name: 'DescribeQuorum', lo: 0, hi: 2, flexibleFrom: 0 };
+const FETCH = { key: API.fetch, name: 'Fetch', lo: 4, hi: 11, flexibleFrom: 12 };
 
 describe('the Kafka wire client against real brokers (3.9.2 ZooKeeper mode, 4.x KRaft)', () => {
   let fx: Fixtures;
@@ -132,6 +135,37 @@ describe('the Kafka wire client against real brokers (3.9.2 ZooKeeper mode, 4.x 
     log(`${c.endpoint}: Metadata v${[...versions.keys()].join(',')} and DescribeConfigs v${[...configs.keys()].join(',')} decoded`);
   }
 
+  /** Fetch (the verify canary's read-back): what kafkajs produced (acks=all), read by partition from its leader at every version. */
+  async function expectFetch(md: ClusterMetadata): Promise<void> {
+    const kafka = new Kafka({ clientId: 'wire-test', brokers: brokers().map((b) => `${b.host}:${b.port}`), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    const values = ['one', 'two', 'three', 'four', 'five'].map((v) => `fetch-${v}`);
+    let acked;
+    try {
+      acked = await producer.send({ topic: 'wire-default', acks: -1, messages: values.map((value, i) => ({ partition: 1, key: `k${i}`, value })) });
+    } finally {
+      await producer.disconnect();
+    }
+    const base = Number(acked[0]!.baseOffset);
+    const leader = md.topics.find((t) => t.name === 'wire-default')!.partitions.find((p) => p.partition === 1)!.leader;
+    const node = md.brokers.find((b) => b.nodeId === leader)!;
+    const c = await KafkaWireConnection.connect(node.host, node.port);
+    try {
+      const q = { topic: 'wire-default', partition: 1, offset: base };
+      const versions = await everyVersion(c, FETCH, (w, v) => encodeFetchRequest(w, v, q), (r, v) => decodeFetchResponse(r, v, q));
+      for (const [v, each] of versions) {
+        const at = `Fetch v${v}`;
+        expect(each.highWatermark, at).toBe(base + values.length);
+        expect(each.records.map((r) => [r.offset, r.key?.toString(), r.value?.toString()]), at).toEqual(values.map((value, i) => [base + i, `k${i}`, value]));
+      }
+      expect((await fetchPartition(c, q)).records.map((r) => r.value?.toString())).toEqual(values);
+      log(`${c.endpoint}: Fetch v${[...versions.keys()].join(',')} read back ${values.length} acknowledged records`);
+    } finally {
+      c.close();
+    }
+  }
+
   it('Kafka 3.9.2 in ZooKeeper mode: Metadata, min ISR; no DescribeQuorum', async () => {
     let t0 = performance.now();
     await startZkEnsemble(hosts, zkHome, pids);
@@ -162,6 +196,7 @@ describe('the Kafka wire client against real brokers (3.9.2 ZooKeeper mode, 4.x 
     const c = await connectAny(brokers());
     try {
       await expectMetadataAndMinIsr(c, md);
+      await expectFetch(md);
       await expect(describeQuorum(c)).rejects.toThrow(/does not support DescribeQuorum/);
     } finally {
       c.close();
@@ -210,6 +245,7 @@ describe('the Kafka wire client against real brokers (3.9.2 ZooKeeper mode, 4.x 
     const { conn: viaController } = await describeQuorumViaControllers(hosts.map((h) => ({ host: h.address, port: 9093 })));
     try {
       await expectMetadataAndMinIsr(viaBroker, md);
+      await expectFetch(md);
       for (const c of [viaBroker, viaController]) {
         const quorum = await describeQuorum(c);
         expect([1, 2, 3], c.endpoint).toContain(quorum.leaderId);

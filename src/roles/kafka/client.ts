@@ -1,12 +1,12 @@
 /**
- * Kafka checks from the control node with a real client (kafkajs): cluster membership,
- * partition health, and the canary round trip (create → produce acks=all → consume
- * every message → delete).
+ * Kafka checks from the control node with real clients (kafkajs, and zkk's wire client where
+ * kafkajs cannot: reading a partition without a consumer group): cluster membership, partition
+ * health, and the canary round trip (produce acks=all → read back from every partition's leader).
  */
 import { randomBytes } from 'node:crypto';
 import { connectSocket, tcpProbe } from '../../shell/control-net.js';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { countPartitionHealth, type PartitionHealth } from './partition-health.js';
+import { connectAny, fetchMetadata, fetchPartition, KafkaWireConnection } from './wire/index.js';
 
 export function kafkaClient(brokers: string[], clientId = 'zkk'): Kafka {
   return new Kafka({
@@ -31,13 +31,6 @@ export async function withAdmin<T>(brokers: string[], fn: (admin: Admin) => Prom
   }
 }
 
-export type { PartitionHealth } from './partition-health.js';
-
-export async function partitionHealth(admin: Admin, minIsr = 1): Promise<PartitionHealth> {
-  const { topics } = await admin.fetchTopicMetadata();
-  return countPartitionHealth(topics, minIsr);
-}
-
 export function tcpOpen(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
   return tcpProbe(host, port, timeoutMs);
 }
@@ -56,63 +49,109 @@ export interface CanaryResult {
   topic: string;
   produced: number;
   consumed: number;
+  /** partitions written and read back, and the brokers that led them */
+  partitions: number;
+  leaders: number[];
   ms: number;
 }
 
-export async function canaryRoundTrip(brokers: string[], replicationFactor: number, messages = 30): Promise<CanaryResult> {
+/** The verify canary's topic: kept between runs (created once, short retention). */
+export const CANARY_TOPIC = 'zkk-canary';
+const CANARY_RETENTION_MS = 3_600_000;
+
+/**
+ * The canary round trip: `messages` values produced with acks=all over every partition of the
+ * persistent canary topic (one partition per broker, so every broker leads one), then read back
+ * by partition from each partition's leader with zkk's wire Fetch — no consumer group, so no
+ * group join, no initial-rebalance delay and no __consumer_offsets to create. A value missing
+ * from its partition after its acknowledged offset is a failed check.
+ */
+export async function canaryRoundTrip(brokers: string[], replicationFactor: number, brokerCount: number, messages = 30): Promise<CanaryResult> {
   const t0 = Date.now();
-  const topic = `zkk-canary-${randomBytes(4).toString('hex')}`;
   const kafka = kafkaClient(brokers, 'zkk-canary');
-  const admin = kafka.admin();
-  await admin.connect();
+  const partitions = Math.max(3, brokerCount);
+  await ensureCanaryTopic(kafka.admin(), replicationFactor, partitions);
   const producer = kafka.producer({ allowAutoTopicCreation: false });
-  const consumer = kafka.consumer({ groupId: `${topic}-group`, sessionTimeout: 10000, heartbeatInterval: 1000 });
-  let consumed = 0;
+  await producer.connect();
+  const run = randomBytes(4).toString('hex');
+  const values = Array.from({ length: messages }, (_, i) => `canary-${run}-${i}`);
+  const byPartition = new Map<number, string[]>();
+  values.forEach((v, i) => byPartition.set(i % partitions, [...(byPartition.get(i % partitions) ?? []), v]));
+  let acked: { partition: number; baseOffset?: string }[];
   try {
-    // slow hosts (e.g. emulated VMs) need more than the 5 s broker-side default to create it
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor }], waitForLeaders: true, timeout: 30_000 });
-    await producer.connect();
-    const values = Array.from({ length: messages }, (_, i) => `canary-${i}`);
-    await producer.send({ topic, acks: -1, messages: values.map((value, i) => ({ key: String(i), value })) });
-    const seen = new Set<string>();
-    // The first consumer group of a fresh cluster makes the broker create __consumer_offsets;
-    // a consumer started before its coordinator answers can give up for good (slow hosts).
-    // describeGroups asks the same coordinator: wait until it answers, then start consuming.
-    const coordinatorBy = Date.now() + 120_000;
-    for (;;) {
-      try {
-        await admin.describeGroups([`${topic}-group`]);
-        break;
-      } catch (e) {
-        if (Date.now() > coordinatorBy) throw new Error(`no group coordinator within 120 s: ${(e as Error).message}`);
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-    let crash: Error | undefined;
-    consumer.on(consumer.events.CRASH, (ev) => {
-      if (!ev.payload.restart) crash = ev.payload.error;
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      // the first consumer group of a new cluster waits for __consumer_offsets (50 partitions) to be created and loaded
-      const timer = setTimeout(() => reject(new Error(`consumed ${seen.size} of ${messages} canary messages within 180 s${crash ? ` (consumer stopped: ${crash.message})` : ''}`)), 180_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.add(message.value?.toString() ?? '');
-          if (values.every((v) => seen.has(v))) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    consumed = seen.size;
-    return { topic, produced: messages, consumed, ms: Date.now() - t0 };
+    acked = await producer.send({ topic: CANARY_TOPIC, acks: -1, messages: values.map((value, i) => ({ partition: i % partitions, value })) });
   } finally {
-    await consumer.disconnect().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  }
+  const md = await withWire(brokers, (c) => fetchMetadata(c));
+  const topic = md.topics.find((t) => t.name === CANARY_TOPIC);
+  const leaders = new Set<number>();
+  let consumed = 0;
+  await Promise.all(
+    acked.map(async ({ partition, baseOffset }) => {
+      if (baseOffset === undefined) throw new Error(`${CANARY_TOPIC}-${partition}: the produce answer has no offset`);
+      const leader = topic?.partitions.find((p) => p.partition === partition)?.leader ?? -1;
+      const node = md.brokers.find((b) => b.nodeId === leader);
+      if (!node) throw new Error(`${CANARY_TOPIC}-${partition} has no leader in the cluster metadata`);
+      leaders.add(leader);
+      const want = new Set(byPartition.get(partition) ?? []);
+      const c = await KafkaWireConnection.connect(node.host, node.port, { clientId: 'zkk-canary', requestTimeoutMs: 10_000 });
+      try {
+        let offset = Number(baseOffset);
+        for (let round = 0; want.size > 0 && round < 20; round++) {
+          const got = await fetchPartition(c, { topic: CANARY_TOPIC, partition, offset });
+          for (const r of got.records) {
+            if (r.offset < offset) continue;
+            const v = r.value?.toString();
+            if (v !== undefined && want.delete(v)) consumed++;
+            offset = r.offset + 1;
+          }
+          if (offset >= got.highWatermark && want.size > 0) break; // everything readable was read
+        }
+      } finally {
+        c.close();
+      }
+    }),
+  );
+  return { topic: CANARY_TOPIC, produced: messages, consumed, partitions, leaders: [...leaders].sort((x, y) => x - y), ms: Date.now() - t0 };
+}
+
+/** Create the canary topic when missing, or again when it has too few partitions or replicas (the cluster grew). */
+async function ensureCanaryTopic(admin: Admin, replicationFactor: number, partitions: number): Promise<void> {
+  await admin.connect();
+  try {
+    const existing = (await admin.listTopics()).includes(CANARY_TOPIC)
+      ? (await admin.fetchTopicMetadata({ topics: [CANARY_TOPIC] })).topics[0]
+      : undefined;
+    const fits = existing && existing.partitions.length >= partitions && existing.partitions.every((p) => p.replicas.length >= replicationFactor);
+    if (fits) return;
+    if (existing) {
+      await admin.deleteTopics({ topics: [CANARY_TOPIC], timeout: 30_000 });
+      // the deletion completes asynchronously: wait until the name is free
+      for (let i = 0; i < 60 && (await admin.listTopics()).includes(CANARY_TOPIC); i++) await new Promise((r) => setTimeout(r, 500));
+    }
+    // slow hosts (e.g. emulated VMs) need more than the 5 s broker-side default to create it
+    await admin.createTopics({
+      topics: [{ topic: CANARY_TOPIC, numPartitions: partitions, replicationFactor, configEntries: [{ name: 'retention.ms', value: String(CANARY_RETENTION_MS) }] }],
+      waitForLeaders: true,
+      timeout: 30_000,
+    });
+  } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/** One wire connection to whichever broker answers first. */
+export async function withWire<T>(brokers: string[], fn: (c: KafkaWireConnection) => Promise<T>): Promise<T> {
+  const c = await connectAny(brokers.map(splitEndpoint), { clientId: 'zkk-verify', requestTimeoutMs: 10_000 });
+  try {
+    return await fn(c);
+  } finally {
+    c.close();
+  }
+}
+
+function splitEndpoint(hostPort: string): { host: string; port: number } {
+  const i = hostPort.lastIndexOf(':');
+  return { host: hostPort.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(hostPort.slice(i + 1)) };
 }

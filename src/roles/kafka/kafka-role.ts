@@ -23,7 +23,10 @@ import type { PathFact, Probe } from '../../facts/probes.js';
 import { describeUpgrades, featureUpgrades, FINALIZED_FILE, finalizePending, majorMinor, parseFeatureDescribe, parseVersionMapping, pinnedIbp, refuseVersionChange, upgradeState, versionOfDir, type FeatureLevel, type MappedLevel, type UpgradeState } from './upgrade.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
 import { connectClient, readZnode } from '../zookeeper/zookeeper-client.js';
-import { canaryRoundTrip, partitionHealth, tcpOpen, tcpOpenWithin, withAdmin } from './client.js';
+import { canaryRoundTrip, tcpOpen, tcpOpenWithin, withWire } from './client.js';
+import { clusterQuorum } from './quorum.js';
+import { clusterHealth, describePhases, ROLL_POLL_MS, waitUntilBack } from './roll-wait.js';
+import { fetchMetadata } from './wire/index.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
 import { kafkaStatus } from './status.js';
@@ -244,7 +247,7 @@ async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerR
   let lastErr = '';
   while (Date.now() < deadline) {
     try {
-      seen = await withAdmin(bootstrap, async (a) => (await a.describeCluster()).brokers.map((b) => b.nodeId));
+      seen = await withWire(bootstrap, async (c) => (await fetchMetadata(c)).brokers.map((b) => b.nodeId));
       // Registered is not yet serving: a ZooKeeper-mode broker writes /brokers/ids before its
       // acceptor binds the listener (seen in CI: registered, then port closed at verify).
       const closed = (await Promise.all(brokers.map(async (b) => ((await tcpOpen(b.host.address, kf(b.host).port)) ? undefined : b.host.name)))).filter(Boolean);
@@ -256,7 +259,7 @@ async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerR
     } catch (e) {
       lastErr = (e as Error).message;
     }
-    await sleep(1000);
+    await sleep(ROLL_POLL_MS);
   }
   throw new Error(`brokers did not all register within ${timeoutMs / 1000}s (seen: ${seen.join(', ') || 'none'}${lastErr ? `; last error: ${lastErr}` : ''})`);
 }
@@ -275,34 +278,13 @@ async function activeController(inv: Inventory, live: LiveHost[]): Promise<numbe
         client.close();
       }
     }
-    const any = live.find((l) => kf(l.host).processRoles.includes('broker')) ?? live[0]!;
-    const st = await quorumStatus(any.conn, kf(any.host));
-    return st.leaderId;
+    return (await clusterQuorum(inv, live)).leaderId;
   } catch {
     return undefined;
   }
 }
 
-export interface QuorumStatus {
-  leaderId?: number;
-  voters: number[];
-  maxFollowerLag?: number;
-  raw: string;
-}
-
-export async function quorumStatus(c: Pick<CommandRunner, 'exec'>, k: ResolvedKafka): Promise<QuorumStatus> {
-  const bootstrap = k.processRoles.includes('broker') ? `--bootstrap-server ${quote(`${k.advertisedHost}:${k.port}`)}` : `--bootstrap-controller ${quote(`${k.advertisedHost}:${k.controllerPort}`)}`;
-  const res = await c.exec(script(`KAFKA_HEAP_OPTS=-Xmx128m ${quote(`${k.installDir}/bin/kafka-metadata-quorum.sh`)} ${bootstrap} describe --status 2>/dev/null`, 'kafka-metadata-quorum describe --status'), { check: false, timeoutMs: 180_000 });
-  return parseQuorumStatus(res.stdout);
-}
-
-export function parseQuorumStatus(out: string): QuorumStatus {
-  const leader = /^LeaderId:\s*(-?\d+)/m.exec(out)?.[1];
-  const votersLine = /^CurrentVoters:\s*(.*)$/m.exec(out)?.[1] ?? '';
-  const voters = [...votersLine.matchAll(/"id":\s*(\d+)|(?:^|[\[,])\s*(\d+)(?=[,\]@])/g)].map((m) => Number(m[1] ?? m[2]));
-  const lag = /^MaxFollowerLag:\s*(\d+)/m.exec(out)?.[1];
-  return { leaderId: leader === undefined ? undefined : Number(leader), voters, maxFollowerLag: lag === undefined ? undefined : Number(lag), raw: out };
-}
+export { parseQuorumStatus, quorumStatus, type QuorumStatus } from './quorum.js';
 
 async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost[], report: HandlerReporter): Promise<void> {
   const controller = await activeController(inv, all);
@@ -311,7 +293,7 @@ async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost
   for (const t of ordered) {
     const k = kf(t.host);
     // Never take a broker down while partitions are already under-replicated.
-    const before = await withAdmin(bootstrap, (a) => partitionHealth(a)).catch(() => undefined);
+    const before = await clusterHealth(bootstrap).catch(() => undefined);
     if (!before || before.underReplicated > 0 || before.offline > 0) {
       throw new Error(
         `restart of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')} deferred: ${before ? `${before.underReplicated} under-replicated, ${before.offline} offline partitions` : 'cluster metadata unavailable'} — restarting a broker now could make partitions unavailable. Fix the cluster, then deploy again: the pending restart is detected from the config file times`,
@@ -319,28 +301,13 @@ async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost
     }
     report.info(t.host.name, `restarting Kafka node ${k.nodeId}${k.nodeId === controller ? ' (active controller, last)' : ''}`);
     const restart = restartService(k.serviceName, serviceManager(t.facts.get(osProbe())));
+    const t0 = Date.now();
     await t.conn.exec(restart.command, restart);
-    // back: the listener answers, the broker is registered, and no partition is under-replicated
-    const deadline = Date.now() + 300_000;
-    const port = k.processRoles.includes('broker') ? k.port : k.controllerPort;
-    await tcpOpenWithin(t.host.address, port, deadline - Date.now());
-    if (k.processRoles.includes('broker')) await waitForBrokers(inv, all.filter((l) => kf(l.host).processRoles.includes('broker')), report, Math.max(10_000, deadline - Date.now()));
-    // 0 three reads in a row: right after a restart one broker's metadata can still say 0
-    // while the restarted replicas are not back in the ISR (seen on slow VMs: 0, then 53)
-    let urp = -1;
-    let zeros = 0;
-    while (Date.now() < deadline) {
-      try {
-        urp = (await withAdmin(bootstrap, (a) => partitionHealth(a))).underReplicated;
-        zeros = urp === 0 ? zeros + 1 : 0;
-        if (zeros >= 3) break;
-      } catch {
-        zeros = 0; /* brokers still settling */
-      }
-      await sleep(1000);
-    }
-    if (urp !== 0) throw new Error(`${t.host.name}: under-replicated partitions did not return to 0 after the restart (${urp}); stopping the roll`);
-    report.info(t.host.name, 'Kafka back, 0 under-replicated partitions');
+    const restartMs = Date.now() - t0;
+    // back: the listener answers, the broker is registered, in the ISR again, and no partition is under-replicated
+    const broker = k.processRoles.includes('broker');
+    const phases = await waitUntilBack({ address: t.host.address, port: broker ? k.port : k.controllerPort, nodeId: k.nodeId, broker }, bootstrap, 300_000);
+    report.info(t.host.name, `Kafka back, 0 under-replicated partitions (${describePhases(restartMs, phases)})`);
   }
 }
 
@@ -383,17 +350,17 @@ async function verifyKafka(inv: Inventory, live: LiveHost[]): Promise<VerifyChec
       checks.push({ name: 'kafka.registered', ok: false, detail: (e as Error).message });
     }
   } else {
-    const ctlHost = live.find((l) => kf(l.host).processRoles.includes('controller')) ?? live[0]!;
-    const st = await quorumStatus(ctlHost.conn, kf(ctlHost.host));
+    const st = await clusterQuorum(inv, live);
     const voters = controllerHosts(inv).map((h) => h.kafka.nodeId);
     const missingVoters = voters.filter((v) => !st.voters.includes(v));
     checks.push({
       name: 'kafka.quorum',
       ok: st.leaderId !== undefined && st.leaderId >= 0 && missingVoters.length === 0,
-      detail: st.leaderId !== undefined ? `leader ${st.leaderId}, voters [${st.voters.join(', ')}]${missingVoters.length ? `, missing ${missingVoters.join(', ')}` : ''}, max follower lag ${st.maxFollowerLag ?? '?'}` : 'no answer from kafka-metadata-quorum',
+      detail: st.leaderId !== undefined ? `leader ${st.leaderId}, voters [${st.voters.join(', ')}]${missingVoters.length ? `, missing ${missingVoters.join(', ')}` : ''}, max follower lag ${st.maxFollowerLag ?? '?'} (${st.via})` : `no quorum answer (${st.via})`,
     });
     try {
-      const ids = await withAdmin(bootstrap, async (a) => (await a.describeCluster()).brokers.map((b) => b.nodeId));
+      // KRaft's Metadata lists the unfenced brokers only
+      const ids = await withWire(bootstrap, async (c) => (await fetchMetadata(c)).brokers.map((b) => b.nodeId));
       const missing = brokerIds.filter((id) => !ids.includes(id));
       checks.push({ name: 'kafka.registered', ok: missing.length === 0, detail: `unfenced brokers: [${ids.sort((a, b) => a - b).join(', ')}]${missing.length ? `, missing ${missing.join(', ')}` : ''}` });
     } catch (e) {
@@ -402,8 +369,12 @@ async function verifyKafka(inv: Inventory, live: LiveHost[]): Promise<VerifyChec
   }
   const rf = Math.max(1, Math.min(3, brokerIds.length));
   try {
-    const r = await canaryRoundTrip(bootstrap, rf);
-    checks.push({ name: 'kafka.canary', ok: r.consumed === r.produced, detail: `${r.topic} RF ${rf}: produced ${r.produced} (acks=all), consumed ${r.consumed} in ${r.ms} ms, deleted` });
+    const r = await canaryRoundTrip(bootstrap, rf, brokerIds.length);
+    checks.push({
+      name: 'kafka.canary',
+      ok: r.consumed === r.produced,
+      detail: `${r.topic} RF ${rf}: produced ${r.produced} (acks=all), consumed ${r.consumed} in ${r.ms} ms, read back by partition from leaders [${r.leaders.join(', ')}] (${r.partitions} partitions)`,
+    });
   } catch (e) {
     checks.push({ name: 'kafka.canary', ok: false, detail: (e as Error).message });
   }

@@ -1,7 +1,6 @@
 /**
- * Partition health counted from topic metadata (pure): shared by the kafkajs checks of
- * deploy (rolling restarts) and by `zkk status` (which reads metadata with its own wire
- * client, see wire/).
+ * Partition health counted from topic metadata (pure): shared by the rolling restart's gates
+ * (roll-wait.ts) and by `zkk status`, both reading metadata with zkk's wire client (wire/).
  */
 export interface PartitionHealth {
   partitions: number;

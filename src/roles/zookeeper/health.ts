@@ -1,7 +1,7 @@
 /**
  * ZooKeeper health from the host itself: the `srvr` four-letter word sent to
  * 127.0.0.1:clientPort over the existing SSH connection (no JVM start, no port opened
- * to the control node), and zkServer.sh status for the final verify.
+ * to the control node). `zkServer.sh status` asks the same srvr through a JVM client.
  */
 import { quote, script } from '../../shell/command.js';
 import type { CommandRunner } from '../../shell/command-runner.js';
@@ -45,15 +45,6 @@ export function parseSrvr(out: string): SrvrInfo {
 export async function srvr(c: CommandRunner, port: number): Promise<SrvrInfo> {
   const res = await c.exec(script(fourLetterWordScript('srvr', port), 'srvr'), { check: false, timeoutMs: 10_000 });
   return parseSrvr(res.stdout);
-}
-
-/** `zkServer.sh status` → the Mode line (what an operator would run by hand). */
-export async function zkServerStatus(c: CommandRunner, installDir: string, confDir: string): Promise<{ mode?: string; output: string }> {
-  const res = await c.exec(script(`${quote(`${installDir}/bin/zkServer.sh`)} --config ${quote(confDir)} status 2>&1`, 'zkServer.sh status'), {
-    check: false,
-    timeoutMs: 120_000, // a JVM client: 30 s was not enough on emulated VMs under load
-  });
-  return { mode: /^Mode:\s*(\S+)/m.exec(res.stdout)?.[1], output: res.stdout };
 }
 
 export const isServing = (m: ZkMode): boolean => m === 'leader' || m === 'follower' || m === 'standalone' || m === 'observer';

@@ -33,7 +33,7 @@ import {
 import { ensureServiceAccount } from '../../ops/user.js';
 import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
 import { renderZookeeperFiles, versionedInstallDir, zookeeperHosts, zookeeperPorts } from './config.js';
-import { isServing, srvr, zkServerStatus, type ZkMode } from './health.js';
+import { isServing, srvr, type ZkMode } from './health.js';
 import { zookeeperProcessProbe } from './process.js';
 import { zookeeperStatus } from './status.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
@@ -222,10 +222,11 @@ async function waitForQuorum(inv: Inventory, live: LiveHost[], report: HandlerRe
 
 async function verifyEnsemble(inv: Inventory, live: LiveHost[]): Promise<VerifyCheck[]> {
   const checks: VerifyCheck[] = [];
-  const statuses = await Promise.all(live.map((l) => zkServerStatus(l.conn, zk(l.host).installDir, zk(l.host).confDir)));
+  // srvr over the host's SSH connection: what `zkServer.sh status` asks too, without its JVM
+  const statuses = await Promise.all(live.map((l) => srvr(l.conn, zk(l.host).clientPort)));
   live.forEach((l, i) => {
     const st = statuses[i]!;
-    checks.push({ name: 'zookeeper.status', host: l.host.name, ok: !!st.mode && isServing(st.mode as ZkMode), detail: st.mode ? `Mode: ${st.mode}` : st.output.trim().split('\n').pop() ?? 'no answer' });
+    checks.push({ name: 'zookeeper.status', host: l.host.name, ok: isServing(st.mode), detail: st.mode === 'down' ? 'no answer to srvr' : `Mode: ${st.mode}` });
   });
   const all = zookeeperHosts(inv);
   const modes = statuses.map((s) => s.mode);

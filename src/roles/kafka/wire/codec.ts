@@ -22,6 +22,11 @@ export class WireWriter {
     b.writeInt32BE(v);
     return this.push(b);
   }
+  int64(v: number): this {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(BigInt(v));
+    return this.push(b);
+  }
   bool(v: boolean): this {
     return this.int8(v ? 1 : 0);
   }
@@ -135,6 +140,35 @@ export class WireReader {
       shift += 7;
       if (shift > 35) throw new Error('malformed varint in Kafka response');
     }
+  }
+  /** A zigzag-encoded signed varint or varlong (record batches); exact up to 2^53. */
+  varint(): number {
+    const z = this.uvarintLong();
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+  private uvarintLong(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      this.need(1);
+      const b = this.buf[this.off++]!;
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result;
+      shift += 7;
+      if (shift > 63) throw new Error('malformed varlong in Kafka response');
+    }
+  }
+  /** The next n bytes, as they are. */
+  raw(n: number): Buffer {
+    this.need(n);
+    const b = this.buf.subarray(this.off, this.off + n);
+    this.off += n;
+    return b;
+  }
+  /** BYTES / RECORDS: int32 length (non-flexible) or uvarint length + 1 (flexible); -1 is null. */
+  nullableBytes(): Buffer | null {
+    const len = this.flexible ? this.uvarint() - 1 : this.int32();
+    return len < 0 ? null : this.raw(len);
   }
   nullableString(): string | null {
     const len = this.flexible ? this.uvarint() - 1 : this.int16();

@@ -7,7 +7,7 @@ import { connectSocket } from '../../../shell/control-net.js';
 import { WireReader, WireWriter } from './codec.js';
 import { errorName, KafkaWireError } from './wire-error.js';
 
-export const API = { metadata: 3, apiVersions: 18, describeConfigs: 32, describeQuorum: 55 } as const;
+export const API = { fetch: 1, metadata: 3, apiVersions: 18, describeConfigs: 32, describeQuorum: 55 } as const;
 
 export interface VersionRange {
   min: number;

@@ -17,3 +17,5 @@ export { KafkaWireError, errorName } from './wire-error.js';
 export { fetchMetadata, type ClusterMetadata, type MetadataPartition, type MetadataTopic } from './metadata.js';
 export { topicMinIsr } from './describe-configs.js';
 export { describeQuorum, describeQuorumViaControllers, METADATA_TOPIC, type QuorumDescription, type QuorumReplica } from './describe-quorum.js';
+export { fetchPartition, type FetchedPartition, type FetchPartitionRequest } from './fetch.js';
+export type { FetchedRecord } from './record-batch.js';

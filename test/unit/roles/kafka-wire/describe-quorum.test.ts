@@ -89,3 +89,12 @@ describe('Kafka wire client: DescribeQuorum', () => {
     await expect(describeQuorumViaControllers(followersOnly.map((port) => ({ host: '127.0.0.1', port })))).rejects.toThrow(/no controller is the quorum leader/);
   });
 });
+
+describe('the quorum from DescribeQuorum (verify and the roll)', () => {
+  it('leader, sorted voters and the largest lag behind the leader', async () => {
+    const { quorumFromWire } = await import('../../../../src/roles/kafka/quorum.js');
+    const r = (nodeId: number, logEndOffset: number) => ({ nodeId, logEndOffset, lastFetchTimestamp: -1, lastCaughtUpTimestamp: -1 });
+    const q = quorumFromWire({ leaderId: 2, leaderEpoch: 3, highWatermark: 100, voters: [r(3, 90), r(2, 100), r(1, 100)], observers: [r(4, 10)], nodes: new Map() }, 'via broker x');
+    expect(q).toMatchObject({ leaderId: 2, voters: [1, 2, 3], maxFollowerLag: 10, via: 'via broker x' });
+  });
+});

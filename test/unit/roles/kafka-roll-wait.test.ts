@@ -1,0 +1,33 @@
+/** The rolling restart's conditions, on metadata values (pure). */
+import { describe, expect, it } from 'vitest';
+import { describePhases, healthOf, partitionsMissing } from '../../../src/roles/kafka/roll-wait.js';
+import type { ClusterMetadata } from '../../../src/roles/kafka/wire/index.js';
+
+const md = (parts: { leader: number; replicas: number[]; isr: number[]; errorCode?: number }[]): ClusterMetadata => ({
+  clusterId: 'c',
+  controllerId: 1,
+  brokers: [1, 2, 3].map((nodeId) => ({ nodeId, host: `10.213.0.${10 + nodeId}`, port: 9092, rack: null })),
+  topics: [{ name: 't', errorCode: 0, internal: false, partitions: parts.map((p, partition) => ({ partition, errorCode: p.errorCode ?? 0, offlineReplicas: [], ...p })) }],
+});
+
+describe('rolling restart: back in sync', () => {
+  it('a restarted broker is missing from the ISR of the partitions it replicates until it catches up', () => {
+    const m = md([
+      { leader: 1, replicas: [1, 2, 3], isr: [1, 2] },
+      { leader: 2, replicas: [2, 3, 1], isr: [2, 1] },
+      { leader: 1, replicas: [1, 2], isr: [1, 2] },
+    ]);
+    expect(partitionsMissing(m, 3)).toBe(2);
+    expect(partitionsMissing(m, 1)).toBe(0);
+    expect(healthOf(m)).toMatchObject({ partitions: 3, underReplicated: 2, offline: 0 });
+  });
+  it('a partition without a leader (LEADER_NOT_AVAILABLE) counts as offline', () => {
+    expect(healthOf(md([{ leader: 2, replicas: [2], isr: [], errorCode: 5 }]))).toMatchObject({ offline: 1, underReplicated: 1 });
+  });
+  it('phases are printed from the restart command, cumulative', () => {
+    expect(describePhases(2000, { listening: 1500, registered: 1800, inSync: 2600, lastUnderReplicated: 2900 })).toBe(
+      'restart 2.0 s, listening 3.5 s, registered 3.8 s, in sync 4.6 s, 0 under-replicated 4.9 s',
+    );
+    expect(describePhases(1000, { listening: 500 })).toBe('restart 1.0 s, listening 1.5 s');
+  });
+});
