@@ -104,6 +104,7 @@ describe('ZooKeeper mode, Kafka co-located with ZooKeeper on 3 hosts (the seeds 
     for (const h of HOSTS) expect(after[h]).not.toBe(before[h]);
     expect(r.stdout).not.toMatch(/restarting ZooKeeper/);
     console.log(`roll under load: ${acked.length} acknowledged, ${failed} sends failed (retried by the app), ${lost.length} lost`);
+    for (const l of r.stdout.split('\n').filter((x) => /Kafka back/.test(x))) console.log(l.trim());
     expect(acked.length).toBeGreaterThan(100);
     expect(lost).toEqual([]);
   }, T(400_000));
