@@ -1,6 +1,7 @@
 /**
- * A minimal Kafka protocol client for read-only cluster checks from the control node:
- * ApiVersions, Metadata (all topics), DescribeConfigs (topic min.insync.replicas) and
+ * A minimal Kafka protocol client for cluster checks from the control node:
+ * ApiVersions, Metadata (all topics), DescribeConfigs (topic min.insync.replicas), Fetch (one
+ * partition from an offset, with no consumer group — kafkajs has no manual assignment) and
  * DescribeQuorum (the KRaft quorum — kafkajs has no such call, and
  * kafka-metadata-quorum.sh starts a JVM on a host for every question).
  *
