@@ -11,7 +11,7 @@ import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
 import type { LocalRelease } from '../ops/archive.js';
 import { actionListing } from '../ops/action-listing.js';
 import type { Outcome, Step } from '../ops/operation.js';
-import type { HostContext, LiveHost, Role, VerifyCheck } from '../roles/role.js';
+import type { HostContext, HostIdentity, LiveHost, Role, VerifyCheck } from '../roles/role.js';
 import type { Connector, TransportStats } from '../transport/connector.js';
 import { bastionConnections, connectHost, routeControlNet, type ConnectOverrides } from './connect-host.js';
 import type { EventSink, StepStatus } from './events.js';
@@ -63,6 +63,10 @@ export interface RunReport {
   mode: 'plan' | 'deploy';
   cluster: string;
   hosts: HostReport[];
+  /** Every host's settled id per role and where it came from (on disk, inventory, assigned). */
+  identities: HostIdentity[];
+  /** Plan: each role's cluster-wide steps after the host steps (rolling restarts and their gates), in run order. */
+  clusterSteps: { role: string; steps: string[] }[];
   verify: VerifyCheck[];
   clusterErrors: string[];
   durationMs: number;
@@ -80,7 +84,8 @@ interface HostRun {
   changed: Set<string>;
 }
 
-export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<RunReport> {
+export async function runPipeline(inventory: Inventory, opts: RunOptions): Promise<RunReport> {
+  let inv = inventory;
   const started = Date.now();
   const emit: EventSink = opts.onEvent ?? (() => undefined);
   for (const w of inv.warnings) emit({ type: 'warning', message: w });
@@ -96,6 +101,8 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
   const roles = opts.roles.filter((r) => targets.some((h) => r.appliesTo(h)));
   const clusterErrors: string[] = [];
   const verify: VerifyCheck[] = [];
+  const identities: HostIdentity[] = [];
+  const clusterSteps: RunReport['clusterSteps'] = [];
 
   try {
     // 1. releases on the control node and connections, in parallel.
@@ -110,24 +117,41 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
     const [relResult] = await Promise.allSettled([releaseWork, connectWork]);
     if (relResult.status === 'rejected') throw relResult.reason;
 
-    // 2. facts (one round trip per host) and 3. plan.
+    // 2. facts (one round trip per host).
     emit({ type: 'stage', stage: 'facts' });
     await Promise.all(
       runs.filter((r) => r.conn).map(async (r) => {
         try {
-          const ctxs = roles.filter((role) => role.appliesTo(r.host)).map((role) => [role, hostContext(inv, r.host, releases, prepared.get(role))] as const);
-          const probes: Probe<unknown>[] = ctxs.flatMap(([role, ctx]) => role.probes(ctx));
+          const probes: Probe<unknown>[] = roles.filter((role) => role.appliesTo(r.host)).flatMap((role) => role.probes(hostContext(inv, r.host, releases, prepared.get(role))));
           r.facts = await gatherFacts(r.conn!, probes);
-          for (const [role, ctx] of ctxs) r.steps.set(role.name, role.plan(ctx, r.facts));
         } catch (e) {
           failHost(r, e, emit);
         }
       }),
     );
 
+    // 3. ids settled for the whole cluster (what the hosts hold on disk is kept), then 4. plan from them.
+    inv = settleFromFacts(inv, roles, runs, identities);
+    for (const r of runs) r.host = inv.hosts[r.host.index]!;
+    for (const r of runs.filter((x) => x.facts && x.report.status === 'ok')) {
+      try {
+        for (const role of roles.filter((x) => x.appliesTo(r.host))) r.steps.set(role.name, role.plan(hostContext(inv, r.host, releases, prepared.get(role)), r.facts!));
+      } catch (e) {
+        failHost(r, e, emit);
+      }
+    }
+
     if (opts.mode === 'plan') {
       emit({ type: 'stage', stage: 'plan' });
       for (const r of runs.filter((x) => x.report.status === 'ok')) planHost(r, emit);
+      const subscribers = handlerSubscriptions(opts.roles);
+      for (const role of roles) {
+        const planned = runs
+          .filter((r) => r.report.status === 'ok' && r.facts && role.appliesTo(r.host))
+          .map((r) => ({ host: r.host, facts: r.facts!, changes: plannedChanges(r, subscribers) }));
+        const steps = role.planConverge && planned.length > 0 ? role.planConverge(inv, planned) : [];
+        if (steps.length > 0) clusterSteps.push({ role: role.name, steps });
+      }
     } else {
       // 4. apply role by role; 5. converge each role before the next depends on it.
       const subscribers = handlerSubscriptions(opts.roles);
@@ -185,7 +209,26 @@ export async function runPipeline(inv: Inventory, opts: RunOptions): Promise<Run
   if (allUnreachable) exitCode = ExitCode.connection;
   else if (anyFailed) exitCode = ExitCode.hostFailed;
   const bastions = bastionConnections() - bastionsBefore;
-  return { mode: opts.mode, cluster: inv.cluster, hosts, verify, clusterErrors, durationMs: Date.now() - started, exitCode, ...(bastions ? { bastionConnections: bastions } : {}) };
+  return { mode: opts.mode, cluster: inv.cluster, hosts, identities, clusterSteps, verify, clusterErrors, durationMs: Date.now() - started, exitCode, ...(bastions ? { bastionConnections: bastions } : {}) };
+}
+
+/**
+ * Ids are identities, so they are settled from facts, once, for the whole cluster,
+ * before any host is planned: each role reads what the hosts hold and returns the
+ * inventory the plans render from (the server list of every zoo.cfg uses the same ids).
+ * A contradiction (an explicit id against the one on disk, two hosts with one id) throws
+ * a ZkkError with exit 2 and nothing is planned.
+ */
+function settleFromFacts(inv: Inventory, roles: readonly Role[], runs: readonly HostRun[], out: HostIdentity[]): Inventory {
+  const facts = new Map(runs.filter((r) => r.facts).map((r) => [r.host.index, r.facts!]));
+  let settled = inv;
+  for (const role of roles) {
+    if (!role.settleFromFacts) continue;
+    const result = role.settleFromFacts(settled, facts);
+    settled = result.inv;
+    out.push(...result.ids);
+  }
+  return settled;
 }
 
 function hostContext(inv: Inventory, host: ResolvedHost, releases: Map<string, LocalRelease>, prepared: unknown): HostContext {
@@ -252,9 +295,7 @@ async function applySteps(r: HostRun, steps: Step[], subscribers: Map<string, st
     try {
       const restarts = await executeActions(r.conn!, o.actions);
       recordOutcome(r, s, o, emit, false);
-      r.changed.add(s.id);
-      for (const n of s.notify ?? []) for (const h of [n, ...(subscribers.get(n) ?? [])]) r.changed.add(h);
-      for (const a of restarts) r.changed.add(a.handler);
+      for (const c of stepChanges(s, restarts, subscribers)) r.changed.add(c);
     } catch (e) {
       record(r, s, 'failed', errorText(e), emit, false, { commands: o.actions.map(actionListing) });
       failHost(r, e, emit);
@@ -262,6 +303,20 @@ async function applySteps(r: HostRun, steps: Step[], subscribers: Map<string, st
       return;
     }
   }
+}
+
+/** What a step that ran marks changed: its id, what it notifies (and their subscribers), the restarts it asked for. */
+function stepChanges(s: Step, restarts: readonly { handler: string }[], subscribers: Map<string, string[]>): string[] {
+  return [s.id, ...(s.notify ?? []).flatMap((n) => [n, ...(subscribers.get(n) ?? [])]), ...restarts.map((a) => a.handler)];
+}
+
+/** Plan: the changed set the host would have after apply, if every change ran. */
+function plannedChanges(r: HostRun, subscribers: Map<string, string[]>): Set<string> {
+  const out = new Set<string>();
+  for (const steps of r.steps.values())
+    for (const s of steps)
+      if (s.outcome.kind === 'change') for (const c of stepChanges(s, s.outcome.actions.filter((a) => a.kind === 'restart'), subscribers)) out.add(c);
+  return out;
 }
 
 function recordOutcome(r: HostRun, s: Step, o: Exclude<Outcome, { kind: 'blocked' }>, emit: EventSink, planned: boolean): void {

@@ -101,7 +101,7 @@ export function inventorySchemas(sections: readonly InventorySection[]): Invento
     .strictObject({
       ...coreInventoryShape,
       ...blocks(),
-      hosts: z.array(host).min(1).describe('The machines; order is stable: ids derive from it'),
+      hosts: z.array(host).min(1).describe('The machines, in any order (ids are read from the hosts and kept; KRaft: without kafka-controller hosts the first three brokers are the controllers)'),
     })
     .describe('A zkk inventory: what every host should be');
   const schemas = { host, inventory };

@@ -11,6 +11,7 @@ import type { Step } from '../ops/operation.js';
 import type { CommandRunner } from '../shell/command-runner.js';
 import type { ReleaseSpec } from './release-spec.js';
 import type { AnyRoleStatus } from './role-status.js';
+import type { IdSource } from './stable-ids.js';
 
 export type { ReleaseSpec } from './release-spec.js';
 
@@ -39,6 +40,33 @@ export interface LiveHost {
   changed: Set<string>;
 }
 
+/** One host's settled id for one role, and where it came from (plan lists them). */
+export interface HostIdentity {
+  host: string;
+  role: string;
+  /** "myid", "node.id". */
+  what: string;
+  id: number;
+  source: IdSource;
+  /** The host was not reached: its id on disk could not be read (the inventory's or the assigned one is assumed). */
+  unread?: boolean;
+  /** Further ids kept with it (KRaft directory.id per log dir). */
+  detail?: string;
+}
+
+export interface IdentitySettlement {
+  inv: Inventory;
+  ids: HostIdentity[];
+}
+
+/** A host as plan sees it before converge: its facts, and what deploy would mark changed if every change ran. */
+export interface PlannedHost {
+  host: ResolvedHost;
+  facts: Facts;
+  /** Step ids that would change and the handlers they notify (the `changed` set converge will get). */
+  changes: ReadonlySet<string>;
+}
+
 export interface HandlerReporter {
   info(host: string | undefined, message: string): void;
 }
@@ -60,6 +88,16 @@ export interface Role {
    */
   prepare?(inv: Inventory, mode: 'plan' | 'deploy', opts?: RunIntent): Promise<unknown>;
   releases?(inv: Inventory): ReleaseSpec[];
+  /**
+   * Cluster-wide values that depend on every host's facts, settled once per run after
+   * the facts and before any plan. Above all ids that are identities (myid, node.id):
+   * the id a host holds on disk is kept, a new host takes its explicit id or the lowest
+   * free one (stable-ids.ts); ZooKeeper also decides here which new servers join only
+   * after the roll. `facts` holds the facts of the hosts that were read, by host index
+   * (the role's own probes read them). Returns the inventory every plan then renders
+   * from; a contradiction throws (ZkkError, exit 2).
+   */
+  settleFromFacts?(inv: Inventory, facts: ReadonlyMap<number, Facts>): IdentitySettlement;
   probes(ctx: HostContext): Probe<unknown>[];
   plan(ctx: HostContext, facts: Facts): Step[];
   /**
@@ -67,6 +105,11 @@ export interface Role {
    * order, wait until the service is usable. Hosts that failed are not in `live`.
    */
   converge?(inv: Inventory, live: LiveHost[], report: HandlerReporter): Promise<void>;
+  /**
+   * What converge would do, in the order it will run it, each restart with the gate
+   * before it: lines for `zkk plan` (pure, from the plan-time facts).
+   */
+  planConverge?(inv: Inventory, hosts: PlannedHost[]): string[];
   verify?(inv: Inventory, live: LiveHost[], report: HandlerReporter): Promise<VerifyCheck[]>;
   /**
    * Notifications of other roles that also trigger one of this role's handlers, by

@@ -116,6 +116,18 @@ export function recap(report: RunReport, color: boolean, showCommands = false): 
   const c = colors(color);
   const lines: string[] = [];
   if (report.mode === 'plan') {
+    if (report.identities.length > 0) {
+      lines.push(c.bold('ids (kept from the hosts; new hosts get their inventory id or the lowest free one):'));
+      lines.push(
+        ...table(
+          ['host', 'role', 'id', 'from', ''],
+          report.identities.map((i) => [i.host, i.role, `${i.what} ${i.id}`, i.source, `${i.unread ? 'not reached: not read on the host' : ''}${i.detail ?? ''}`]),
+        )
+          .split('\n')
+          .map((l) => `  ${l}`),
+        '',
+      );
+    }
     for (const h of report.hosts) {
       const changes = h.steps.filter((s) => s.status === 'changed');
       lines.push(c.bold(`${h.name} (${h.address}): ${h.status !== 'ok' ? c.red(h.status) : changes.length ? `${changes.length} change(s)` : 'no changes'}`));
@@ -131,6 +143,10 @@ export function recap(report: RunReport, color: boolean, showCommands = false): 
       // a blocked step is already listed above (✗); its hint still helps
       if (h.error && h.error.code !== 'BLOCKED') lines.push(`  ${c.red(h.error.message as string)}`);
       if (h.error?.hint) lines.push(`  hint: ${h.error.hint}`);
+    }
+    for (const { role, steps } of report.clusterSteps ?? []) {
+      lines.push(c.bold(`then, cluster-wide (${role}), in this order:`));
+      steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s}`));
     }
     lines.push('');
   }

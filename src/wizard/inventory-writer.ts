@@ -98,8 +98,8 @@ export function renderInventory(a: InitAnswers): string {
     (h.get('roles', true) as unknown as { flow: boolean }).flow = true;
   }
   section(root, 'hosts', [
-    'The machines, in a stable order: ZooKeeper myids and Kafka broker ids derive from it,',
-    'so add new hosts at the end. name is optional (default: the address).',
+    'The machines, in any order: ZooKeeper myids and Kafka broker ids are read from the hosts',
+    'and kept (new hosts get the lowest free id). name is optional (default: the address).',
     `roles: ${hostSchema.shape.roles.description}.`,
     ...(a.kafkaMode === 'kraft'
       ? [`KRaft: the first ${Math.min(3, kafkaCount)} Kafka host(s) are also the controllers (the metadata quorum).`]

@@ -36,7 +36,8 @@ export function controllerDirectoryId(clusterId: string, nodeId: number): string
 
 export function initialControllers(inv: Inventory, clusterId: string): string {
   return controllerHosts(inv)
-    .map((h) => `${h.kafka.nodeId}@${h.address}:${h.kafka.controllerPort}:${controllerDirectoryId(clusterId, h.kafka.nodeId)}`)
+    // a controller already formatted keeps the directory.id its metadata dir holds
+    .map((h) => `${h.kafka.nodeId}@${h.address}:${h.kafka.controllerPort}:${h.kafka.directoryIds?.[h.kafka.logDirs[0]!] ?? controllerDirectoryId(clusterId, h.kafka.nodeId)}`)
     .join(',');
 }
 

@@ -11,6 +11,7 @@ import { checkUniqueIds, evenQuorumWarning } from '../../inventory/rules.js';
 import { jvmFlagTokens } from '../../inventory/fields.js';
 import { ZOOKEEPER_ROLE } from '../zookeeper/inventory-section.js';
 import { kafkaDefaults } from './defaults.js';
+import { settleIds } from '../stable-ids.js';
 import { kafkaSchema, type KafkaInput, type KafkaMode, type ResolvedKafka } from './settings.js';
 
 export const KAFKA_BROKER_ROLE = 'kafka';
@@ -31,7 +32,7 @@ export const kafkaInventorySection: InventorySection<ResolvedKafka> = {
   ],
   schema: kafkaSchema,
   hostFields: {
-    brokerId: z.number().int().min(0).optional().describe('Kafka broker.id / node.id (default: position among the kafka hosts)'),
+    brokerId: z.number().int().min(0).optional().describe('Kafka broker.id / node.id (default: the id in the host\'s meta.properties, else the lowest free one); refused when it contradicts meta.properties'),
   },
   resolve(ctx) {
     const block = (ctx.block ?? {}) as KafkaInput;
@@ -43,11 +44,12 @@ export const kafkaInventorySection: InventorySection<ResolvedKafka> = {
     checkNodeIds(ctx, members);
     const controllers = kraftControllers(ctx, mode, members, brokers);
     const out = new Map<number, ResolvedKafka>();
+    const ids = provisionalNodeIds(members);
     members.forEach(({ host, index }, position) => {
       const processRoles: ResolvedKafka['processRoles'] = [];
       if (host.roles.includes(KAFKA_BROKER_ROLE)) processRoles.push('broker');
       if (mode === 'kraft' && controllers.has(host)) processRoles.push('controller');
-      const k = resolveHost(ctx, host, { mode, version, brokers: brokers.length, nodeId: brokerIdOf(host) ?? position + 1, processRoles });
+      const k = resolveHost(ctx, host, { mode, version, brokers: brokers.length, nodeId: ids[position]!, nodeIdAsked: brokerIdOf(host), processRoles });
       checkReplication(ctx, k, brokers.length);
       out.set(index, k);
     });
@@ -67,7 +69,7 @@ export const kafkaInventorySection: InventorySection<ResolvedKafka> = {
 function resolveHost(
   ctx: SectionContext,
   host: HostInput,
-  given: Pick<ResolvedKafka, 'mode' | 'version' | 'nodeId' | 'processRoles'> & { brokers: number },
+  given: Pick<ResolvedKafka, 'mode' | 'version' | 'nodeId' | 'nodeIdAsked' | 'processRoles'> & { brokers: number },
 ): ResolvedKafka {
   const merged = ctx.layered(kafkaDefaults, host) as Omit<typeof kafkaDefaults, 'jvmFlags'> & Pick<KafkaInput, 'release' | 'advertisedHost' | 'version' | 'jvmFlags'>;
   const { versionZookeeperMode: _zkModeVersion, versionKraft: _kraftVersion, mode: _mode, version: _version, defaultReplicationFactor, minInsyncReplicas, release, advertisedHost, jvmFlags, ...rest } = merged;
@@ -81,6 +83,7 @@ function resolveHost(
     defaultReplicationFactor: defaultReplicationFactor ?? Math.max(1, Math.min(3, given.brokers)),
     minInsyncReplicas: minInsyncReplicas ?? (given.brokers >= 3 ? 2 : 1),
     nodeId: given.nodeId,
+    nodeIdAsked: given.nodeIdAsked,
     processRoles: given.processRoles,
   };
 }
@@ -104,10 +107,10 @@ function checkModeAndVersion(ctx: SectionContext, mode: KafkaMode, version: stri
 }
 
 function checkNodeIds(ctx: SectionContext, members: Member[]): void {
-  const claims = members.map(({ host, index }, position) => ({ index, id: brokerIdOf(host) ?? position + 1, field: brokerIdOf(host) !== undefined ? 'brokerId' : 'roles' }));
+  const claims = members.flatMap(({ host, index }) => (brokerIdOf(host) !== undefined ? [{ index, id: brokerIdOf(host)!, field: 'brokerId' }] : []));
   checkUniqueIds(claims, ctx.fail, (id, first) => [
     `broker id ${id} is already used by hosts[${first}]`,
-    'give every kafka host a distinct brokerId (or none: they derive from host order)',
+    'give every kafka host a distinct brokerId (or none: zkk keeps the id in meta.properties, or assigns the lowest free one)',
   ]);
 }
 
@@ -128,4 +131,14 @@ function checkReplication(ctx: SectionContext, k: ResolvedKafka, brokers: number
     ctx.fail(['kafka', 'defaultReplicationFactor'], `replication factor ${k.defaultReplicationFactor} is more than the ${brokers} broker(s)`);
   if (k.minInsyncReplicas > k.defaultReplicationFactor)
     ctx.fail(['kafka', 'minInsyncReplicas'], `min.insync.replicas ${k.minInsyncReplicas} is more than the replication factor ${k.defaultReplicationFactor}`, 'producers with acks=all would always fail');
+}
+
+/** Before the hosts are read: the explicit id, else the lowest free one in host order. */
+function provisionalNodeIds(members: Member[]): number[] {
+  const asked = members.map((m) => brokerIdOf(m.host)).filter((id) => id !== undefined);
+  if (new Set(asked).size < asked.length) return members.map((_, i) => i + 1); // duplicates: already refused
+  return settleIds(
+    members.map(({ host, index }) => ({ host: host.name ?? host.address, index, asked: brokerIdOf(host), where: 'meta.properties' })),
+    { what: 'node.id', field: 'brokerId', min: 1 },
+  ).map((s) => s.id);
 }

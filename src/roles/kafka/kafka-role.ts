@@ -34,11 +34,11 @@ import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kaf
 import { KAFKA_RESTART } from './handlers.js';
 import { kafkaRelease } from './release.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
+import { metaProbe, settleKafkaIds } from './identities.js';
 
 const RESTART = KAFKA_RESTART;
 const START = 'kafka.start';
 export { kafkaProcessProbe };
-const metaProbe = (dir: string) => pathProbe(`${dir}/meta.properties`, true);
 
 function kf(h: { kafka?: ResolvedKafka; name: string }): ResolvedKafka {
   if (!h.kafka) throw new Error(`${h.name} has no kafka role`);
@@ -94,6 +94,7 @@ export const kafkaRole: Role = {
   notifiedBy: { [RESTART]: [JAVA_CHANGED] },
   appliesTo: (h) => !!h.kafka,
   prepare: prepareKafka,
+  settleFromFacts: settleKafkaIds,
   releases: (inv) => {
     const k = kafkaHosts(inv)[0]?.kafka;
     return k ? [kafkaRelease(k.version, k.scalaVersion, k.release)] : [];
@@ -180,6 +181,15 @@ export const kafkaRole: Role = {
       { id: 'kafka.finalized', title: 'finalized level', outcome: finalizedOutcome(k, finalizedFact, state, finalizing, ibp) },
     ];
     return steps;
+  },
+  planConverge(_inv, hosts) {
+    const restarting = hosts.filter((h) => h.host.kafka && h.changes.has(RESTART) && !h.changes.has(START) && h.facts.get(kafkaProcessProbe(kf(h.host))).running);
+    if (restarting.length === 0) return [];
+    return [
+      'wait until every broker is registered and listening',
+      ...restarting.map((h) => `gate: 0 under-replicated and 0 offline partitions → restart ${h.host.name} (node ${kf(h.host).nodeId}) → wait until it is back and 0 under-replicated`),
+      ...(restarting.length > 1 ? ['(the active controller is restarted last)'] : []),
+    ];
   },
   async converge(inv, live, report) {
     const kLive = live.filter((l) => l.host.kafka);

@@ -48,7 +48,12 @@ export type ResolvedKafka = Omit<KafkaDefaults, ChoosingDefaults> & {
   advertisedHost: string;
   defaultReplicationFactor: number;
   minInsyncReplicas: number;
+  /** Settled by deploy/plan from meta.properties (provisional until then: the explicit one or the lowest free). */
   nodeId: number;
+  /** The explicit brokerId of the inventory, if any. */
+  nodeIdAsked?: number;
+  /** KRaft directory.id per log dir, as meta.properties holds it (settled by deploy/plan; absent when not formatted). */
+  directoryIds?: Record<string, string>;
   /** KRaft process.roles for this host. */
   processRoles: ('broker' | 'controller')[];
 };

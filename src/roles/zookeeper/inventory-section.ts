@@ -1,13 +1,17 @@
 /**
  * How the ZooKeeper block resolves for each zookeeper host, and the rules only ZooKeeper
- * knows: myids (explicit or from host order) unique and 1-255, the version cluster-wide,
- * an odd ensemble.
+ * knows: explicit myids unique and 1-255, the version cluster-wide, an odd ensemble.
+ *
+ * The myid resolved here is provisional: the explicit one, else the lowest free in host
+ * order. A deploy or plan settles it from what each host holds on disk (stable-ids.ts,
+ * ZooKeeper's settleFromFacts), so hosts can be reordered, inserted or renamed.
  */
 import type { HostInput } from '../../inventory/schema.js';
 import type { InventorySection, SectionContext } from '../../inventory/section.js';
 import { checkUniqueIds, evenQuorumWarning } from '../../inventory/rules.js';
 import { jvmFlagTokens } from '../../inventory/fields.js';
 import { z } from 'zod';
+import { settleIds } from '../stable-ids.js';
 import { zookeeperDefaults } from './defaults.js';
 import { zookeeperSchema, type ResolvedZookeeper, type ZookeeperInput } from './settings.js';
 
@@ -21,16 +25,17 @@ export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
   hostRoles: [{ name: ZOOKEEPER_ROLE, description: 'zookeeper' }],
   schema: zookeeperSchema,
   hostFields: {
-    myid: z.number().int().optional().describe('ZooKeeper myid 1-255 (default: position among the zookeeper hosts)'),
+    myid: z.number().int().optional().describe('ZooKeeper myid 1-255 (default: the id the host already has on disk, else the lowest free one); refused when it contradicts the host\'s myid file'),
   },
   resolve(ctx) {
     const members = ctx.hostsWith(ZOOKEEPER_ROLE);
     checkZookeeperRules(ctx, members);
     const out = new Map<number, ResolvedZookeeper>();
+    const ids = provisionalMyids(members);
     members.forEach(({ host, index }, position) => {
       const merged = ctx.layered(zookeeperDefaults, host) as Omit<typeof zookeeperDefaults, 'jvmFlags'> & Pick<ZookeeperInput, 'release' | 'jvmFlags'>;
       const jvmFlags = jvmFlagTokens(merged.jvmFlags ?? '').join(' ');
-      out.set(index, { ...merged, jvmFlags, release: ctx.release(merged.release), myid: myidOf(host) ?? position + 1 });
+      out.set(index, { ...merged, jvmFlags, release: ctx.release(merged.release), myid: ids[position]!, myidAsked: myidOf(host) });
     });
     return out;
   },
@@ -47,7 +52,9 @@ function checkZookeeperRules(ctx: SectionContext, members: { host: HostInput; in
   ctx.input.hosts.forEach((h, i) => {
     if (zookeeperOf(h)?.version) ctx.fail(['hosts', i, 'zookeeper', 'version'], 'the ZooKeeper version is cluster-wide', 'set it under the top-level zookeeper: block');
   });
-  const claims = members.map(({ host, index }, position) => ({ index, id: myidOf(host) ?? position + 1, field: myidOf(host) !== undefined ? 'myid' : 'roles' }));
+  const claims = members.flatMap(({ host, index }) => (myidOf(host) !== undefined ? [{ index, id: myidOf(host)!, field: 'myid' }] : []));
+  // more members than ids: the first host past 255 gets none
+  members.slice(255).slice(0, 1).forEach(({ index }) => ctx.fail(['hosts', index, 'myid'], `myid 256 is out of range: ${members.length} zookeeper hosts`, 'ZooKeeper ids are 1-255'));
   const inRange = claims.filter((c) => {
     if (c.id >= 1 && c.id <= 255) return true;
     ctx.fail(['hosts', c.index, 'myid'], `myid ${c.id} is out of range`, 'ZooKeeper ids are 1-255');
@@ -55,11 +62,21 @@ function checkZookeeperRules(ctx: SectionContext, members: { host: HostInput; in
   });
   checkUniqueIds(inRange, ctx.fail, (id, first) => [
     `myid ${id} is already used by hosts[${first}]`,
-    'give every zookeeper host a distinct myid (or none: they derive from host order)',
+    'give every zookeeper host a distinct myid (or none: zkk keeps the id on disk, or assigns the lowest free one)',
   ]);
   ctx.input.hosts.forEach((h, i) => {
     if (myidOf(h) !== undefined && !h.roles.includes(ZOOKEEPER_ROLE)) ctx.fail(['hosts', i, 'myid'], 'myid is set but the host has no zookeeper role');
   });
   const even = evenQuorumWarning(members.length, 'ZooKeeper hosts', `an even ensemble tolerates no more failures than ${members.length - 1} — use an odd count`);
   if (even) ctx.warn(even);
+}
+
+/** Before the hosts are read: the explicit myid, else the lowest free one in host order. */
+function provisionalMyids(members: { host: HostInput; index: number }[]): number[] {
+  const explicit = new Set(members.map((m) => myidOf(m.host)).filter((id) => id !== undefined));
+  if (explicit.size < members.filter((m) => myidOf(m.host) !== undefined).length) return members.map((_, i) => i + 1); // duplicates: already refused
+  return settleIds(
+    members.map(({ host, index }) => ({ host: host.name ?? host.address, index, asked: myidOf(host), where: 'myid' })),
+    { what: 'myid', field: 'myid', min: 1 },
+  ).map((s) => s.id);
 }

@@ -42,7 +42,12 @@ export type ZookeeperInput = z.infer<typeof zookeeperSchema>;
 
 export type ResolvedZookeeper = ZookeeperSettings & {
   release: ReleaseSource;
+  /** Settled by deploy/plan from the host's myid file (provisional until then: the explicit one or the lowest free). */
   myid: number;
+  /** The explicit myid of the inventory, if any. */
+  myidAsked?: number;
+  /** Settled by deploy/plan: a new server that starts only after the existing ones run the new list (join-order.ts). */
+  joinAfterRoll?: boolean;
 };
 
 declare module '../../inventory/section.js' {

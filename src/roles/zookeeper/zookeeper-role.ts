@@ -18,7 +18,7 @@ import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '.
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { ensureFirewallOpen } from '../../ops/firewall.js';
-import { followedBy, type Outcome, type Step } from '../../ops/operation.js';
+import { change, followedBy, type Outcome, type Step } from '../../ops/operation.js';
 import { propertiesFileAccess } from '../../ops/secret-properties.js';
 import {
   daemonReload,
@@ -27,22 +27,28 @@ import {
   ensureServiceRunning,
   restartService,
   serviceCommand,
+  startService,
   serviceFilePath,
   serviceManager,
 } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
 import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
 import { renderZookeeperFiles, versionedInstallDir, zookeeperHosts, zookeeperPorts } from './config.js';
-import { isServing, srvr, type ZkMode } from './health.js';
+import { fourLetterWordScript, fourLetterWordsProbe, isServing, srvr, type ZkMode } from './health.js';
+import { parseConfMembership, restartKeepsQuorum, type LiveEnsemble } from './live-quorum.js';
+import { script } from '../../shell/command.js';
 import { zookeeperProcessProbe } from './process.js';
 import { zookeeperStatus } from './status.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
 import { ZOOKEEPER_RESTART } from './handlers.js';
 import { zookeeperRelease } from './release.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
+import { myidPath, myidProbe, settleZookeeperIds, snapshotProbe } from './identities.js';
 
 type ZkHost = ResolvedHost & { zookeeper: ResolvedZookeeper };
 const RESTART = ZOOKEEPER_RESTART;
+/** A new server's start held back until the existing servers were rolled (join-order.ts). */
+const JOIN = 'zookeeper.join-after-roll';
 export const ZK_START_STEP = 'zookeeper.start';
 
 function zk(host: ResolvedHost): ResolvedZookeeper {
@@ -56,6 +62,7 @@ export const zookeeperRole: Role = {
   name: 'zookeeper',
   notifiedBy: { [RESTART]: [JAVA_CHANGED] },
   appliesTo: (h) => !!h.zookeeper,
+  settleFromFacts: settleZookeeperIds,
   releases: (inv) => {
     const s = zookeeperHosts(inv)[0]?.zookeeper;
     return s ? [zookeeperRelease(s.version, s.release)] : [];
@@ -76,7 +83,7 @@ export const zookeeperRole: Role = {
       ...(rel ? [releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)] : []),
       pathProbe(s.installDir),
       pathProbe(`${s.confDir}/zoo.cfg`, true),
-      pathProbe(`${s.dataDir}/myid`, true),
+      myidProbe(s),
       pathProbe(`${s.confDir}/java.env`, true),
       pathProbe(`${s.confDir}/logback.xml`, true),
       pathProbe(serviceFilePath('sysv', s.serviceName), true),
@@ -84,6 +91,10 @@ export const zookeeperRole: Role = {
       serviceRegistrationProbe(s.serviceName, 'sysv'),
       serviceRegistrationProbe(s.serviceName, 'systemd'),
       zookeeperProcessProbe(s),
+      // the mode it runs in now: plan lists the restarts leader last
+      fourLetterWordsProbe(s.clientPort),
+      // whether it has data: new servers must not outvote it (join-order.ts)
+      snapshotProbe(s),
     ];
   },
   plan(ctx, facts) {
@@ -110,7 +121,7 @@ export const zookeeperRole: Role = {
       { id: 'zookeeper.release', title: `release ${s.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
       { id: 'zookeeper.install-link', title: s.installDir, outcome: ensureSymlink(facts.get(pathProbe(s.installDir)), s.installDir, vdir, { releasesPrefix: `${s.installDir}-` }), notify: [RESTART] },
       { id: 'zookeeper.render-zoo-cfg', title: 'zoo.cfg', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/zoo.cfg`, true)), { path: `${s.confDir}/zoo.cfg`, content: files.zooCfg, ...secretAware }), notify: [RESTART] },
-      { id: 'zookeeper.myid', title: `myid ${s.myid}`, outcome: ensureFileContent(facts.get(pathProbe(`${s.dataDir}/myid`, true)), { path: `${s.dataDir}/myid`, content: files.myid, ...svc, mode: '0644' }), notify: [RESTART] },
+      { id: 'zookeeper.myid', title: `myid ${s.myid}`, outcome: ensureFileContent(facts.get(myidProbe(s)), { path: myidPath(s), content: files.myid, ...svc, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.java-env', title: 'java.env', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/java.env`, true)), { path: `${s.confDir}/java.env`, content: files.javaEnv, ...root, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.logback', title: 'logback.xml', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/logback.xml`, true)), { path: `${s.confDir}/logback.xml`, content: files.logback, ...root, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.firewall', title: 'firewall', outcome: ensureFirewallOpen(facts.get(firewallProbe()), zookeeperPorts(s), ctx.inv.firewall.manage) },
@@ -129,14 +140,33 @@ export const zookeeperRole: Role = {
         ),
         notify: [RESTART],
       },
-      { id: ZK_START_STEP, title: 'running', outcome: ensureServiceRunning(facts.get(zookeeperProcessProbe(s)), s.serviceName, mgr) },
+      { id: ZK_START_STEP, title: 'running', outcome: startOutcome(facts, s, mgr) },
     ];
     return steps;
+  },
+  planConverge(inv, hosts) {
+    const zkHosts = hosts.filter((h) => h.host.zookeeper);
+    const mode = (h: (typeof zkHosts)[number]): ZkMode => h.facts.get(fourLetterWordsProbe(zk(h.host).clientPort)).srvr.mode;
+    const label = (h: (typeof zkHosts)[number]) => `${h.host.name} (myid ${zk(h.host).myid}, ${mode(h)})`;
+    const starting = zkHosts.filter((h) => h.changes.has(ZK_START_STEP) && !h.changes.has(JOIN));
+    const restarting = zkHosts
+      .filter((h) => h.changes.has(RESTART) && !h.changes.has(ZK_START_STEP) && h.facts.get(zookeeperProcessProbe(zk(h.host))).running)
+      .sort((a, b) => Number(mode(a) === 'leader') - Number(mode(b) === 'leader'));
+    const servers = zookeeperHosts(inv).length;
+    const lines: string[] = [];
+    if (starting.length > 0) lines.push(`start ${starting.map((h) => `${h.host.name} (myid ${zk(h.host).myid})`).join(', ')} with the ${servers}-server list (apply step ${ZK_START_STEP}, before any restart)`);
+    for (const h of restarting)
+      lines.push(`gate: the leader's live members keep their quorum without ${h.host.name} → restart ${label(h)}${mode(h) === 'leader' ? ', the leader last' : ''} → wait until it serves and one leader leads`);
+    for (const h of zkHosts.filter((x) => x.changes.has(JOIN)))
+      lines.push(`start ${h.host.name} (myid ${zk(h.host).myid}), a new server held back until now (new servers alone would be a quorum of the new list) → wait until it serves`);
+    if (lines.length > 0) lines.push(`wait until the ensemble serves: ${servers} server(s), one leader`);
+    return lines;
   },
   async converge(inv, live, report) {
     const zkLive = live.filter((l) => l.host.zookeeper);
     const toRestart = zkLive.filter((l) => l.changed.has(RESTART) && !l.changed.has(ZK_START_STEP) && l.facts.get(zookeeperProcessProbe(zk(l.host))).running);
-    if (toRestart.length > 0) await rollingRestart(zkLive, toRestart, zookeeperHosts(inv).length, report);
+    if (toRestart.length > 0) await rollingRestart(zkLive, toRestart, zookeeperHosts(inv).map((h) => h.zookeeper.myid), report);
+    for (const l of zkLive.filter((x) => x.changed.has(JOIN))) await startJoiner(l, report);
     await waitForQuorum(inv, zkLive, report);
   },
   async verify(inv, live) {
@@ -144,6 +174,15 @@ export const zookeeperRole: Role = {
   },
   status: zookeeperStatus,
 };
+
+/** A new server held back (join-order.ts) is started by converge after the roll, not here. */
+function startOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' | 'sysv'): Outcome {
+  const proc = facts.get(zookeeperProcessProbe(s));
+  if (proc.running || !s.joinAfterRoll) return ensureServiceRunning(proc, s.serviceName, mgr);
+  return change(`start ${s.serviceName} after the existing servers run the new server list (new servers alone would be a quorum of it)`, [
+    { kind: 'restart', handler: JOIN, command: serviceCommand(mgr, s.serviceName, 'start') },
+  ]);
+}
 
 function serviceFileOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' | 'sysv', files: { initScript: string; systemdUnit: string }): Outcome {
   const path = serviceFilePath(mgr, s.serviceName);
@@ -157,24 +196,24 @@ function serviceFileOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' |
   return mgr === 'systemd' ? followedBy(o, ' (and daemon-reload)', daemonReload()) : o;
 }
 
-/** Followers one at a time, the leader last; each back in the quorum before the next. */
-async function rollingRestart(all: LiveHost[], targets: LiveHost[], ensemble: number, report: HandlerReporter): Promise<void> {
+/**
+ * Followers one at a time, the leader last; each back in the quorum before the next, and
+ * each gated on the ensemble as it runs (live-quorum.ts): the leader's own members, not
+ * the inventory's target, decide whether one more can go down.
+ */
+async function rollingRestart(all: LiveHost[], targets: LiveHost[], inventoryIds: number[], report: HandlerReporter): Promise<void> {
   const modes = new Map<LiveHost, ZkMode>();
   await Promise.all(targets.map(async (t) => modes.set(t, (await srvr(t.conn, zk(t.host).clientPort)).mode)));
   const ordered = [...targets].sort((a, b) => Number(modes.get(a) === 'leader') - Number(modes.get(b) === 'leader'));
   for (const t of ordered) {
     const s = zk(t.host);
-    if (ensemble > 1) {
-      // Never restart a member when the others could not keep a quorum without it.
-      const serving = (await Promise.all(all.map((l) => srvr(l.conn, zk(l.host).clientPort)))).filter((r) => isServing(r.mode)).length;
-      const quorum = Math.floor(ensemble / 2) + 1;
-      if (serving - 1 < quorum) {
-        throw new Error(
-          `restart of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')} deferred: only ${serving} of ${ensemble} ZooKeeper servers are serving and restarting one would lose the quorum (${quorum} needed). Bring the others back, then deploy again: the pending restart is detected from the config file times`,
-        );
-      }
+    const verdict = restartKeepsQuorum(await observeEnsemble(all, inventoryIds), s.myid);
+    if (!verdict.ok) {
+      throw new Error(
+        `restart of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')} deferred: ${verdict.reason}, and a restart must never lose the quorum. Bring the others back, then deploy again: the pending restart is detected from the config file times`,
+      );
     }
-    report.info(t.host.name, `restarting ZooKeeper (${modes.get(t)})`);
+    report.info(t.host.name, `restarting ZooKeeper (${modes.get(t)}; gate: ${verdict.detail})`);
     const os = t.facts.get(osProbe());
     const restart = restartService(s.serviceName, serviceManager(os));
     await t.conn.exec(restart.command, restart);
@@ -189,6 +228,32 @@ async function rollingRestart(all: LiveHost[], targets: LiveHost[], ensemble: nu
     report.info(t.host.name, `ZooKeeper back as ${mode}`);
     if (all.length > 1) await waitForLeader(all, deadline);
   }
+}
+
+/** Every member's own srvr, and the leader's voting members from its conf. */
+async function observeEnsemble(all: LiveHost[], inventoryIds: number[]): Promise<LiveEnsemble> {
+  const answers = await Promise.all(all.map((l) => srvr(l.conn, zk(l.host).clientPort)));
+  const members = all.map((l, i) => ({ host: l.host.name, id: zk(l.host).myid, mode: answers[i]!.mode }));
+  const leader = all[members.findIndex((m) => m.mode === 'leader')];
+  const conf = leader ? (await leader.conn.exec(script(fourLetterWordScript('conf', zk(leader.host).clientPort), 'conf'), { check: false, timeoutMs: 10_000 })).stdout : '';
+  return { voters: parseConfMembership(conf), fallbackVoters: inventoryIds, members };
+}
+
+/** A held-back new server: started once the others run the new list, then waited for, one at a time. */
+async function startJoiner(l: LiveHost, report: HandlerReporter): Promise<void> {
+  const s = zk(l.host);
+  report.info(l.host.name, 'starting ZooKeeper (new server, after the roll)');
+  const start = startService(s.serviceName, serviceManager(l.facts.get(osProbe())));
+  await l.conn.exec(start.command, start);
+  const deadline = Date.now() + (s.initLimit * s.tickTime + 60_000);
+  let mode: ZkMode = 'down';
+  while (Date.now() < deadline) {
+    mode = (await srvr(l.conn, s.clientPort)).mode;
+    if (isServing(mode)) break;
+    await sleep(250);
+  }
+  if (!isServing(mode)) throw new Error(`${l.host.name}: the new ZooKeeper server did not join the ensemble (mode ${mode})`);
+  report.info(l.host.name, `ZooKeeper joined as ${mode}`);
 }
 
 async function waitForLeader(all: LiveHost[], deadline: number): Promise<void> {

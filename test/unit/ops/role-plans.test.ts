@@ -35,6 +35,8 @@ function freshFacts(role: Role, ctx: HostContext, over: Record<string, unknown> 
     else if (p.key.startsWith('release:')) f.set(p.key, 'absent');
     else if (p.key.startsWith('service-enabled:')) f.set(p.key, { enabled: false });
     else if (p.key.startsWith('process:')) f.set(p.key, { running: false });
+    else if (p.key.startsWith('zookeeper-4lw:')) f.set(p.key, p.parse('zkk: no answer'));
+    else if (p.key.startsWith('zookeeper-snapshot:')) f.set(p.key, '0');
     else throw new Error(`unexpected probe ${p.key}`);
   }
   return f;

@@ -10,6 +10,8 @@ const report: RunReport = {
   exitCode: 1,
   verify: [],
   clusterErrors: [],
+  identities: [],
+  clusterSteps: [],
   hosts: [
     {
       name: 'zk1', address: '10.213.0.11', status: 'ok', ok: 1, changed: 1, failed: 0,

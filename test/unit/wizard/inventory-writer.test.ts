@@ -83,7 +83,7 @@ describe('the written inventory', () => {
     expect(text).toContain('zkk plan <this file>');
     for (const d of [sshSchema.shape.identityFile.description, zookeeperSchema.shape.dataDir.description, kafkaSchema.shape.logDirs.description, zookeeperSchema.description])
       expect(text).toContain(`# ${d}`);
-    expect(text).toMatch(/# The machines, in a stable order/);
+    expect(text).toMatch(/# The machines, in any order: ZooKeeper myids and Kafka broker ids are read from the hosts/);
     expect(text).toContain('  - {name: zk1, address: 10.213.0.11, roles: [zookeeper, kafka]}');
     expect(text).toContain('  logDirs: [/data/1, /data/2]');
     expect(text).toMatch(/\n\nzookeeper:|\n\n# ZooKeeper settings/);

@@ -1,0 +1,66 @@
+/**
+ * ZooKeeper myids as identities: each host's myid file (read with the facts) is kept; a
+ * new host takes its explicit myid or the lowest free one. Runs once per run, before
+ * any host is planned, so every zoo.cfg lists the same settled ids.
+ */
+import type { Facts } from '../../facts/gather.js';
+import { pathProbe } from '../../facts/probes.js';
+import { ExitCode, ZkkError } from '../../errors/zkk-error.js';
+import type { Inventory, ResolvedZookeeper } from '../../inventory/resolve.js';
+import type { IdentitySettlement } from '../role.js';
+import { parseIdFile, settleIds, type IdClaim } from '../stable-ids.js';
+import { zookeeperHosts } from './config.js';
+import { joinAfterRoll } from './join-order.js';
+import { zookeeperProcessProbe } from './process.js';
+import { commandProbe } from '../../facts/probes.js';
+import { quote } from '../../shell/command.js';
+
+/** Whether the data dir holds a snapshot (the server has served: it has data to protect). */
+export const snapshotProbe = (s: ResolvedZookeeper) =>
+  commandProbe(`zookeeper-snapshot:${s.dataDir}`, `ls -1 ${quote(`${s.dataDir}/version-2`)} 2>/dev/null | grep -c '^snapshot\\.'`);
+export const holdsSnapshot = (facts: Facts, s: ResolvedZookeeper): boolean => Number(facts.get(snapshotProbe(s)).trim() || '0') > 0;
+
+export const myidPath = (s: ResolvedZookeeper): string => `${s.dataDir}/myid`;
+export const myidProbe = (s: ResolvedZookeeper) => pathProbe(myidPath(s), true);
+
+/** What the host's myid file says: an id, none (missing, empty, not a plain file), or 'unread' (no facts). */
+export function myidOnDisk(s: ResolvedZookeeper, facts: Facts | undefined, host: string): number | undefined | 'unread' {
+  if (!facts) return 'unread';
+  const f = facts.get(myidProbe(s));
+  if (f.kind !== 'file') return undefined;
+  const id = parseIdFile(f.content);
+  if (id === 'garbled' || (f.content === undefined && f.size > 0))
+    throw new ZkkError('IDENTITY', `${host}: ${myidPath(s)} does not hold a myid (a number)`, {
+      exitCode: ExitCode.usage,
+      host,
+      hint: 'zkk never rewrites an id it cannot read: look at the file; if it is rubbish, write the id this server had (its server.N line in zoo.cfg) into it',
+    });
+  return id;
+}
+
+export function settleZookeeperIds(inv: Inventory, facts: ReadonlyMap<number, Facts>): IdentitySettlement {
+  const members = zookeeperHosts(inv);
+  const claims: IdClaim[] = members.map((h) => ({
+    host: h.name,
+    index: h.index,
+    onDisk: myidOnDisk(h.zookeeper, facts.get(h.index), h.name),
+    asked: h.zookeeper.myidAsked,
+    where: myidPath(h.zookeeper),
+  }));
+  const settled = settleIds(claims, { what: 'myid', field: 'myid', min: 1, max: 255 });
+  const byIndex = new Map(settled.map((s) => [s.index, s]));
+  // hosts not reached count as holding data and running: nothing is started in their place
+  const held = joinAfterRoll(
+    members.map((h) => {
+      const f = facts.get(h.index);
+      return { name: h.name, holdsData: !f || holdsSnapshot(f, h.zookeeper), running: !f || f.get(zookeeperProcessProbe(h.zookeeper)).running };
+    }),
+  );
+  return {
+    inv: {
+      ...inv,
+      hosts: inv.hosts.map((h) => (h.zookeeper && byIndex.has(h.index) ? { ...h, zookeeper: { ...h.zookeeper, myid: byIndex.get(h.index)!.id, joinAfterRoll: held.has(h.name) } } : h)),
+    },
+    ids: settled.map((s) => ({ host: s.host, role: 'zookeeper', what: 'myid', id: s.id, source: s.source, ...(s.unread ? { unread: true } : {}) })),
+  };
+}
