@@ -17,8 +17,9 @@ export function zookeeperHosts(inv: Inventory): (ResolvedHost & { zookeeper: Res
   return inv.hosts.filter((h): h is ResolvedHost & { zookeeper: ResolvedZookeeper } => !!h.zookeeper);
 }
 
+/** The server list, by myid: the same lines whatever the inventory order (hosts can be reordered with 0 changes). */
 export function ensembleServers(inv: Inventory): ZkServerEntry[] {
-  return zookeeperHosts(inv).map((h) => ({
+  return byMyid(zookeeperHosts(inv)).map((h) => ({
     id: h.zookeeper.myid,
     address: h.address,
     quorumPort: h.zookeeper.quorumPort,
@@ -26,9 +27,11 @@ export function ensembleServers(inv: Inventory): ZkServerEntry[] {
   }));
 }
 
-/** "h1:2181,h2:2181,h3:2181" (+ chroot) for clients such as Kafka. */
+const byMyid = <H extends { zookeeper: ResolvedZookeeper }>(hosts: H[]): H[] => [...hosts].sort((a, b) => a.zookeeper.myid - b.zookeeper.myid);
+
+/** "h1:2181,h2:2181,h3:2181" (+ chroot) for clients such as Kafka, by myid (reordering hosts changes nothing). */
 export function zookeeperConnect(inv: Inventory, chroot = ''): string {
-  return zookeeperHosts(inv).map((h) => `${h.address}:${h.zookeeper.clientPort}`).join(',') + chroot;
+  return byMyid(zookeeperHosts(inv)).map((h) => `${h.address}:${h.zookeeper.clientPort}`).join(',') + chroot;
 }
 
 export function versionedInstallDir(s: ResolvedZookeeper): string {

@@ -122,8 +122,10 @@ describe('ZooKeeper myids settled from the hosts', () => {
     );
     const a = settleZookeeperIds(before, myidFacts(before, deployed)).inv;
     const b = settleZookeeperIds(after, myidFacts(after, { third: 3, first: 1, second: 2 })).inv;
-    const servers = (inv: Inventory) => renderZookeeperFiles(inv, inv.hosts.find((h) => h.address === '10.214.1.1') as never).zooCfg.split('\n').filter((l) => l.startsWith('server.')).sort();
-    expect(servers(b)).toEqual(servers(a));
+    // the whole zoo.cfg, byte for byte: the server list goes by myid, not by inventory order
+    const zooCfg = (inv: Inventory) => renderZookeeperFiles(inv, inv.hosts.find((h) => h.address === '10.214.1.1') as never).zooCfg;
+    expect(zooCfg(b)).toBe(zooCfg(a));
+    expect(zooCfg(b)).toMatch(/server\.1=10\.214\.1\.1:.*\nserver\.2=10\.214\.1\.2:.*\nserver\.3=10\.214\.1\.3:/);
     expect(b.hosts.map((h) => [h.name, h.zookeeper!.myid])).toEqual([['third', 3], ['first', 1], ['second', 2]]);
   });
 
