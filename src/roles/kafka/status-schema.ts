@@ -13,6 +13,10 @@ export function kafkaServiceSchema(fields: ServiceStatusFields) {
     ...fields,
     registered: z.boolean().nullable().describe('Brokers: listed in the cluster metadata (registered and, in KRaft, unfenced). null: not a broker, or the cluster could not be asked'),
     activeController: z.boolean().describe('This node is the active controller (KRaft: the quorum leader)'),
+    finalizePending: z
+      .string()
+      .nullable()
+      .describe('After a rolling upgrade: "<finalized level> → <release>" while `zkk upgrade finalize` has not raised the feature versions (ZooKeeper mode: inter.broker.protocol.version; KRaft: metadata.version and the other features); null when none is pending or not known'),
     quorum: z
       .strictObject({
         role: z.enum(['leader', 'voter', 'observer']).nullable(),

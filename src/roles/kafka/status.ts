@@ -17,6 +17,7 @@ import { brokerHosts, controllerHosts, kafkaHosts } from './config.js';
 import { countPartitionHealth } from './partition-health.js';
 import { kafkaPidFile, kafkaProcessProbe } from './process.js';
 import { kafkaServiceSchema, kafkaSummarySchema, type KafkaServiceStatus, type KafkaSummary } from './status-schema.js';
+import { FINALIZED_FILE, finalizePending, majorMinor, upgradeState } from './upgrade.js';
 import { connectAny, describeQuorum, describeQuorumViaControllers, fetchMetadata, topicMinIsr, type KafkaWireConnection, type QuorumDescription } from './wire/index.js';
 
 /** A KRaft voter last caught up longer ago than this is reported as lagging. */
@@ -40,6 +41,7 @@ export interface KafkaClusterObservation {
 }
 
 const serverPropertiesProbe = (k: ResolvedKafka) => pathProbe(`${k.confDir}/server.properties`);
+const finalizedProbe = (k: ResolvedKafka) => pathProbe(`${k.confDir}/${FINALIZED_FILE}`, true);
 const members = (hosts: HostStatus[]) => membersOf<KafkaServiceStatus>(hosts, 'kafka');
 
 /** kafka-clients-X.jar on the running broker's class path: the version it really runs. */
@@ -53,7 +55,7 @@ function kafkaRunningJarProbe(k: ResolvedKafka): Probe<string> {
 
 export function kafkaStatusProbes(h: ResolvedHost): Probe<unknown>[] {
   const k = h.kafka!;
-  return [hostClockProbe(), listeningPortsProbe(), kafkaProcessProbe(k), installLinkProbe(k.installDir), serverPropertiesProbe(k), kafkaRunningJarProbe(k)];
+  return [hostClockProbe(), listeningPortsProbe(), kafkaProcessProbe(k), installLinkProbe(k.installDir), serverPropertiesProbe(k), kafkaRunningJarProbe(k), finalizedProbe(k)];
 }
 
 export function kafkaHostService(h: ResolvedHost, facts: Facts | undefined, cluster: KafkaClusterObservation | undefined): KafkaServiceStatus {
@@ -77,6 +79,7 @@ export function kafkaHostService(h: ResolvedHost, facts: Facts | undefined, clus
     registered,
     activeController: kafka?.activeController === k.nodeId,
     quorum: k.mode === 'kraft' ? quorumRole(k.nodeId, cluster) : null,
+    finalizePending: null,
   };
   if (!facts) return base;
   const proc = facts.get(kafkaProcessProbe(k));
@@ -84,8 +87,11 @@ export function kafkaHostService(h: ResolvedHost, facts: Facts | undefined, clus
   const installed = link.kind !== 'missing' || facts.get(serverPropertiesProbe(k)).kind !== 'missing';
   const jar = /kafka-clients-(.+)\.jar/.exec(facts.get(kafkaRunningJarProbe(k)))?.[1];
   const installedVersion = versionFromInstallLink(link);
+  const finalized = facts.get(finalizedProbe(k));
+  const upgrade = installedVersion ? upgradeState(installedVersion, finalized.kind === 'file' ? finalized.content : undefined, installedVersion) : undefined;
   return {
     ...base,
+    finalizePending: upgrade && finalized.kind === 'file' && finalizePending(upgrade) ? `${upgrade.finalized} → ${majorMinor(upgrade.target)}` : null,
     state: serviceState(proc, installed, false),
     pid: proc.running ? (proc.pid ?? null) : null,
     uptimeSec: uptime(proc, facts.get(hostClockProbe())),
@@ -315,7 +321,7 @@ export const kafkaStatus: RoleStatus<KafkaServiceStatus, KafkaSummary, KafkaClus
       { header: 'roles', cell: (svc) => svc.processRoles.join('+') },
       { header: 'registered', cell: (svc, p) => (svc.registered === null ? '' : svc.registered ? p.good('yes') : p.bad('no')) },
       { header: 'controller', cell: (svc, p) => (svc.activeController ? p.accent('active') : '') },
-      { header: 'version', cell: (svc) => svc.version ?? '' },
+      { header: 'version', cell: (svc, p) => `${svc.version ?? ''}${svc.finalizePending ? p.warn(` (finalize pending: ${svc.finalizePending})`) : ''}` },
     ],
     after(k, p) {
       const q = k.quorum;

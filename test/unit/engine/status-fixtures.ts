@@ -53,6 +53,7 @@ export function kafkaService(nodeId: number, over: Partial<KafkaServiceStatus> =
     installedVersion: kraft ? '4.4.0' : '3.9.2',
     registered: true,
     activeController: nodeId === 1,
+    finalizePending: null,
     quorum: kraft ? { role: nodeId === 1 ? 'leader' : 'voter', logEndOffset: 100, lag: 0, lagMs: 0 } : null,
     ...over,
   };

@@ -74,3 +74,31 @@ describe('KRaft finalize: feature by feature', () => {
     expect(upgrades).toEqual([]);
   });
 });
+
+describe('zkk status: a pending finalize per Kafka host', async () => {
+  const { parseInventory } = await import('../../../src/inventory/load.js');
+  const { inventorySections } = await import('../../../src/roles/all-roles.js');
+  const { Facts } = await import('../../../src/facts/gather.js');
+  const { kafkaHostService, kafkaStatusProbes } = await import('../../../src/roles/kafka/status.js');
+  const inv = parseInventory('cluster: x\nhosts:\n  - address: 10.213.0.1\n    roles: [kafka]\nkafka:\n  version: 4.4.0\n', 'inv.yml', inventorySections);
+  const h = inv.hosts[0]!;
+  const facts = (finalized: string | undefined) => {
+    const f = new Facts();
+    for (const p of kafkaStatusProbes(h)) {
+      const out = p.key.startsWith('path:/usr/local/kafka')
+        ? 'link 1 /usr/local/kafka_2.13-4.4.0'
+        : p.key.endsWith('zkk-finalized-version')
+          ? finalized === undefined
+            ? 'missing'
+            : `file root root 644 4 1 ${'0'.repeat(64)}\n${Buffer.from(finalized).toString('base64')}`
+          : '';
+      f.set(p.key, p.parse(out));
+    }
+    return f;
+  };
+  it('shows "<finalized> → <release>" while the release is newer than the finalized level', () => {
+    expect(kafkaHostService(h, facts('4.3\n'), undefined).finalizePending).toBe('4.3 → 4.4');
+    expect(kafkaHostService(h, facts('4.4\n'), undefined).finalizePending).toBeNull();
+    expect(kafkaHostService(h, facts(undefined), undefined).finalizePending).toBeNull();
+  });
+});
