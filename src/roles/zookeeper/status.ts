@@ -12,6 +12,8 @@ import { membersOf, type HostStatus, type RoleStatus, type StatusReason } from '
 import { installLinkProbe, portStatus, serviceState, uptime, versionFromInstallLink } from '../service-status.js';
 import { fourLetterWordsProbe } from './health.js';
 import { zookeeperProcessProbe } from './process.js';
+import { myidProbe } from './identities.js';
+import { parseIdFile } from '../stable-ids.js';
 import { zookeeperServiceSchema, zookeeperSummarySchema, type ZookeeperServiceStatus, type ZookeeperSummary } from './status-schema.js';
 
 const SERVING = new Set(['leader', 'follower', 'observer', 'standalone']);
@@ -20,7 +22,7 @@ const members = (hosts: HostStatus[]) => membersOf<ZookeeperServiceStatus>(hosts
 
 export function zookeeperStatusProbes(h: ResolvedHost) {
   const s = h.zookeeper!;
-  return [hostClockProbe(), listeningPortsProbe(), zookeeperProcessProbe(s), installLinkProbe(s.installDir), zooCfgProbe(s), fourLetterWordsProbe(s.clientPort)];
+  return [hostClockProbe(), listeningPortsProbe(), zookeeperProcessProbe(s), installLinkProbe(s.installDir), zooCfgProbe(s), fourLetterWordsProbe(s.clientPort), myidProbe(s)];
 }
 
 export function zookeeperHostService(inv: Inventory, h: ResolvedHost, facts: Facts | undefined): ZookeeperServiceStatus {
@@ -54,8 +56,12 @@ export function zookeeperHostService(inv: Inventory, h: ResolvedHost, facts: Fac
   const { srvr, mntr } = facts.get(fourLetterWordsProbe(s.clientPort));
   const synced = mntr?.get('zk_synced_followers');
   const installedVersion = versionFromInstallLink(link);
+  // the id is the host's own (its myid file), whatever the inventory order says
+  const myidFile = facts.get(myidProbe(s));
+  const onDisk = myidFile.kind === 'file' ? parseIdFile(myidFile.content) : undefined;
   return {
     ...base,
+    myid: typeof onDisk === 'number' ? onDisk : s.myid,
     state: serviceState(proc, installed, srvr.mode !== 'down'),
     pid: proc.running ? (proc.pid ?? null) : null,
     uptimeSec: uptime(proc, facts.get(hostClockProbe())),
