@@ -218,13 +218,7 @@ async function rollingRestart(all: LiveHost[], targets: LiveHost[], inventoryIds
     const restart = restartService(s.serviceName, serviceManager(os));
     await t.conn.exec(restart.command, restart);
     const deadline = Date.now() + (s.initLimit * s.tickTime + 60_000);
-    let mode: ZkMode = 'down';
-    while (Date.now() < deadline) {
-      mode = (await srvr(t.conn, s.clientPort)).mode;
-      if (isServing(mode)) break;
-      await sleep(250);
-    }
-    if (!isServing(mode)) throw new Error(`${t.host.name}: ZooKeeper did not rejoin the quorum after restart (mode ${mode})`);
+    const mode = await serving(t, deadline, 'did not rejoin the quorum after restart');
     report.info(t.host.name, `ZooKeeper back as ${mode}`);
     if (all.length > 1) await waitForLeader(all, deadline);
   }
@@ -245,15 +239,19 @@ async function startJoiner(l: LiveHost, report: HandlerReporter): Promise<void> 
   report.info(l.host.name, 'starting ZooKeeper (new server, after the roll)');
   const start = startService(s.serviceName, serviceManager(l.facts.get(osProbe())));
   await l.conn.exec(start.command, start);
-  const deadline = Date.now() + (s.initLimit * s.tickTime + 60_000);
+  const mode = await serving(l, Date.now() + (s.initLimit * s.tickTime + 60_000), 'did not join the ensemble');
+  report.info(l.host.name, `ZooKeeper joined as ${mode}`);
+}
+
+/** Polls the server's own srvr until it serves; past the deadline, `failed` names why. */
+async function serving(l: LiveHost, deadline: number, failed: string): Promise<ZkMode> {
   let mode: ZkMode = 'down';
   while (Date.now() < deadline) {
-    mode = (await srvr(l.conn, s.clientPort)).mode;
-    if (isServing(mode)) break;
+    mode = (await srvr(l.conn, zk(l.host).clientPort)).mode;
+    if (isServing(mode)) return mode;
     await sleep(250);
   }
-  if (!isServing(mode)) throw new Error(`${l.host.name}: the new ZooKeeper server did not join the ensemble (mode ${mode})`);
-  report.info(l.host.name, `ZooKeeper joined as ${mode}`);
+  throw new Error(`${l.host.name}: ZooKeeper ${failed} (mode ${mode})`);
 }
 
 async function waitForLeader(all: LiveHost[], deadline: number): Promise<void> {
