@@ -3,10 +3,8 @@ import { ExitCode } from '../errors/zkk-error.js';
 import { loadInventory } from '../inventory/load.js';
 import { runPipeline } from '../engine/run.js';
 import { allRoles, inventorySections } from '../roles/all-roles.js';
-import { createRunRenderer } from '../ui/run-renderer.js';
-import { askSecret } from '../wizard/ask.js';
-import { hostKeyOffWarning, unlockKeys } from './connect-prompts.js';
 import type { GlobalRunFlags } from './main.js';
+import { setUpRun } from './run-setup.js';
 
 export async function deployCommand(
   file: string,
@@ -14,21 +12,7 @@ export async function deployCommand(
   mode: 'plan' | 'deploy',
 ): Promise<void> {
   const inv = await loadInventory(file, inventorySections);
-  const limit = flags.limit?.split(',').map((s) => s.trim()).filter(Boolean);
-  if (limit) {
-    const unknown = limit.filter((n) => !inv.hosts.some((h) => h.name === n));
-    if (unknown.length) {
-      const { ZkkError } = await import('../errors/zkk-error.js');
-      throw new ZkkError('USAGE', `--limit names unknown host(s): ${unknown.join(', ')}`, { exitCode: ExitCode.usage, hint: `hosts: ${inv.hosts.map((h) => h.name).join(', ')}` });
-    }
-  }
-  const sudoPassword = flags.askSudoPass ? await askSecret('sudo password: ') : undefined;
-  const targets = inv.hosts.filter((h) => !limit || limit.includes(h.name));
-  const hosts = targets.map((h) => h.name);
-  const keyWarning = hostKeyOffWarning(targets, flags.hostKeyPolicy);
-  if (keyWarning) process.stderr.write(`warning: ${keyWarning}\n`);
-  const askPassphrase = await unlockKeys(targets);
-  const renderer = createRunRenderer({ json: !!flags.json, tty: !!process.stdout.isTTY && !process.env.CI, verbose: !!flags.verbose, commands: mode === 'plan' && !!(flags.commands || flags.verbose), hosts });
+  const { limit, sudoPassword, askPassphrase, renderer } = await setUpRun(inv, flags, { commands: mode === 'plan' && !!(flags.commands || flags.verbose) });
   const report = await runPipeline(inv, {
     mode,
     roles: allRoles,

@@ -64,6 +64,31 @@ export function buildProgram(): Command {
     .option('--commands', 'also print, per host and step, the exact commands and uploads deploy would run (secrets masked; -v implies it; --json always has them)')
     .action(async (file: string, flags) => (await import('./deploy.js')).deployCommand(file, flags, 'plan'));
 
+  const day2 = (name: 'restart' | 'stop' | 'start', description: string) =>
+    runFlags(program.command(name).argument('<inventory>', 'inventory file (YAML)'))
+      .description(description)
+      .addOption(new Option('--role <role>', 'only this role').choices(['zookeeper', 'kafka']))
+      .option('--force', 'go on where a health gate refuses (each override is warned)');
+  day2('restart', 'rolling restart, one node at a time (ZooKeeper leader and Kafka active controller last), through deploy\'s health gates; then verify')
+    .option('--no-verify', 'skip the final health checks')
+    .action(async (file: string, flags) => (await import('./day2.js')).day2Command('restart', file, flags));
+  day2('stop', 'stop the services: Kafka brokers before ZooKeeper, the active controller and the ZooKeeper leader last (a whole-cluster stop asks, or --yes)')
+    .option('-y, --yes', 'confirm stopping every host of a role')
+    .action(async (file: string, flags) => (await import('./day2.js')).day2Command('stop', file, flags));
+  day2('start', 'start stopped services: ZooKeeper before Kafka, then wait for the quorum and the brokers; then verify')
+    .option('--no-verify', 'skip the final health checks')
+    .action(async (file: string, flags) => (await import('./day2.js')).day2Command('start', file, flags));
+
+  runFlags(program.command('uninstall').argument('<inventory>', 'inventory file (YAML)'))
+    .description('stop and remove the services, their units/init scripts, install dirs and zkk\'s firewall rules; data and a config backup are kept (unless --purge)')
+    .addOption(new Option('--role <role>', 'only this role').choices(['zookeeper', 'kafka']))
+    .option('-y, --yes', 'confirm (data and a config backup are kept)')
+    .option('--purge', 'also delete data, logs, config and the service users (asks for the cluster name)')
+    .option('--yes-really-purge <cluster>', 'purge without asking: the inventory\'s cluster name')
+    .option('--plan', 'only show what it would do')
+    .option('--commands', 'with --plan: the exact commands')
+    .action(async (file: string, flags) => (await import('./uninstall.js')).uninstallCommand(file, flags));
+
   program
     .command('status')
     .argument('<inventory>', 'inventory file (YAML)')

@@ -11,7 +11,7 @@ import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
 import type { LocalRelease } from '../ops/archive.js';
 import { actionListing } from '../ops/action-listing.js';
 import type { Outcome, Step } from '../ops/operation.js';
-import type { HostContext, HostIdentity, LiveHost, Role, VerifyCheck } from '../roles/role.js';
+import type { Day2Action, HostContext, HostIdentity, LiveHost, Role, VerifyCheck } from '../roles/role.js';
 import type { Connector, TransportStats } from '../transport/connector.js';
 import { bastionConnections, connectHost, routeControlNet, type ConnectOverrides } from './connect-host.js';
 import type { EventSink, StepStatus } from './events.js';
@@ -32,7 +32,7 @@ export interface RunOptions {
   /** Limit the run to these host names (others are still used to compute cluster config). */
   limit?: string[];
   /** How to reach a host (default: SSH with its inventory settings); tests pass a fake. */
-  connect?: (host: ResolvedHost, opts: RunOptions) => Promise<Connector>;
+  connect?: (host: ResolvedHost, opts: ConnectOverrides) => Promise<Connector>;
   /** `zkk upgrade finalize`: roles raise feature versions (handed to Role.prepare) */
   finalize?: boolean;
 }
@@ -60,7 +60,8 @@ export interface HostReport {
 }
 
 export interface RunReport {
-  mode: 'plan' | 'deploy';
+  /** deploy and plan; restart, stop and start (engine/day2.ts) report the same way. */
+  mode: 'plan' | 'deploy' | Day2Action | 'uninstall';
   cluster: string;
   hosts: HostReport[];
   /** Every host's settled id per role and where it came from (on disk, inventory, assigned). */
@@ -69,13 +70,15 @@ export interface RunReport {
   clusterSteps: { role: string; steps: string[] }[];
   verify: VerifyCheck[];
   clusterErrors: string[];
+  /** Gates overridden by --force, and the like (restart, stop, start). */
+  warnings?: string[];
   durationMs: number;
   exitCode: number;
   /** SSH connections made to bastions (ssh.jump / ProxyJump), shared by the hosts behind them. */
   bastionConnections?: number;
 }
 
-interface HostRun {
+export interface HostRun {
   host: ResolvedHost;
   report: HostReport;
   conn?: Connector;
@@ -174,32 +177,10 @@ export async function runPipeline(inventory: Inventory, opts: RunOptions): Promi
         }
       }
       // 6. verify with real clients.
-      if (opts.verify !== false && clusterErrors.length === 0) {
-        emit({ type: 'stage', stage: 'verify' });
-        for (const role of roles) {
-          if (!role.verify) continue;
-          const live = liveHosts(runs, role);
-          if (live.length === 0) continue;
-          try {
-            for (const check of await role.verify(inv, live, { info: (host, message) => emit({ type: 'info', host, message }) })) {
-              verify.push(check);
-              emit({ type: 'verify', check });
-            }
-          } catch (e) {
-            const check = { name: `${role.name}.verify`, ok: false, detail: errorText(e) };
-            verify.push(check);
-            emit({ type: 'verify', check });
-          }
-        }
-      }
+      if (opts.verify !== false && clusterErrors.length === 0) verify.push(...(await verifyRoles(inv, roles, (role) => liveHosts(runs, role), emit)));
     }
   } finally {
-    await Promise.all(runs.map(async (r) => {
-      if (r.conn) {
-        r.report.stats = { ...r.conn.stats };
-        await r.conn.close();
-      }
-    }));
+    await closeRuns(runs);
   }
 
   const hosts = runs.map((r) => r.report);
@@ -231,11 +212,42 @@ function settleFromFacts(inv: Inventory, roles: readonly Role[], runs: readonly 
   return settled;
 }
 
-function hostContext(inv: Inventory, host: ResolvedHost, releases: Map<string, LocalRelease>, prepared: unknown): HostContext {
+export function hostContext(inv: Inventory, host: ResolvedHost, releases: Map<string, LocalRelease>, prepared: unknown): HostContext {
   return { inv, host, releases, templateOverrideDir: path.join(inv.dir, 'templates'), prepared };
 }
 
-function liveHosts(runs: HostRun[], role: Role): LiveHost[] {
+/** 6. verify: each role's real checks on its reachable hosts (a check that throws is a failed check). */
+export async function verifyRoles(inv: Inventory, roles: readonly Role[], liveOf: (role: Role) => LiveHost[], emit: EventSink): Promise<VerifyCheck[]> {
+  emit({ type: 'stage', stage: 'verify' });
+  const checks: VerifyCheck[] = [];
+  for (const role of roles) {
+    const live = liveOf(role);
+    if (!role.verify || live.length === 0) continue;
+    try {
+      for (const check of await role.verify(inv, live, { info: (host, message) => emit({ type: 'info', host, message }) })) {
+        checks.push(check);
+        emit({ type: 'verify', check });
+      }
+    } catch (e) {
+      const check = { name: `${role.name}.verify`, ok: false, detail: errorText(e) };
+      checks.push(check);
+      emit({ type: 'verify', check });
+    }
+  }
+  return checks;
+}
+
+/** Close every connection, keeping its statistics in the host's report. */
+export async function closeRuns(runs: HostRun[]): Promise<void> {
+  await Promise.all(runs.map(async (r) => {
+    if (r.conn) {
+      r.report.stats = { ...r.conn.stats };
+      await r.conn.close();
+    }
+  }));
+}
+
+export function liveHosts(runs: HostRun[], role: Role): LiveHost[] {
   return runs
     .filter((r) => r.report.status === 'ok' && r.conn && r.facts && role.appliesTo(r.host))
     .map((r) => ({ host: r.host, conn: r.conn!, facts: r.facts!, changed: r.changed }));
@@ -244,7 +256,7 @@ function liveHosts(runs: HostRun[], role: Role): LiveHost[] {
 /** ssh_config warnings already shown in this run (every host behind the same config says the same). */
 const warnedBy = new WeakMap<EventSink, Set<string>>();
 
-async function connectRun(r: HostRun, opts: RunOptions, emit: EventSink): Promise<void> {
+export async function connectRun(r: HostRun, opts: Pick<RunOptions, 'connect'> & ConnectOverrides, emit: EventSink): Promise<void> {
   const t0 = Date.now();
   try {
     r.conn = await (opts.connect ?? connectHost)(r.host, opts);
@@ -258,7 +270,7 @@ async function connectRun(r: HostRun, opts: RunOptions, emit: EventSink): Promis
 }
 
 /** Plan: what deploy would do on this host, stopping where deploy would stop (a blocked step). */
-function planHost(r: HostRun, emit: EventSink): void {
+export function planHost(r: HostRun, emit: EventSink): void {
   let blockedAt: string | undefined;
   for (const steps of r.steps.values()) {
     for (const s of steps) {
@@ -280,7 +292,7 @@ export function handlerSubscriptions(roles: readonly Role[]): Map<string, string
   return subs;
 }
 
-async function applySteps(r: HostRun, steps: Step[], subscribers: Map<string, string[]>, emit: EventSink): Promise<void> {
+export async function applySteps(r: HostRun, steps: Step[], subscribers: Map<string, string[]>, emit: EventSink): Promise<void> {
   for (const [i, s] of steps.entries()) {
     const o = s.outcome;
     if (o.kind === 'ok') {
@@ -330,7 +342,7 @@ function blockStep(r: HostRun, s: Step, o: Extract<Outcome, { kind: 'blocked' }>
   failHost(r, new ZkkError('BLOCKED', `${s.id}: ${o.reason}`, { host: r.host.name, hint: o.hint }), emit);
 }
 
-function record(r: HostRun, s: Step, status: StepStatus, detail: string, emit: EventSink, planned = false, extra: { diff?: string; commands?: string[] } = {}): void {
+export function record(r: HostRun, s: Pick<Step, 'id' | 'title'>, status: StepStatus, detail: string, emit: EventSink, planned = false, extra: { diff?: string; commands?: string[] } = {}): void {
   const { diff, commands } = extra;
   r.report.steps.push({ id: s.id, title: s.title, status, detail, diff, commands });
   if (status === 'ok') r.report.ok++;
@@ -339,7 +351,7 @@ function record(r: HostRun, s: Step, status: StepStatus, detail: string, emit: E
   emit({ type: 'step', host: r.host.name, id: s.id, title: s.title, status, detail, diff, commands, planned });
 }
 
-function failHost(r: HostRun, e: unknown, emit: EventSink, status: 'failed' | 'unreachable' = 'failed'): void {
+export function failHost(r: HostRun, e: unknown, emit: EventSink, status: 'failed' | 'unreachable' = 'failed'): void {
   const err = isZkkError(e) ? e : new ZkkError('HOST_FAILED', (e as Error).message ?? String(e), { host: r.host.name, cause: e });
   if (r.report.status === 'ok') r.report.status = status;
   r.report.error = { ...err.toJSON(), host: r.host.name };

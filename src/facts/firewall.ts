@@ -11,6 +11,8 @@ export interface PortRange {
   from: number;
   to: number;
   proto: 'tcp' | 'udp' | 'any';
+  /** ufw: the rule's comment starts with "zkk:" (a rule deploy added; uninstall removes those only). */
+  byZkk?: boolean;
 }
 
 export type FirewallFact =
@@ -52,12 +54,13 @@ export function parseFirewallFact(out: string): FirewallFact {
 export function parseUfwStatus(out: string): PortRange[] {
   const ranges: PortRange[] = [];
   for (const line of out.split('\n')) {
-    const m = /^([\d:,]+)(?:\/(tcp|udp))?\s+ALLOW(?: IN)?\s+Anywhere(?:\s+#.*)?\s*$/.exec(line.trim());
+    const m = /^([\d:,]+)(?:\/(tcp|udp))?\s+ALLOW(?: IN)?\s+Anywhere(?:\s+#(.*))?\s*$/.exec(line.trim());
     if (!m) continue;
     const proto = (m[2] as 'tcp' | 'udp' | undefined) ?? 'any';
+    const byZkk = /^\s*zkk:/.test(m[3] ?? '');
     for (const part of m[1]!.split(',')) {
       const [a, b] = part.split(':').map(Number);
-      if (a !== undefined && Number.isInteger(a)) ranges.push({ from: a, to: b ?? a, proto });
+      if (a !== undefined && Number.isInteger(a)) ranges.push({ from: a, to: b ?? a, proto, ...(byZkk ? { byZkk } : {}) });
     }
   }
   return ranges;

@@ -61,20 +61,27 @@ function unpackAction(release: LocalRelease, versionedDir: string): ExecAction {
  * With `releasesPrefix` (the versioned dirs' common prefix, e.g. /usr/local/zookeeper-), a switch
  * keeps the release the link pointed at (for a rollback) and removes the older zkk-unpacked ones
  * (those with the release marker): two releases are kept.
+ * `replacesFile`: a file there is the release's own sample (e.g. <release>/config/server.properties)
+ * and is replaced by the link, so the stock scripts typed by hand read zkk's config.
  */
-export function ensureSymlink(fact: PathFact, linkPath: string, target: string, opts: { releasesPrefix?: string } = {}): Outcome {
+export function ensureSymlink(fact: PathFact, linkPath: string, target: string, opts: { releasesPrefix?: string; replacesFile?: string } = {}): Outcome {
   if (fact.kind === 'link' && fact.target === target) return ok(`${linkPath} -> ${target}`);
+  if (fact.kind === 'file' && opts.replacesFile) return change(`replace ${opts.replacesFile} ${linkPath} with a link to ${target}`, [linkAction(linkPath, target)]);
   if (fact.kind === 'dir' || fact.kind === 'file') {
     return blocked(`${linkPath} exists as a ${fact.kind} (a manual install?); zkk needs it to be a symlink`, `move it aside (e.g. mv ${linkPath} ${linkPath}.manual), then deploy again`);
   }
   const was = fact.kind === 'link' ? ` (was ${fact.target})` : '';
-  const tmp = `${linkPath}.zkk-new`;
-  const actions = [exec(script(`set -e\nln -sfn ${quote(target)} ${quote(tmp)}\nmv -Tf ${quote(tmp)} ${quote(linkPath)}`, `link ${linkPath}`))];
+  const actions = [linkAction(linkPath, target)];
   if (opts.releasesPrefix && fact.kind === 'link' && fact.target) {
     actions.push(pruneReleases(opts.releasesPrefix, [target, fact.target]));
     return change(`point ${linkPath} at ${target}${was}; keep ${fact.target} for a rollback, remove older releases`, actions);
   }
   return change(`point ${linkPath} at ${target}${was}`, actions);
+}
+
+function linkAction(linkPath: string, target: string): ExecAction {
+  const tmp = `${linkPath}.zkk-new`;
+  return exec(script(`set -e\nln -sfn ${quote(target)} ${quote(tmp)}\nmv -Tf ${quote(tmp)} ${quote(linkPath)}`, `link ${linkPath}`));
 }
 
 /** Remove the zkk-unpacked release dirs under `prefix` except `keep` (a rollback needs the previous one). */

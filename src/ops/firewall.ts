@@ -5,7 +5,7 @@
  * firewall.manage: never leaves the firewall alone and reports what is not open.
  */
 import { script } from '../shell/command.js';
-import { tcpAllowed, type FirewallFact } from '../facts/firewall.js';
+import { tcpAllowed, type FirewallFact, type PortRange } from '../facts/firewall.js';
 import { change, exec, ok, type Outcome } from './operation.js';
 
 export interface ServicePort {
@@ -34,4 +34,29 @@ export function ensureFirewallOpen(fact: FirewallFact, ports: readonly ServicePo
   if (runtime.length) lines.push(`firewall-cmd -q ${add(runtime)}`);
   if (permanent.length) lines.push(`firewall-cmd -q --permanent ${add(permanent)}`);
   return change(`firewalld (default zone): add ${list(missing)}`, [exec(script(lines.join('\n'), `firewall-cmd --add-port ${list(missing)}`))]);
+}
+
+/**
+ * `zkk uninstall`: take back the rules deploy added. ufw: the rules for these ports whose
+ * comment says "zkk:" (rules someone else added stay); firewalld (no comments): these exact
+ * single ports in the default zone, runtime and permanent.
+ */
+export function ensureFirewallClosed(fact: FirewallFact, ports: readonly ServicePort[], manage: 'auto' | 'never'): Outcome {
+  if (fact.kind === 'none') return ok('no active ufw or firewalld');
+  if (manage === 'never') return ok('firewall left alone (firewall.manage: never)');
+  const list = (ps: readonly number[]) => ps.map((p) => `${p}/tcp`).join(', ');
+  if (fact.kind === 'ufw') {
+    const ours = ports.map((p) => p.port).filter((port) => fact.allowed.some((r) => r.byZkk && r.proto === 'tcp' && r.from === port && r.to === port));
+    if (ours.length === 0) return ok('no ufw rule of zkk for these ports');
+    return change(`ufw: delete zkk's rules for ${list(ours)}`, [exec(script(['set -e', ...ours.map((p) => `ufw delete allow ${p}/tcp >/dev/null`)].join('\n'), `ufw delete allow ${list(ours)}`))]);
+  }
+  const single = (rs: readonly PortRange[], port: number) => rs.some((r) => r.proto === 'tcp' && r.from === port && r.to === port);
+  const runtime = ports.map((p) => p.port).filter((p) => single(fact.runtime, p));
+  const permanent = ports.map((p) => p.port).filter((p) => single(fact.permanent, p));
+  if (runtime.length === 0 && permanent.length === 0) return ok('firewalld does not list these ports');
+  const rm = (ps: readonly number[]) => ps.map((p) => `--remove-port=${p}/tcp`).join(' ');
+  const lines = ['set -e'];
+  if (runtime.length) lines.push(`firewall-cmd -q ${rm(runtime)}`);
+  if (permanent.length) lines.push(`firewall-cmd -q --permanent ${rm(permanent)}`);
+  return change(`firewalld (default zone): remove ${list([...new Set([...runtime, ...permanent])])}`, [exec(script(lines.join('\n'), 'firewall-cmd --remove-port'))]);
 }

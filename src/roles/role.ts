@@ -71,6 +71,23 @@ export interface HandlerReporter {
   info(host: string | undefined, message: string): void;
 }
 
+/** What `zkk restart|stop|start` asks of a role. */
+export type Day2Action = 'restart' | 'stop' | 'start';
+
+export interface Day2Reporter extends HandlerReporter {
+  /** One host's result, recorded as the step `<role>.<action>` in the recap. */
+  done(host: string, status: 'ok' | 'changed', detail: string): void;
+  /** A gate overridden by --force, and the like. */
+  warn(message: string): void;
+}
+
+export interface Day2Options {
+  /** Go on where a health gate refuses (each override is warned). */
+  force: boolean;
+  /** Every host of the role is a target (a whole-cluster stop needs no gate: the user confirmed it). */
+  whole: boolean;
+}
+
 export interface VerifyCheck {
   name: string;
   ok: boolean;
@@ -118,6 +135,18 @@ export interface Role {
    * names no subscriber.
    */
   notifiedBy?: Record<string, readonly string[]>;
+  /**
+   * `zkk restart|stop|start` on `targets` (a subset of `all`, the role's reachable hosts):
+   * the role's own order and health gates, the same handler deploy's restarts use. A gate
+   * that refuses throws (unless opts.force); hosts not reached are reported by the engine.
+   */
+  day2?(action: Day2Action, inv: Inventory, all: LiveHost[], targets: LiveHost[], report: Day2Reporter, opts: Day2Options): Promise<void>;
+  /**
+   * `zkk uninstall`: the facts its steps need and the steps (stop, remove service, install,
+   * firewall rules; config moved aside; data kept unless purge), run by the engine like deploy's.
+   */
+  uninstallProbes?(ctx: HostContext): Probe<unknown>[];
+  uninstall?(ctx: HostContext, facts: Facts, opts: { purge: boolean }): Step[];
   /** Its part of `zkk status` (probes, host entries, summary, reasons, table; see role-status.ts). */
   status?: AnyRoleStatus;
 }

@@ -14,13 +14,14 @@ import { ensureFileContent } from '../../ops/file.js';
 import { ensureFirewallOpen } from '../../ops/firewall.js';
 import { blocked, change, exec, followedBy, ok, type Outcome, type Step } from '../../ops/operation.js';
 import { propertiesFileAccess } from '../../ops/secret-properties.js';
-import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceCommand, serviceFilePath, serviceManager } from '../../ops/service.js';
+import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceCommand, serviceFilePath, serviceManager, startService, stopService } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
 import { quote, script } from '../../shell/command.js';
 import type { CommandRunner } from '../../shell/command-runner.js';
-import type { HandlerReporter, HostContext, LiveHost, Role, RunIntent, VerifyCheck } from '../role.js';
+import type { Day2Action, Day2Options, Day2Reporter, HandlerReporter, HostContext, LiveHost, Role, RunIntent, VerifyCheck } from '../role.js';
 import type { PathFact, Probe } from '../../facts/probes.js';
 import { describeUpgrades, featureUpgrades, FINALIZED_FILE, finalizePending, majorMinor, parseFeatureDescribe, parseVersionMapping, pinnedIbp, refuseVersionChange, upgradeState, versionOfDir, type FeatureLevel, type MappedLevel, type UpgradeState } from './upgrade.js';
+import { day2Gate, DEPLOY_GATE, gateFailed, restartOrStart, type RollGate } from '../roll-gate.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
 import { connectClient, readZnode } from '../zookeeper/zookeeper-client.js';
 import { canaryRoundTrip, tcpOpen, tcpOpenWithin, withWire } from './client.js';
@@ -33,12 +34,28 @@ import { kafkaStatus } from './status.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, kafkaReleasesPrefix, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
 import { KAFKA_RESTART } from './handlers.js';
 import { kafkaRelease } from './release.js';
+import { uninstallProbes, uninstallSteps, type ServiceLayout } from '../uninstall-steps.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
 import { metaProbe, settleKafkaIds } from './identities.js';
 
 const RESTART = KAFKA_RESTART;
 const START = 'kafka.start';
 export { kafkaProcessProbe };
+/** The server.properties of the release's own config/ (what the seeds' commands name). */
+const stockServerProperties = (k: ResolvedKafka): string => `${versionedKafkaDir(k)}/config/server.properties`;
+
+const kafkaLayout = (k: ResolvedKafka): ServiceLayout => ({
+  role: 'kafka',
+  service: k.serviceName,
+  user: k.user,
+  group: k.group,
+  installDir: k.installDir,
+  releasesPrefix: kafkaReleasesPrefix(k),
+  confDir: k.confDir,
+  dataDirs: [...k.logDirs, k.logDir],
+  ports: kafkaPorts(k),
+  process: kafkaProcessProbe(k),
+});
 
 function kf(h: { kafka?: ResolvedKafka; name: string }): ResolvedKafka {
   if (!h.kafka) throw new Error(`${h.name} has no kafka role`);
@@ -116,6 +133,7 @@ export const kafkaRole: Role = {
       pathProbe(`${k.confDir}/server.properties`, true),
       finalizedProbe(k),
       ...(k.mode === 'kraft' && (ctx.prepared as KafkaRunPreparation | undefined)?.finalize && isFeatureHost(ctx.inv, k) ? [featuresProbe(k)] : []),
+      pathProbe(stockServerProperties(k)),
       pathProbe(serviceFilePath('sysv', k.serviceName), true),
       pathProbe(serviceFilePath('systemd', k.serviceName), true),
       serviceRegistrationProbe(k.serviceName, 'sysv'),
@@ -159,6 +177,8 @@ export const kafkaRole: Role = {
       { id: 'kafka.release', title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
       { id: 'kafka.install-link', title: k.installDir, outcome: ensureSymlink(link, k.installDir, vdir, { releasesPrefix: kafkaReleasesPrefix(k) }), notify: [RESTART] },
       { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...secretAware }), notify: [RESTART] },
+      // `bin/kafka-server-start.sh config/server.properties` typed by hand reads zkk's config, not the release's sample
+      { id: 'kafka.stock-config', title: 'config/server.properties for the stock scripts', outcome: ensureSymlink(facts.get(pathProbe(stockServerProperties(k))), stockServerProperties(k), `${k.confDir}/server.properties`, { replacesFile: "the release's sample" }) },
       { id: 'kafka.firewall', title: 'firewall', outcome: ensureFirewallOpen(facts.get(firewallProbe()), kafkaPorts(k), ctx.inv.firewall.manage) },
       { id: 'kafka.service-file', title: mgr === 'systemd' ? 'systemd unit' : 'init.d script', outcome: svcOutcome, notify: [RESTART] },
       ...(k.mode === 'kraft' ? [{ id: 'kafka.format-storage', title: 'KRaft storage', outcome: formatOutcome(ctx, host, facts) }] : []),
@@ -197,6 +217,9 @@ export const kafkaRole: Role = {
     await waitForBrokers(inv, kLive, report);
     if (toRestart.length > 0) await rollingRestart(inv, kLive, toRestart, report);
   },
+  day2: kafkaDay2,
+  uninstallProbes: (ctx) => uninstallProbes(kafkaLayout(kf(ctx.host))),
+  uninstall: (ctx, facts, { purge }) => uninstallSteps(kafkaLayout(kf(ctx.host)), facts, ctx.inv.firewall.manage, purge),
   async verify(inv, live) {
     return verifyKafka(inv, live.filter((l) => l.host.kafka));
   },
@@ -296,28 +319,87 @@ async function activeController(inv: Inventory, live: LiveHost[]): Promise<numbe
 
 export { parseQuorumStatus, quorumStatus, type QuorumStatus } from './quorum.js';
 
-async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost[], report: HandlerReporter): Promise<void> {
+/** Never take a broker down while partitions are already under-replicated (or metadata is unavailable). */
+async function partitionGate(bootstrap: string[], what: string, gate: RollGate): Promise<number> {
+  const before = await clusterHealth(bootstrap).catch(() => undefined);
+  if (before && before.underReplicated === 0 && before.offline === 0) return 0;
+  gateFailed(gate, what, `${before ? `${before.underReplicated} under-replicated, ${before.offline} offline partitions` : 'cluster metadata unavailable'} — taking a broker down now could make partitions unavailable`);
+  return before?.underReplicated ?? Number.POSITIVE_INFINITY;
+}
+
+/** Brokers first, then controllers, the active controller last. */
+function stopOrder(targets: LiveHost[], controller: number | undefined): LiveHost[] {
+  const rank = (l: LiveHost) => (kf(l.host).nodeId === controller ? 2 : kf(l.host).processRoles.includes('controller') ? 1 : 0);
+  return [...targets].sort((a, b) => rank(a) - rank(b));
+}
+
+async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost[], report: HandlerReporter, gate: RollGate = DEPLOY_GATE): Promise<void> {
   const controller = await activeController(inv, all);
   const ordered = [...targets].sort((a, b) => Number(kf(a.host).nodeId === controller) - Number(kf(b.host).nodeId === controller));
   const bootstrap = bootstrapServers(inv);
   for (const t of ordered) {
     const k = kf(t.host);
-    // Never take a broker down while partitions are already under-replicated.
-    const before = await clusterHealth(bootstrap).catch(() => undefined);
-    if (!before || before.underReplicated > 0 || before.offline > 0) {
-      throw new Error(
-        `restart of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')} deferred: ${before ? `${before.underReplicated} under-replicated, ${before.offline} offline partitions` : 'cluster metadata unavailable'} — restarting a broker now could make partitions unavailable. Fix the cluster, then deploy again: the pending restart is detected from the config file times`,
-      );
-    }
+    const urpBefore = await partitionGate(bootstrap, `restart of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')}`, gate);
     report.info(t.host.name, `restarting Kafka node ${k.nodeId}${k.nodeId === controller ? ' (active controller, last)' : ''}`);
     const restart = restartService(k.serviceName, serviceManager(t.facts.get(osProbe())));
     const t0 = Date.now();
     await t.conn.exec(restart.command, restart);
     const restartMs = Date.now() - t0;
     // back: the listener answers, the broker is registered, in the ISR again, and no partition is under-replicated
+    // (forced past a failed gate: no more than before, and a node that does not get there is warned about, not fatal)
     const broker = k.processRoles.includes('broker');
-    const phases = await waitUntilBack({ address: t.host.address, port: broker ? k.port : k.controllerPort, nodeId: k.nodeId, broker }, bootstrap, 300_000);
-    report.info(t.host.name, `Kafka back, 0 under-replicated partitions (${describePhases(restartMs, phases)})`);
+    const allowed = Number.isFinite(urpBefore) ? urpBefore : 0;
+    try {
+      const phases = await waitUntilBack({ address: t.host.address, port: broker ? k.port : k.controllerPort, nodeId: k.nodeId, broker }, bootstrap, gate.force && urpBefore > 0 ? 90_000 : 300_000, allowed);
+      report.info(t.host.name, `Kafka back, ${allowed > 0 ? `at most ${allowed}` : 0} under-replicated partitions (${describePhases(restartMs, phases)})`);
+    } catch (e) {
+      if (!gate.force) throw e;
+      gate.warn?.(`--force: ${t.host.name}: ${(e as Error).message.replace(/; stopping the roll$/, '')}`);
+    }
+    gate.done?.(t.host.name, `restarted node ${k.nodeId}${k.nodeId === controller ? ' (active controller)' : ''}`);
+  }
+}
+
+/** zkk restart | stop | start on Kafka hosts: deploy's roll and gates for restart; stop brokers first, the active controller last. */
+async function kafkaDay2(action: Day2Action, inv: Inventory, all: LiveHost[], targets: LiveHost[], report: Day2Reporter, opts: Day2Options): Promise<void> {
+  const running = (l: LiveHost) => l.facts.get(kafkaProcessProbe(kf(l.host))).running;
+  const mgr = (l: LiveHost) => serviceManager(l.facts.get(osProbe()));
+  const gate = day2Gate(report, opts);
+  const startAll = async (hosts: LiveHost[]) => {
+    // all at once: KRaft controllers need a majority up before any broker registers
+    await Promise.all(hosts.map(async (l) => {
+      report.info(l.host.name, `starting Kafka node ${kf(l.host).nodeId}`);
+      const a = startService(kf(l.host).serviceName, mgr(l));
+      await l.conn.exec(a.command, a);
+    }));
+    await Promise.all(hosts.map((l) => tcpOpenWithin(l.host.address, kf(l.host).processRoles.includes('broker') ? kf(l.host).port : kf(l.host).controllerPort, 180_000)));
+    await waitForBrokers(inv, hosts, report);
+    // then as after a restart: each started broker in the ISR again, every partition led; under-replicated
+    // partitions back to 0 only when no broker of the cluster stays stopped
+    const bootstrap = bootstrapServers(inv);
+    const allUp = all.every((l) => running(l) || hosts.includes(l)) && all.length === kafkaHosts(inv).length;
+    for (const l of hosts) {
+      const k = kf(l.host);
+      const broker = k.processRoles.includes('broker');
+      await waitUntilBack({ address: l.host.address, port: broker ? k.port : k.controllerPort, nodeId: k.nodeId, broker }, bootstrap, 300_000, allUp ? 0 : Number.POSITIVE_INFINITY);
+    }
+    for (const l of hosts) report.done(l.host.name, 'changed', `started node ${kf(l.host).nodeId}`);
+  };
+  if (action !== 'stop') return restartOrStart(action, targets, running, report, { roll: (hosts) => rollingRestart(inv, all, hosts, report, gate), start: startAll });
+  const controller = await activeController(inv, all);
+  const ordered = stopOrder(targets, controller);
+  const bootstrap = bootstrapServers(inv);
+  for (const t of ordered) {
+    const k = kf(t.host);
+    if (!running(t)) {
+      report.done(t.host.name, 'ok', 'not running');
+      continue;
+    }
+    if (!opts.whole && k.processRoles.includes('broker')) await partitionGate(bootstrap, `stop of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')}`, gate);
+    report.info(t.host.name, `stopping Kafka node ${k.nodeId}${k.nodeId === controller ? ' (active controller, last)' : ''}`);
+    const a = stopService(k.serviceName, mgr(t));
+    await t.conn.exec(a.command, a);
+    report.done(t.host.name, 'changed', `stopped node ${k.nodeId}`);
   }
 }
 

@@ -47,6 +47,8 @@ export async function waitUntilBack(
   node: { address: string; port: number; nodeId: number; broker: boolean },
   bootstrap: string[],
   timeoutMs: number,
+  /** Under-replicated partitions tolerated (0; a roll forced past its gate: as many as before). */
+  maxUnderReplicated = 0,
 ): Promise<BackPhases> {
   const t0 = Date.now();
   const deadline = t0 + timeoutMs;
@@ -66,10 +68,10 @@ export async function waitUntilBack(
       const registered = md.brokers.some((b) => b.nodeId === node.nodeId);
       if (registered) phases.registered ??= Date.now() - t0;
       const missing = registered ? partitionsMissing(md, node.nodeId) : -1;
-      const urp = healthOf(md).underReplicated;
+      const { underReplicated: urp, offline } = healthOf(md);
       if (missing === 0) phases.inSync ??= Date.now() - t0;
-      good = registered && missing === 0 && urp === 0 ? good + 1 : 0;
-      last = !registered ? 'not registered yet' : missing > 0 ? `not yet in the ISR of ${missing} partition(s)` : `${urp} under-replicated partition(s)`;
+      good = registered && missing === 0 && urp <= maxUnderReplicated && offline === 0 ? good + 1 : 0;
+      last = !registered ? 'not registered yet' : missing > 0 ? `not yet in the ISR of ${missing} partition(s)` : offline > 0 ? `${offline} partition(s) without a leader` : `${urp} under-replicated partition(s)`;
       if (good >= 2) {
         phases.lastUnderReplicated = Date.now() - t0;
         return phases;

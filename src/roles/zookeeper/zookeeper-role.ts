@@ -27,12 +27,13 @@ import {
   ensureServiceRunning,
   restartService,
   serviceCommand,
-  startService,
   serviceFilePath,
   serviceManager,
+  startService,
+  stopService,
 } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
-import type { HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
+import type { Day2Action, Day2Options, Day2Reporter, HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
 import { renderZookeeperFiles, versionedInstallDir, zookeeperHosts, zookeeperPorts } from './config.js';
 import { fourLetterWordScript, fourLetterWordsProbe, isServing, srvr, type ZkMode } from './health.js';
 import { parseConfMembership, restartKeepsQuorum, type LiveEnsemble } from './live-quorum.js';
@@ -42,6 +43,8 @@ import { zookeeperStatus } from './status.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
 import { ZOOKEEPER_RESTART } from './handlers.js';
 import { zookeeperRelease } from './release.js';
+import { uninstallProbes, uninstallSteps, type ServiceLayout } from '../uninstall-steps.js';
+import { day2Gate, DEPLOY_GATE, gateFailed, restartOrStart, type RollGate } from '../roll-gate.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
 import { myidPath, myidProbe, settleZookeeperIds, snapshotProbe } from './identities.js';
 
@@ -50,6 +53,22 @@ const RESTART = ZOOKEEPER_RESTART;
 /** A new server's start held back until the existing servers were rolled (join-order.ts). */
 const JOIN = 'zookeeper.join-after-roll';
 export const ZK_START_STEP = 'zookeeper.start';
+
+/** The zoo.cfg the stock scripts read without --config (zkEnv.sh: <install>/conf). */
+const stockZooCfg = (s: ResolvedZookeeper): string => `${versionedInstallDir(s)}/conf/zoo.cfg`;
+
+const zookeeperLayout = (s: ResolvedZookeeper): ServiceLayout => ({
+  role: 'zookeeper',
+  service: s.serviceName,
+  user: s.user,
+  group: s.group,
+  installDir: s.installDir,
+  releasesPrefix: `${s.installDir}-`,
+  confDir: s.confDir,
+  dataDirs: [s.dataDir, ...(s.dataLogDir ? [s.dataLogDir] : []), s.logDir],
+  ports: zookeeperPorts(s),
+  process: zookeeperProcessProbe(s),
+});
 
 function zk(host: ResolvedHost): ResolvedZookeeper {
   if (!host.zookeeper) throw new Error(`${host.name} has no zookeeper role`);
@@ -84,6 +103,7 @@ export const zookeeperRole: Role = {
       pathProbe(s.installDir),
       pathProbe(`${s.confDir}/zoo.cfg`, true),
       myidProbe(s),
+      pathProbe(stockZooCfg(s)),
       pathProbe(`${s.confDir}/java.env`, true),
       pathProbe(`${s.confDir}/logback.xml`, true),
       pathProbe(serviceFilePath('sysv', s.serviceName), true),
@@ -122,6 +142,8 @@ export const zookeeperRole: Role = {
       { id: 'zookeeper.install-link', title: s.installDir, outcome: ensureSymlink(facts.get(pathProbe(s.installDir)), s.installDir, vdir, { releasesPrefix: `${s.installDir}-` }), notify: [RESTART] },
       { id: 'zookeeper.render-zoo-cfg', title: 'zoo.cfg', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/zoo.cfg`, true)), { path: `${s.confDir}/zoo.cfg`, content: files.zooCfg, ...secretAware }), notify: [RESTART] },
       { id: 'zookeeper.myid', title: `myid ${s.myid}`, outcome: ensureFileContent(facts.get(myidProbe(s)), { path: myidPath(s), content: files.myid, ...svc, mode: '0644' }), notify: [RESTART] },
+      // zkServer.sh status, zkCli.sh typed by hand read <install>/conf: its zoo.cfg is zkk's
+      { id: 'zookeeper.stock-config', title: 'conf/zoo.cfg for the stock scripts', outcome: ensureSymlink(facts.get(pathProbe(stockZooCfg(s))), stockZooCfg(s), `${s.confDir}/zoo.cfg`, { replacesFile: "the release's" }) },
       { id: 'zookeeper.java-env', title: 'java.env', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/java.env`, true)), { path: `${s.confDir}/java.env`, content: files.javaEnv, ...root, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.logback', title: 'logback.xml', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/logback.xml`, true)), { path: `${s.confDir}/logback.xml`, content: files.logback, ...root, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.firewall', title: 'firewall', outcome: ensureFirewallOpen(facts.get(firewallProbe()), zookeeperPorts(s), ctx.inv.firewall.manage) },
@@ -169,6 +191,9 @@ export const zookeeperRole: Role = {
     for (const l of zkLive.filter((x) => x.changed.has(JOIN))) await startJoiner(l, report);
     await waitForQuorum(inv, zkLive, report);
   },
+  day2: zookeeperDay2,
+  uninstallProbes: (ctx) => uninstallProbes(zookeeperLayout(zk(ctx.host))),
+  uninstall: (ctx, facts, { purge }) => uninstallSteps(zookeeperLayout(zk(ctx.host)), facts, ctx.inv.firewall.manage, purge),
   async verify(inv, live) {
     return verifyEnsemble(inv, live.filter((l) => l.host.zookeeper));
   },
@@ -197,23 +222,30 @@ function serviceFileOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' |
 }
 
 /**
+ * Never take a member down when the others could not keep a quorum without it, judged on
+ * the ensemble as it runs (live-quorum.ts). Returns the gate's detail when it lets the host go.
+ */
+async function quorumGate(all: LiveHost[], inventoryIds: number[], t: LiveHost, verb: 'restarting' | 'stopping', pending: LiveHost[], gate: RollGate): Promise<string> {
+  const verdict = restartKeepsQuorum(await observeEnsemble(all, inventoryIds), zk(t.host).myid);
+  if (verdict.ok) return verdict.detail;
+  const noun = verb === 'restarting' ? 'restart' : 'stop';
+  gateFailed(gate, `${noun} of ${pending.map((x) => x.host.name).join(', ')}`, `${verdict.reason}, and a ${noun} must never lose the quorum`);
+  return `overridden: ${verdict.reason}`;
+}
+
+/**
  * Followers one at a time, the leader last; each back in the quorum before the next, and
  * each gated on the ensemble as it runs (live-quorum.ts): the leader's own members, not
  * the inventory's target, decide whether one more can go down.
  */
-async function rollingRestart(all: LiveHost[], targets: LiveHost[], inventoryIds: number[], report: HandlerReporter): Promise<void> {
+async function rollingRestart(all: LiveHost[], targets: LiveHost[], inventoryIds: number[], report: HandlerReporter, gate: RollGate = DEPLOY_GATE): Promise<void> {
   const modes = new Map<LiveHost, ZkMode>();
   await Promise.all(targets.map(async (t) => modes.set(t, (await srvr(t.conn, zk(t.host).clientPort)).mode)));
   const ordered = [...targets].sort((a, b) => Number(modes.get(a) === 'leader') - Number(modes.get(b) === 'leader'));
   for (const t of ordered) {
     const s = zk(t.host);
-    const verdict = restartKeepsQuorum(await observeEnsemble(all, inventoryIds), s.myid);
-    if (!verdict.ok) {
-      throw new Error(
-        `restart of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')} deferred: ${verdict.reason}, and a restart must never lose the quorum. Bring the others back, then deploy again: the pending restart is detected from the config file times`,
-      );
-    }
-    report.info(t.host.name, `restarting ZooKeeper (${modes.get(t)}; gate: ${verdict.detail})`);
+    const detail = await quorumGate(all, inventoryIds, t, 'restarting', ordered.slice(ordered.indexOf(t)), gate);
+    report.info(t.host.name, `restarting ZooKeeper (${modes.get(t)}; gate: ${detail})`);
     const os = t.facts.get(osProbe());
     const restart = restartService(s.serviceName, serviceManager(os));
     await t.conn.exec(restart.command, restart);
@@ -221,6 +253,46 @@ async function rollingRestart(all: LiveHost[], targets: LiveHost[], inventoryIds
     const mode = await serving(t, deadline, 'did not rejoin the quorum after restart');
     report.info(t.host.name, `ZooKeeper back as ${mode}`);
     if (all.length > 1) await waitForLeader(all, deadline);
+    gate.done?.(t.host.name, `restarted (was ${modes.get(t)}, back as ${mode})`);
+  }
+}
+
+/** zkk restart | stop | start on ZooKeeper hosts: the same roll and gates as deploy's handler. */
+async function zookeeperDay2(action: Day2Action, inv: Inventory, all: LiveHost[], targets: LiveHost[], report: Day2Reporter, opts: Day2Options): Promise<void> {
+  const inventoryIds = zookeeperHosts(inv).map((h) => h.zookeeper.myid);
+  const running = (l: LiveHost) => l.facts.get(zookeeperProcessProbe(zk(l.host))).running;
+  const mgr = (l: LiveHost) => serviceManager(l.facts.get(osProbe()));
+  const gate = day2Gate(report, opts);
+  const startAll = async (hosts: LiveHost[]) => {
+    await Promise.all(hosts.map(async (l) => {
+      report.info(l.host.name, 'starting ZooKeeper');
+      const a = startService(zk(l.host).serviceName, mgr(l));
+      await l.conn.exec(a.command, a);
+    }));
+    await waitForQuorum(inv, all.filter((l) => running(l) || targets.includes(l)), report);
+    for (const l of hosts) report.done(l.host.name, 'changed', 'started');
+  };
+  if (action !== 'stop') {
+    return restartOrStart(action, targets, running, report, {
+      roll: (hosts) => rollingRestart(all, hosts, inventoryIds, report, gate),
+      start: startAll,
+      settle: () => waitForQuorum(inv, all.filter(running), report),
+    });
+  }
+  // stop: followers first, the leader last
+  const modes = new Map<LiveHost, ZkMode>();
+  await Promise.all(targets.map(async (t) => modes.set(t, (await srvr(t.conn, zk(t.host).clientPort)).mode)));
+  const ordered = [...targets].sort((a, b) => Number(modes.get(a) === 'leader') - Number(modes.get(b) === 'leader'));
+  for (const t of ordered) {
+    if (!running(t) && modes.get(t) === 'down') {
+      report.done(t.host.name, 'ok', 'not running');
+      continue;
+    }
+    if (!opts.whole) await quorumGate(all, inventoryIds, t, 'stopping', ordered.slice(ordered.indexOf(t)), gate);
+    report.info(t.host.name, `stopping ZooKeeper (${modes.get(t)})`);
+    const a = stopService(zk(t.host).serviceName, mgr(t));
+    await t.conn.exec(a.command, a);
+    report.done(t.host.name, 'changed', `stopped (was ${modes.get(t)})`);
   }
 }
 

@@ -29,7 +29,7 @@ describe('firewall facts', () => {
     expect(parseUfwStatus(UFW)).toEqual([
       { from: 22, to: 22, proto: 'tcp' },
       { from: 3000, to: 3100, proto: 'tcp' },
-      { from: 2181, to: 2181, proto: 'tcp' },
+      { from: 2181, to: 2181, proto: 'tcp', byZkk: true }, // its comment says zkk:
       { from: 53, to: 53, proto: 'udp' },
       { from: 8080, to: 8080, proto: 'tcp' },
       { from: 8443, to: 8443, proto: 'tcp' },

@@ -62,6 +62,12 @@ const cases: [string, Outcome, Partial<Shown> & { kind: Shown['kind'] }][] = [
     kind: 'blocked',
     text: '/usr/local/zookeeper exists as a dir (a manual install?); zkk needs it to be a symlink',
   }],
+  ['stock config: the release sample replaced by a link', ensureSymlink(file(1), '/usr/local/kafka-3.9.2/config/server.properties', '/etc/kafka/server.properties', { replacesFile: "the release's sample" }), {
+    kind: 'change',
+    text: "replace the release's sample /usr/local/kafka-3.9.2/config/server.properties with a link to /etc/kafka/server.properties",
+    commands: ['set -e\nln -sfn /etc/kafka/server.properties /usr/local/kafka-3.9.2/config/server.properties.zkk-new\nmv -Tf /usr/local/kafka-3.9.2/config/server.properties.zkk-new /usr/local/kafka-3.9.2/config/server.properties'],
+  }],
+  ['stock config: a directory there is refused', ensureSymlink(dir('root', 'root', '0755'), '/usr/local/zookeeper-3.8.4/conf/zoo.cfg', '/etc/zookeeper/zoo.cfg', { replacesFile: "the release's" }), { kind: 'blocked' }],
   ['release installed', ensureReleaseUnpacked('installed', rel, '/usr/local/zookeeper-3.8.4'), { kind: 'ok', text: '/usr/local/zookeeper-3.8.4 holds zookeeper-3.8.4.tar.gz (sha512 marker matches)' }],
   ['enabled', ensureServiceEnabled({ enabled: true }, 'zookeeper', 'sysv', os([])), { kind: 'ok', text: 'zookeeper starts at boot' }],
   ['enable (systemd)', ensureServiceEnabled({ enabled: false }, 'kafka', 'systemd', os(['systemctl'], 'systemd')), { kind: 'change', text: 'enable kafka at boot', commands: ['systemctl daemon-reload && systemctl enable kafka'] }],
