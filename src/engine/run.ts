@@ -158,9 +158,16 @@ export async function runPipeline(inventory: Inventory, opts: RunOptions): Promi
     } else {
       // 4. apply role by role; 5. converge each role before the next depends on it.
       const subscribers = handlerSubscriptions(opts.roles);
+      const early = startEarlySteps(runs, roles, subscribers, emit);
       for (const role of roles) {
         emit({ type: 'stage', stage: 'apply', role: role.name });
-        await Promise.all(runs.filter((r) => r.report.status === 'ok' && r.steps.has(role.name)).map((r) => applySteps(r, r.steps.get(role.name)!, subscribers, emit)));
+        await Promise.all(
+          runs.filter((r) => r.steps.has(role.name)).map(async (r) => {
+            const { done, rest } = early.get(r)?.get(role.name) ?? { done: Promise.resolve(), rest: r.steps.get(role.name)! };
+            await done;
+            if (r.report.status === 'ok') await applySteps(r, rest, subscribers, emit);
+          }),
+        );
         for (const r of runs.filter((x) => x.report.status !== 'ok' && x.steps.has(role.name)))
           for (const s of r.steps.get(role.name)!) if (!r.report.steps.some((d) => d.id === s.id)) record(r, s, 'skipped', 'an earlier step failed on this host', emit);
         const live = liveHosts(runs, role);
@@ -175,6 +182,13 @@ export async function runPipeline(inventory: Inventory, opts: RunOptions): Promi
             break;
           }
         }
+      }
+      // a converge failure stops the loop: let early steps still under way finish before the connections close
+      await Promise.allSettled([...early.values()].flatMap((m) => [...m.values()].map((e) => e.done)));
+      // the report lists steps in plan order (role by role), early ones included
+      for (const r of runs) {
+        const order = new Map(roles.flatMap((role) => r.steps.get(role.name) ?? []).map((s, i) => [s.id, i]));
+        r.report.steps.sort((x, y) => (order.get(x.id) ?? Infinity) - (order.get(y.id) ?? Infinity));
       }
       // 6. verify with real clients.
       if (opts.verify !== false && clusterErrors.length === 0) verify.push(...(await verifyRoles(inv, roles, (role) => liveHosts(runs, role), emit)));
@@ -210,6 +224,33 @@ function settleFromFacts(inv: Inventory, roles: readonly Role[], runs: readonly 
     out.push(...result.ids);
   }
   return settled;
+}
+
+/**
+ * Every role after the first: its leading early steps (accounts, directories, its release
+ * unpacked into a versioned directory — nothing that depends on an earlier role) start on every
+ * host at once, one role after the other per host, while the earlier roles still apply and
+ * converge; e.g. Kafka's tarball is uploaded and unpacked while the ZooKeeper ensemble forms.
+ * The rest of each role's steps runs in the usual order, after its early ones.
+ */
+function startEarlySteps(runs: HostRun[], roles: Role[], subscribers: Map<string, string[]>, emit: EventSink): Map<HostRun, Map<string, { done: Promise<void>; rest: Step[] }>> {
+  const out = new Map<HostRun, Map<string, { done: Promise<void>; rest: Step[] }>>();
+  for (const r of runs) {
+    if (r.report.status !== 'ok') continue;
+    const perRole = new Map<string, { done: Promise<void>; rest: Step[] }>();
+    let chain = Promise.resolve();
+    for (const role of roles.slice(1)) {
+      const steps = r.steps.get(role.name);
+      if (!steps) continue;
+      const n = steps.findIndex((s) => !s.early);
+      const prefix = steps.slice(0, n < 0 ? steps.length : n);
+      if (prefix.length === 0) continue;
+      chain = chain.then(() => (r.report.status === 'ok' ? applySteps(r, prefix, subscribers, emit) : undefined));
+      perRole.set(role.name, { done: chain, rest: steps.slice(prefix.length) });
+    }
+    out.set(r, perRole);
+  }
+  return out;
 }
 
 export function hostContext(inv: Inventory, host: ResolvedHost, releases: Map<string, LocalRelease>, prepared: unknown): HostContext {

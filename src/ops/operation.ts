@@ -90,4 +90,10 @@ export interface Step {
   outcome: Outcome;
   /** Handlers to notify when this step changes something (e.g. zookeeper.restart). */
   notify?: string[];
+  /**
+   * Depends on no earlier role (an account, a directory, a release unpacked into its own
+   * versioned directory): the engine may run the role's leading early steps while the roles
+   * before it still apply and converge.
+   */
+  early?: boolean;
 }

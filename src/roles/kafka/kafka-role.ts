@@ -170,11 +170,11 @@ export const kafkaRole: Role = {
     const secretAware = propertiesFileAccess(k.extraConfig, k.group);
     if (refusal) return [{ id: 'kafka.version', title: `version ${k.version}`, outcome: blocked(refusal.reason, refusal.hint) }];
     const steps: Step[] = [
-      { id: 'kafka.account', title: `user ${k.user}`, outcome: ensureServiceAccount(facts.get(userProbe(k.user)), facts.get(groupProbe(k.group)), { user: k.user, group: k.group, home: k.logDirs[0]! }, os) },
-      { id: 'kafka.conf-dir', title: k.confDir, outcome: ensureDirectory(facts.get(pathProbe(k.confDir)), { path: k.confDir, ...root, mode: '0755' }) },
-      { id: 'kafka.log-dir', title: k.logDir, outcome: ensureDirectory(facts.get(pathProbe(k.logDir)), { path: k.logDir, ...svc, mode: '0755' }) },
-      ...k.logDirs.map((d, i) => ({ id: `kafka.data-dir-${i + 1}`, title: d, outcome: ensureDirectory(facts.get(pathProbe(d)), { path: d, ...svc, mode: '0750' }) })),
-      { id: 'kafka.release', title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
+      { id: 'kafka.account', early: true, title: `user ${k.user}`, outcome: ensureServiceAccount(facts.get(userProbe(k.user)), facts.get(groupProbe(k.group)), { user: k.user, group: k.group, home: k.logDirs[0]! }, os) },
+      { id: 'kafka.conf-dir', early: true, title: k.confDir, outcome: ensureDirectory(facts.get(pathProbe(k.confDir)), { path: k.confDir, ...root, mode: '0755' }) },
+      { id: 'kafka.log-dir', early: true, title: k.logDir, outcome: ensureDirectory(facts.get(pathProbe(k.logDir)), { path: k.logDir, ...svc, mode: '0755' }) },
+      ...k.logDirs.map((d, i) => ({ id: `kafka.data-dir-${i + 1}`, early: true, title: d, outcome: ensureDirectory(facts.get(pathProbe(d)), { path: d, ...svc, mode: '0750' }) })),
+      { id: 'kafka.release', early: true, title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
       { id: 'kafka.install-link', title: k.installDir, outcome: ensureSymlink(link, k.installDir, vdir, { releasesPrefix: kafkaReleasesPrefix(k) }), notify: [RESTART] },
       { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...secretAware }), notify: [RESTART] },
       // `bin/kafka-server-start.sh config/server.properties` typed by hand reads zkk's config, not the release's sample

@@ -131,14 +131,14 @@ export const zookeeperRole: Role = {
     // zoo.cfg with a password in extraConfig: readable by ZooKeeper's group only, values masked in diffs
     const secretAware = propertiesFileAccess(s.extraConfig, s.group);
     const steps: Step[] = [
-      { id: 'zookeeper.account', title: `user ${s.user}`, outcome: ensureServiceAccount(facts.get(userProbe(s.user)), facts.get(groupProbe(s.group)), { user: s.user, group: s.group, home: s.dataDir }, os) },
-      { id: 'zookeeper.conf-dir', title: s.confDir, outcome: ensureDirectory(facts.get(pathProbe(s.confDir)), { path: s.confDir, ...root, mode: '0755' }) },
-      { id: 'zookeeper.data-dir', title: s.dataDir, outcome: ensureDirectory(facts.get(pathProbe(s.dataDir)), { path: s.dataDir, ...svc, mode: '0750' }) },
+      { id: 'zookeeper.account', early: true, title: `user ${s.user}`, outcome: ensureServiceAccount(facts.get(userProbe(s.user)), facts.get(groupProbe(s.group)), { user: s.user, group: s.group, home: s.dataDir }, os) },
+      { id: 'zookeeper.conf-dir', early: true, title: s.confDir, outcome: ensureDirectory(facts.get(pathProbe(s.confDir)), { path: s.confDir, ...root, mode: '0755' }) },
+      { id: 'zookeeper.data-dir', early: true, title: s.dataDir, outcome: ensureDirectory(facts.get(pathProbe(s.dataDir)), { path: s.dataDir, ...svc, mode: '0750' }) },
       ...(s.dataLogDir
-        ? [{ id: 'zookeeper.txlog-dir', title: s.dataLogDir, outcome: ensureDirectory(facts.get(pathProbe(s.dataLogDir)), { path: s.dataLogDir, ...svc, mode: '0750' }) }]
+        ? [{ id: 'zookeeper.txlog-dir', early: true, title: s.dataLogDir, outcome: ensureDirectory(facts.get(pathProbe(s.dataLogDir)), { path: s.dataLogDir, ...svc, mode: '0750' }) }]
         : []),
-      { id: 'zookeeper.log-dir', title: s.logDir, outcome: ensureDirectory(facts.get(pathProbe(s.logDir)), { path: s.logDir, ...svc, mode: '0755' }) },
-      { id: 'zookeeper.release', title: `release ${s.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
+      { id: 'zookeeper.log-dir', early: true, title: s.logDir, outcome: ensureDirectory(facts.get(pathProbe(s.logDir)), { path: s.logDir, ...svc, mode: '0755' }) },
+      { id: 'zookeeper.release', early: true, title: `release ${s.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
       { id: 'zookeeper.install-link', title: s.installDir, outcome: ensureSymlink(facts.get(pathProbe(s.installDir)), s.installDir, vdir, { releasesPrefix: `${s.installDir}-` }), notify: [RESTART] },
       { id: 'zookeeper.render-zoo-cfg', title: 'zoo.cfg', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/zoo.cfg`, true)), { path: `${s.confDir}/zoo.cfg`, content: files.zooCfg, ...secretAware }), notify: [RESTART] },
       { id: 'zookeeper.myid', title: `myid ${s.myid}`, outcome: ensureFileContent(facts.get(myidProbe(s)), { path: myidPath(s), content: files.myid, ...svc, mode: '0644' }), notify: [RESTART] },

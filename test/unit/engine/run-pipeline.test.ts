@@ -101,4 +101,74 @@ describe('runPipeline', () => {
       expect(rep.hosts[1]!.status).toBe('ok');
     }
   });
+
+  it("a later role's leading early steps run while the earlier role converges; its other steps after", async () => {
+    const sent: string[] = [];
+    let releaseConverge!: () => void;
+    const converging = new Promise<void>((r) => (releaseConverge = r));
+    const first: Role = {
+      name: 'zookeeper',
+      appliesTo: () => true,
+      probes: () => [],
+      plan: (ctx) => [{ id: 'zk.file', title: 'f', outcome: change('write', [exec(cmd('zk-write', ctx.host.name))]) }],
+      async converge() {
+        sent.push('zk converge started');
+        // the converge waits until the second role's early step has run on both hosts
+        await converging;
+        sent.push('zk converge done');
+      },
+    };
+    const second: Role = {
+      name: 'kafka',
+      appliesTo: () => true,
+      probes: () => [],
+      plan: (ctx) => [
+        { id: 'k.dir', title: 'd', early: true, outcome: ok('exists') },
+        { id: 'k.release', title: 'r', early: true, outcome: change('unpack', [exec(cmd('k-unpack', ctx.host.name))]) },
+        { id: 'k.config', title: 'c', outcome: change('write', [exec(cmd('k-config', ctx.host.name))]) },
+        { id: 'k.late-early', title: 'x', early: true, outcome: change('not leading: runs in order', [exec(cmd('k-late', ctx.host.name))]) },
+      ],
+    };
+    const connect = async (h: { name: string }) => {
+      const c = fakeConnector(h.name, sent);
+      const exec0 = c.exec.bind(c);
+      c.exec = async (command, o) => {
+        const r = await exec0(command, o);
+        if (sent.filter((l) => / k-unpack /.test(l)).length === 2) releaseConverge();
+        return r;
+      };
+      return c;
+    };
+    const rep = await runPipeline(inv, { mode: 'deploy', roles: [first, second], connect });
+    expect(rep.exitCode).toBe(0);
+    const at = (l: string) => sent.indexOf(l);
+    expect(at('a: k-unpack a')).toBeGreaterThanOrEqual(0);
+    expect(at('a: k-unpack a')).toBeLessThan(at('zk converge done'));
+    expect(at('b: k-unpack b')).toBeLessThan(at('zk converge done'));
+    for (const h of ['a', 'b']) {
+      expect(at(`${h}: k-config ${h}`)).toBeGreaterThan(at('zk converge done'));
+      expect(at(`${h}: k-late ${h}`)).toBeGreaterThan(at(`${h}: k-config ${h}`));
+    }
+    expect(rep.hosts[0]!.steps.map((s) => s.id)).toEqual(['zk.file', 'k.dir', 'k.release', 'k.config', 'k.late-early']);
+  });
+
+  it('an early step that fails stops its host: the rest of that role and later roles are skipped there', async () => {
+    const sent: string[] = [];
+    const first = role(() => [{ id: 'zk.file', title: 'f', outcome: ok('same') }]);
+    const second: Role = {
+      name: 'kafka',
+      appliesTo: () => true,
+      probes: () => [],
+      plan: (ctx) => [
+        { id: 'k.release', title: 'r', early: true, outcome: change('unpack', [exec(cmd('k-unpack', ctx.host.name))]) },
+        { id: 'k.config', title: 'c', outcome: change('write', [exec(cmd('k-config', ctx.host.name))]) },
+      ],
+    };
+    const rep = await runPipeline(inv, { mode: 'deploy', roles: [first, second], connect: async (h) => fakeConnector(h.name, sent, 'k-unpack a') });
+    expect(rep.exitCode).toBe(1);
+    expect(sent).not.toContain('a: k-config a');
+    expect(sent).toContain('b: k-config b');
+    expect(rep.hosts[0]!.steps.map((s) => [s.id, s.status])).toEqual([['zk.file', 'ok'], ['k.release', 'failed'], ['k.config', 'skipped']]);
+  });
 });
+
