@@ -32,6 +32,13 @@ function runFlags(cmd: Command): Command {
     .option('--cache-dir <dir>', 'where downloaded releases are cached (default ~/.cache/zkk)');
 }
 
+/** What rebalance and decommission take: a plan only, and the replication throttle. */
+function runFlagsLite(cmd: Command): Command {
+  return cmd
+    .option('--dry-run', 'print the plan and the steps in order; change nothing')
+    .option('--throttle <MB/s>', 'limit the replication traffic of the moves (leader and follower) while they run');
+}
+
 function positive(v: string, flag: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new (require('commander').InvalidArgumentError)(`${flag} must be a positive number`);
@@ -129,6 +136,13 @@ export function buildProgram(): Command {
     .description('after a rolling upgrade: raise the feature versions (ZooKeeper mode: inter.broker.protocol.version, rolling; KRaft: metadata.version and the other features, one by one, never kraft.version); shows them and asks first; cannot be undone')
     .option('-y, --yes', 'do not ask (for scripts)')
     .action(async (file: string, flags) => (await import('./upgrade.js')).upgradeFinalizeCommand(file, flags));
+  bootstrap(runFlagsLite(program.command('rebalance').argument('<inventory>', 'inventory file (YAML)')))
+    .description('spread partition replicas and preferred leaders evenly over the brokers (reassignment API), throttled, resumable')
+    .option('--topic <name...>', 'only these topics (default: all, internal ones included)')
+    .action(async (file: string, flags) => (await import('./rebalance.js')).rebalanceCommand(file, flags));
+  bootstrap(runFlagsLite(program.command('decommission').argument('<inventory>', 'inventory file (YAML)').argument('<host>', 'the broker host to retire')))
+    .description('move every replica off a broker, stop it, unregister it (KRaft); then delete its host line')
+    .action(async (file: string, host: string, flags) => (await import('./decommission.js')).decommissionCommand(file, host, flags));
 
   program
     .command('validate')

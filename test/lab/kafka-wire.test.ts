@@ -4,6 +4,10 @@
 //     refusal of DescribeQuorum (a ZooKeeper-mode broker does not offer it)
 //   - the newest Kafka 4.x, 3 combined KRaft nodes: Metadata, DescribeConfigs, Fetch, DescribeQuorum
 //     through a broker listener and through a controller listener
+//   - on both: the requests of zkk rebalance/decommission — throttles set and removed
+//     (IncrementalAlterConfigs, checked with DescribeConfigs), a reassignment that reorders
+//     replicas, ListPartitionReassignments, a preferred-leader election (leader checked in
+//     Metadata), and UnregisterBroker (KRaft; absent in ZooKeeper mode)
 // Every version zkk speaks that the broker offers is sent and decoded with nothing left over.
 // Run as root: npx vitest run --config test/vitest.config.ts test/lab/kafka-wire.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +21,11 @@ import { decodeFetchResponse, encodeFetchRequest, fetchPartition } from '../../s
 import { decodeDescribeConfigsResponse, encodeDescribeTopicConfigs, topicMinIsr } from '../../src/roles/kafka/wire/describe-configs.js';
 import { decodeDescribeQuorumResponse, describeQuorum, describeQuorumViaControllers, encodeDescribeQuorumRequest } from '../../src/roles/kafka/wire/describe-quorum.js';
 import { decodeMetadataResponse, encodeMetadataRequest, fetchMetadata, type ClusterMetadata } from '../../src/roles/kafka/wire/metadata.js';
+import { alterPartitionReassignments } from '../../src/roles/kafka/wire/alter-partition-reassignments.js';
+import { listPartitionReassignments } from '../../src/roles/kafka/wire/list-partition-reassignments.js';
+import { incrementalAlterConfigs } from '../../src/roles/kafka/wire/incremental-alter-configs.js';
+import { electPreferredLeaders } from '../../src/roles/kafka/wire/elect-leaders.js';
+import { unregisterBroker } from '../../src/roles/kafka/wire/unregister-broker.js';
 
 const HOSTS = ['zk1', 'zk2', 'zk3'];
 /** The broker-wide default set below, and a topic that overrides it. */
@@ -166,6 +175,66 @@ describe('the Kafka wire client against real brokers (3.9.2 ZooKeeper mode, 4.x 
     }
   }
 
+  /**
+   * The requests of zkk rebalance and decommission, sent to the active controller (ZooKeeper
+   * mode only accepts reassignments and elections there; KRaft forwards from any broker).
+   */
+  async function expectReassignmentRequests(md: ClusterMetadata, kraft: boolean): Promise<void> {
+    const controller = md.brokers.find((b) => b.nodeId === md.controllerId);
+    if (!controller) throw new Error(`controller ${md.controllerId} not among the brokers`);
+    const c = await connectAny([{ host: controller.host, port: controller.port }]);
+    try {
+      // throttles: set on a broker and a topic, visible in DescribeConfigs, then deleted again
+      const throttled = { 'leader.replication.throttled.replicas': '*', 'follower.replication.throttled.replicas': '*' };
+      const describeTopic = async () => {
+        const r = await c.send(API.describeConfigs, 1, false, (w) => encodeDescribeTopicConfigs(w, 1, ['wire-default'], Object.keys(throttled)));
+        return Object.fromEntries(decodeDescribeConfigsResponse(r, 1).get('wire-default') ?? []);
+      };
+      await incrementalAlterConfigs(c, [
+        { type: 'broker', name: String(md.controllerId), configs: { 'leader.replication.throttled.rate': '10485760', 'follower.replication.throttled.rate': '10485760' } },
+        { type: 'topic', name: 'wire-default', configs: throttled },
+      ]);
+      // KRaft: brokers learn config changes from the metadata log, a moment after the controller accepted them
+      const seen = (want: Record<string, string>) => waitFor(`topic configs ${JSON.stringify(want)}`, 15_000, async () => {
+        const got = await describeTopic();
+        return Object.keys(got).length === 2 && Object.entries(want).every(([k, v]) => got[k] === v) ? true : undefined;
+      });
+      await seen(throttled);
+      await incrementalAlterConfigs(c, [
+        { type: 'broker', name: String(md.controllerId), configs: { 'leader.replication.throttled.rate': null, 'follower.replication.throttled.rate': null } },
+        { type: 'topic', name: 'wire-default', configs: { 'leader.replication.throttled.replicas': null, 'follower.replication.throttled.replicas': null } },
+      ]);
+      await seen({ 'leader.replication.throttled.replicas': '', 'follower.replication.throttled.replicas': '' });
+      await expect(incrementalAlterConfigs(c, [{ type: 'topic', name: 'wire-no-such-topic', configs: throttled }])).rejects.toThrow(/topic wire-no-such-topic: UNKNOWN_TOPIC_OR_PARTITION/);
+
+      // a reassignment that only reorders the replicas (no data to move), then the new first replica elected
+      const p0 = md.topics.find((t) => t.name === 'wire-default')!.partitions.find((p) => p.partition === 0)!;
+      const reordered = [...p0.replicas.filter((id) => id !== p0.leader), p0.leader];
+      const results = await alterPartitionReassignments(c, [
+        { topic: 'wire-default', partition: 0, replicas: reordered },
+        { topic: 'wire-default', partition: 1, replicas: null }, // cancel what is not in progress
+      ]);
+      expect(results.map((x) => [x.partition, x.errorCode]).sort()).toEqual([[0, 0], [1, 85]]);
+      await waitFor('no reassignment in progress', 30_000, async () => ((await listPartitionReassignments(c)).length === 0 ? true : undefined));
+      const after = await waitFor('the new replica order in Metadata', 30_000, async () => {
+        const p = (await fetchMetadata(c)).topics.find((t) => t.name === 'wire-default')!.partitions.find((x) => x.partition === 0)!;
+        return p.replicas.join() === reordered.join() && p.isr.length === 3 ? p : undefined;
+      });
+      expect(after.leader).toBe(p0.leader);
+      expect(await electPreferredLeaders(c, [{ topic: 'wire-default', partition: 0 }, { topic: 'wire-default', partition: 1 }])).toEqual([]);
+      await waitFor(`broker ${reordered[0]} leading wire-default-0`, 30_000, async () => {
+        const p = (await fetchMetadata(c)).topics.find((t) => t.name === 'wire-default')!.partitions.find((x) => x.partition === 0)!;
+        return p.leader === reordered[0] ? true : undefined;
+      });
+
+      if (kraft) expect(await unregisterBroker(c, 99)).toBe('not registered');
+      else await expect(unregisterBroker(c, 99)).rejects.toThrow(/does not support UnregisterBroker/);
+      log(`${c.endpoint}: IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, ElectLeaders${kraft ? ', UnregisterBroker' : ''} checked`);
+    } finally {
+      c.close();
+    }
+  }
+
   it('Kafka 3.9.2 in ZooKeeper mode: Metadata, min ISR; no DescribeQuorum', async () => {
     let t0 = performance.now();
     await startZkEnsemble(hosts, zkHome, pids);
@@ -198,6 +267,7 @@ describe('the Kafka wire client against real brokers (3.9.2 ZooKeeper mode, 4.x 
       await expectMetadataAndMinIsr(c, md);
       await expectFetch(md);
       await expect(describeQuorum(c)).rejects.toThrow(/does not support DescribeQuorum/);
+      await expectReassignmentRequests(md, false);
     } finally {
       c.close();
     }
@@ -246,6 +316,7 @@ describe('the Kafka wire client against real brokers (3.9.2 ZooKeeper mode, 4.x 
     try {
       await expectMetadataAndMinIsr(viaBroker, md);
       await expectFetch(md);
+      await expectReassignmentRequests(md, true);
       for (const c of [viaBroker, viaController]) {
         const quorum = await describeQuorum(c);
         expect([1, 2, 3], c.endpoint).toContain(quorum.leaderId);

@@ -35,10 +35,13 @@ import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kaf
 import { KAFKA_RESTART } from './handlers.js';
 import { kafkaRelease } from './release.js';
 import { uninstallProbes, uninstallSteps, type ServiceLayout } from '../uninstall-steps.js';
+import { readClusterMembership, refuseUnsafeMembershipChanges, type ClusterMembership } from './membership-gate.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
 import { metaProbe, settleKafkaIds } from './identities.js';
 
 const RESTART = KAFKA_RESTART;
+/** What the running cluster said in this run's prepare (undefined: it did not answer). */
+let membership: ClusterMembership | undefined;
 const START = 'kafka.start';
 export { kafkaProcessProbe };
 /** The server.properties of the release's own config/ (what the seeds' commands name). */
@@ -110,8 +113,17 @@ export const kafkaRole: Role = {
   name: 'kafka',
   notifiedBy: { [RESTART]: [JAVA_CHANGED] },
   appliesTo: (h) => !!h.kafka,
-  prepare: prepareKafka,
-  settleFromFacts: settleKafkaIds,
+  // the membership gates (a broker holding replicas lost its host line; KRaft voters ≠ the inventory's
+  // controllers: exit 2) read the running cluster first, and judge once the ids are settled from the hosts
+  prepare: async (inv, mode, intent) => {
+    membership = await readClusterMembership(inv);
+    return prepareKafka(inv, mode, intent);
+  },
+  settleFromFacts: (inv, facts) => {
+    const settled = settleKafkaIds(inv, facts);
+    refuseUnsafeMembershipChanges(settled.inv, membership);
+    return settled;
+  },
   releases: (inv) => {
     const k = kafkaHosts(inv)[0]?.kafka;
     return k ? [kafkaRelease(k.version, k.scalaVersion, k.release)] : [];

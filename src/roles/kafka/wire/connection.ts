@@ -7,7 +7,18 @@ import { connectSocket } from '../../../shell/control-net.js';
 import { WireReader, WireWriter } from './codec.js';
 import { errorName, KafkaWireError } from './wire-error.js';
 
-export const API = { fetch: 1, metadata: 3, apiVersions: 18, describeConfigs: 32, describeQuorum: 55 } as const;
+export const API = {
+  fetch: 1,
+  metadata: 3,
+  apiVersions: 18,
+  describeConfigs: 32,
+  electLeaders: 43,
+  incrementalAlterConfigs: 44,
+  alterPartitionReassignments: 45,
+  listPartitionReassignments: 46,
+  describeQuorum: 55,
+  unregisterBroker: 64,
+} as const;
 
 export interface VersionRange {
   min: number;

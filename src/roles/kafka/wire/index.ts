@@ -20,3 +20,8 @@ export { topicMinIsr } from './describe-configs.js';
 export { describeQuorum, describeQuorumViaControllers, METADATA_TOPIC, type QuorumDescription, type QuorumReplica } from './describe-quorum.js';
 export { fetchPartition, type FetchedPartition, type FetchPartitionRequest } from './fetch.js';
 export type { FetchedRecord } from './record-batch.js';
+export { alterPartitionReassignments, type PartitionResult, type PartitionTarget } from './alter-partition-reassignments.js';
+export { listPartitionReassignments, type OngoingReassignment } from './list-partition-reassignments.js';
+export { incrementalAlterConfigs, type ConfigChange } from './incremental-alter-configs.js';
+export { electPreferredLeaders } from './elect-leaders.js';
+export { unregisterBroker } from './unregister-broker.js';

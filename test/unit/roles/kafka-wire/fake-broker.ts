@@ -20,6 +20,18 @@ export function useFakeBrokers(): { fakeBroker: typeof fakeBroker; servers: net.
 
 const servers: net.Server[] = [];
 
+/** The first flexible version of each request the client speaks (common/message/*.json). */
+const FLEXIBLE_FROM: Record<number, number> = {
+  [API.metadata]: 9,
+  [API.describeConfigs]: 4,
+  [API.describeQuorum]: 0,
+  [API.electLeaders]: 2,
+  [API.incrementalAlterConfigs]: 1,
+  [API.alterPartitionReassignments]: 0,
+  [API.listPartitionReassignments]: 0,
+  [API.unregisterBroker]: 0,
+};
+
 /** A fake Kafka node: parses request headers, answers with the handler's body. */
 export async function fakeBroker(versions: Record<number, [number, number]>, handler: Handler): Promise<number> {
   const server = net.createServer((sock) => {
@@ -34,7 +46,7 @@ export async function fakeBroker(versions: Record<number, [number, number]>, han
         const version = r.int16();
         const id = r.int32();
         r.string(); // client id (int16 length, also in header v2)
-        const flexible = (apiKey === API.describeQuorum) || (apiKey === API.metadata && version >= 9) || (apiKey === API.describeConfigs && version >= 4);
+        const flexible = version >= (FLEXIBLE_FROM[apiKey] ?? Infinity);
         if (flexible) {
           r.flexible = true;
           r.tags();

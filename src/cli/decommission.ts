@@ -1,0 +1,70 @@
+/**
+ * `zkk decommission inventory.yml HOST [--dry-run] [--throttle MB/s]` — retire one broker:
+ * move all its replicas to the other brokers (waiting for the moves and full ISR), stop it
+ * and keep it from starting at boot, unregister it (KRaft: UnregisterBroker), then say to
+ * delete its host line. Resumable: each step reads the cluster first.
+ */
+import { connectHost, routeControlNet } from '../engine/connect-host.js';
+import { ExitCode, ZkkError } from '../errors/zkk-error.js';
+import { loadInventory } from '../inventory/load.js';
+import { inventorySections } from '../roles/inventory-sections.js';
+import { brokerHosts } from '../roles/kafka/config.js';
+import { applyRebalance, readAndPlan, stepsOf } from '../roles/kafka/rebalance.js';
+import { retireBrokerCommand } from '../roles/kafka/retire-broker.js';
+import { fetchMetadata } from '../roles/kafka/wire/metadata.js';
+import { unregisterBroker } from '../roles/kafka/wire/unregister-broker.js';
+import { asZkkError, checkBrokersMatch, connectCluster, endpointsOf, printPlan, throttleBytes, type RebalanceFlags } from './rebalance.js';
+
+export async function decommissionCommand(file: string, hostName: string, flags: RebalanceFlags): Promise<void> {
+  const inv = await loadInventory(file, inventorySections);
+  const host = brokerHosts(inv).find((h) => h.name === hostName);
+  if (!host)
+    throw new ZkkError('USAGE', `${hostName} is not a Kafka broker host of ${file}`, { exitCode: ExitCode.usage, hint: `broker hosts: ${brokerHosts(inv).map((h) => h.name).join(', ') || 'none'}` });
+  const k = host.kafka;
+  if (k.processRoles.includes('controller'))
+    throw new ZkkError('USAGE', `${hostName} is also a KRaft controller: decommission retires brokers only`, {
+      exitCode: ExitCode.usage,
+      hint: 'remove it from the controller quorum first (see README, "KRaft controllers"), or give the cluster dedicated kafka-controller hosts',
+    });
+  const bytes = throttleBytes(flags.throttle);
+  const others = brokerHosts(inv).filter((h) => h !== host);
+  routeControlNet(inv.hosts); // brokers behind a bastion: through it
+  // ask the brokers that stay (the retired one may be stopped already: a resumed run)
+  const conn = await connectCluster(endpointsOf(inv, file, flags.bootstrapServer).filter((e) => others.length === 0 || e.host !== k.advertisedHost || e.port !== k.port));
+  const say = (s: string) => process.stdout.write(`${s}\n`);
+  try {
+    // its id as the cluster knows it (registered from its address), else (stopped: a resumed run) the inventory's
+    const registered = (await fetchMetadata(conn)).brokers.find((b) => b.host === k.advertisedHost && b.port === k.port);
+    const id = registered?.nodeId ?? k.nodeId;
+    const a = await readAndPlan(conn, { exclude: [id] });
+    checkBrokersMatch(inv, file, a, [hostName]);
+    const steps = [
+      ...stepsOf(a, bytes).map((s) => (s.startsWith('reassign') ? `${s} — every replica off broker ${id}` : s)),
+      `stop kafka on ${hostName} and disable it at boot (data directories kept)`,
+      ...(k.mode === 'kraft' ? [`unregister broker ${id} (UnregisterBroker)`] : []),
+      `you delete the host line of ${hostName} from ${file}`,
+    ];
+    say(`decommission ${hostName} (broker ${id}${registered ? '' : ', not registered now'})`);
+    printPlan(a, steps, say);
+    if (flags.dryRun) return;
+    const r = await applyRebalance(conn, { scope: { exclude: [id] }, throttleBytes: bytes, say });
+    const left = (await fetchMetadata(conn)).topics.flatMap((t) => t.partitions.filter((p) => p.replicas.includes(id)).map((p) => `${t.name}-${p.partition}`));
+    if (left.length)
+      throw new ZkkError('DECOMMISSION', `broker ${id} still holds ${left.length} replica(s): ${left.slice(0, 10).join(', ')}`, { hint: `run zkk decommission ${file} ${hostName} again` });
+    say(`broker ${id} holds no replica any more (${r.moved} partition(s) moved in ${(r.ms / 1000).toFixed(1)} s)`);
+
+    const c = await connectHost(host);
+    try {
+      await c.exec(retireBrokerCommand(k), { timeoutMs: 240_000 });
+    } finally {
+      await c.close();
+    }
+    say(`kafka stopped on ${hostName} and disabled at boot`);
+    if (k.mode === 'kraft') say(`broker ${id}: ${await unregisterBroker(conn, id)}`);
+    say(`done: now delete the host line of ${hostName} from ${file} (its data directories ${k.logDirs.join(', ')} are kept on the host)`);
+  } catch (e) {
+    throw asZkkError(e);
+  } finally {
+    conn.close();
+  }
+}
