@@ -176,7 +176,7 @@ export const zookeeperRole: Role = {
       .sort((a, b) => Number(mode(a) === 'leader') - Number(mode(b) === 'leader'));
     const servers = zookeeperHosts(inv).length;
     const lines: string[] = [];
-    if (starting.length > 0) lines.push(`start ${starting.map((h) => `${h.host.name} (myid ${zk(h.host).myid})`).join(', ')} with the ${servers}-server list (apply step ${ZK_START_STEP}, before any restart)`);
+    if (starting.length > 0) lines.push(`start ${starting.map((h) => `${h.host.name} (myid ${zk(h.host).myid})`).join(', ')} with the ${servers}-server list (apply step ${ZK_START_STEP}), and wait until they serve (joined the running leader) before any restart`);
     for (const h of restarting)
       lines.push(`gate: the leader's live members keep their quorum without ${h.host.name} → restart ${label(h)}${mode(h) === 'leader' ? ', the leader last' : ''} → wait until it serves and one leader leads`);
     for (const h of zkHosts.filter((x) => x.changes.has(JOIN)))
@@ -187,6 +187,13 @@ export const zookeeperRole: Role = {
   async converge(inv, live, report) {
     const zkLive = live.filter((l) => l.host.zookeeper);
     const toRestart = zkLive.filter((l) => l.changed.has(RESTART) && !l.changed.has(ZK_START_STEP) && l.facts.get(zookeeperProcessProbe(zk(l.host))).running);
+    // A new server still looking for a leader could make a second quorum of the new list
+    // with a restarted member (split brain: seen on the lab, 3 → 5): the started ones join first.
+    if (toRestart.length > 0)
+      for (const l of zkLive.filter((x) => x.changed.has(ZK_START_STEP) && !x.changed.has(JOIN))) {
+        const s = zk(l.host);
+        report.info(l.host.name, `ZooKeeper joined as ${await serving(l, Date.now() + s.initLimit * s.tickTime + 60_000, 'did not join the running ensemble')}`);
+      }
     if (toRestart.length > 0) await rollingRestart(zkLive, toRestart, zookeeperHosts(inv).map((h) => h.zookeeper.myid), report);
     for (const l of zkLive.filter((x) => x.changed.has(JOIN))) await startJoiner(l, report);
     await waitForQuorum(inv, zkLive, report);
