@@ -1,0 +1,87 @@
+/**
+ * Issue 12, the operator's scenario on real lab hosts: a 3-server ensemble (zk1..zk3)
+ * grows to 5 with zk4 and zk5 inserted in the middle of the inventory (zk1, zk4, zk2,
+ * zk5, zk3). zk1-zk3 keep their myids (plan says: on disk), one deploy starts zk4/zk5
+ * and rolls zk1-zk3 with the 5-server list, leader last, each restart gated on the live
+ * ensemble; then every server's own srvr says 1 leader + 4 followers, the znode written
+ * before is still there, a reading client never lost its session (no gap longer than one
+ * election), and a second deploy changes nothing.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostSsh, hostsDown, hostsUp, T, type TargetInfo } from '../e2e/target.js';
+import { changedSteps, fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInventory } from '../e2e/helpers.js';
+import { startZkReader } from '../e2e/traffic.js';
+
+const ALL = ['zk1', 'zk2', 'zk3', 'zk4', 'zk5'];
+const versions = fixtureVersions();
+let info: TargetInfo;
+let dir: string;
+const started = Date.now();
+
+const zkBlock = { zookeeper: { version: versions.zookeeper, heapMb: 128, release: { mirror: MIRROR } } };
+const inventory = (hosts: string[]) => writeLabInventory(info, hosts.map((name) => ({ name, roles: ['zookeeper'] })), zkBlock, dir);
+const address = (h: string) => info.hosts.find((x) => x.name === h)!.address;
+
+/** What the server on `host` says about itself (its own srvr, asked on the host). */
+async function ownMode(host: string): Promise<string> {
+  const out = (await hostSsh(host, `bash -c 'exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && timeout 3 cat <&3' 2>&1 || true`)).stdout;
+  return /^Mode:\s*(\S+)/m.exec(out)?.[1] ?? 'no answer';
+}
+const myid = async (host: string) => (await hostSsh(host, 'cat /var/lib/zookeeper/myid')).stdout.trim();
+
+beforeAll(async () => {
+  info = await hostsUp(ALL);
+  dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-zkscale-'));
+}, T(180_000));
+
+afterAll(async () => {
+  await hostsDown();
+  process.stdout.write(`zookeeper-scaling.test.ts: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}, T(180_000));
+
+describe('ZooKeeper scale-out 3 → 5 with hosts inserted in the middle, one deploy, live', () => {
+  it('deploys zk1..zk3', async () => {
+    const r = await runZkk(['deploy', inventory(['zk1', 'zk2', 'zk3']), '--json']);
+    expect(r.code, whyFailed(r)).toBe(0);
+    expect(await Promise.all(['zk1', 'zk2', 'zk3'].map(myid))).toEqual(['1', '2', '3']);
+  }, T(300_000));
+
+  it('3 → 5: plan keeps the ids of zk1-zk3, one deploy, 1 leader + 4 followers, data and readers kept', async () => {
+    const grown = inventory(['zk1', 'zk4', 'zk2', 'zk5', 'zk3']);
+    const plan = await runZkk(['plan', grown, '--json']);
+    expect(plan.report!.identities.map((i) => `${i.host}=${i.id}:${i.source}`)).toEqual(['zk1=1:on disk', 'zk4=4:assigned', 'zk2=2:on disk', 'zk5=5:assigned', 'zk3=3:on disk']);
+    // the myid files of the running servers are not touched
+    for (const h of ['zk1', 'zk2', 'zk3']) expect(plan.report!.hosts.find((x) => x.name === h)!.steps.find((s) => s.id === 'zookeeper.myid')!.status).toBe('ok');
+    const human = await runZkk(['plan', grown]);
+    expect(human.stdout).toMatch(/zk2\s+zookeeper\s+myid 2\s+on disk/);
+    expect(human.stdout).toMatch(/zk4\s+zookeeper\s+myid 4\s+assigned/);
+
+    const reader = await startZkReader(['zk1', 'zk2', 'zk3'].map((h) => `${address(h)}:2181`), '/zkk-e2e-scale', 'written before');
+    const t0 = Date.now();
+    const r = await runZkk(['deploy', grown, '--json']);
+    const ms = Date.now() - t0;
+    const proof = await reader.stop();
+    expect(r.code, whyFailed(r)).toBe(0);
+    process.stdout.write(`ZooKeeper 3 → 5 (static): ${(ms / 1000).toFixed(1)} s; reader: ${proof.reads} reads, ${proof.failures} failed, longest gap ${proof.longestGapMs} ms\n`);
+
+    const modes = await Promise.all(ALL.map(ownMode));
+    expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
+    expect(modes.filter((m) => m === 'follower')).toHaveLength(4);
+    expect(await Promise.all(ALL.map(myid))).toEqual(['1', '2', '3', '4', '5']);
+    // the znode written before the change, read on a new server
+    const get = await hostSsh('zk5', '/usr/local/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 get /zkk-e2e-scale 2>&1');
+    expect(get.stdout).toMatch(/^written before$/m);
+    // the reader kept reading: it never went longer without an answer than one election may take (initLimit × tickTime)
+    expect(proof.reads).toBeGreaterThan(20);
+    expect(proof.longestGapMs, `${proof.failures} failed reads`).toBeLessThan(10 * 2000);
+  }, T(600_000));
+
+  it('a second deploy changes nothing', async () => {
+    const r = await runZkk(['deploy', inventory(['zk1', 'zk4', 'zk2', 'zk5', 'zk3']), '--json']);
+    expect(r.code, whyFailed(r)).toBe(0);
+    expect(changedSteps(r.report!)).toEqual([]);
+  }, T(300_000));
+});
