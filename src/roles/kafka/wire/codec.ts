@@ -130,23 +130,14 @@ export class WireReader {
     return v;
   }
   uvarint(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      this.need(1);
-      const b = this.buf[this.off++]!;
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7;
-      if (shift > 35) throw new Error('malformed varint in Kafka response');
-    }
+    return this.unsignedVarint(35, 'varint');
   }
   /** A zigzag-encoded signed varint or varlong (record batches); exact up to 2^53. */
   varint(): number {
-    const z = this.uvarintLong();
+    const z = this.unsignedVarint(63, 'varlong');
     return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
   }
-  private uvarintLong(): number {
+  private unsignedVarint(maxShift: number, name: string): number {
     let result = 0;
     let shift = 0;
     for (;;) {
@@ -155,7 +146,7 @@ export class WireReader {
       result += (b & 0x7f) * 2 ** shift;
       if ((b & 0x80) === 0) return result;
       shift += 7;
-      if (shift > 63) throw new Error('malformed varlong in Kafka response');
+      if (shift > maxShift) throw new Error(`malformed ${name} in Kafka response`);
     }
   }
   /** The next n bytes, as they are. */
