@@ -6,7 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { connectSocket, tcpProbe } from '../../shell/control-net.js';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { connectAny, fetchMetadata, fetchPartition, KafkaWireConnection } from './wire/index.js';
+import { connectAny, fetchMetadata, fetchPartition, KafkaWireConnection, KafkaWireError } from './wire/index.js';
+
+/** Errors that mean the partition's leader moved: look it up again (LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH). */
+const LEADER_NOT_AVAILABLE = 5;
+const LEADER_MOVED = new Set([LEADER_NOT_AVAILABLE, 6, 74, 75]);
 
 export function kafkaClient(brokers: string[], clientId = 'zkk'): Kafka {
   return new Kafka({
@@ -83,33 +87,43 @@ export async function canaryRoundTrip(brokers: string[], replicationFactor: numb
   } finally {
     await producer.disconnect().catch(() => undefined);
   }
-  const md = await withWire(brokers, (c) => fetchMetadata(c));
-  const topic = md.topics.find((t) => t.name === CANARY_TOPIC);
   const leaders = new Set<number>();
   let consumed = 0;
+  const metadata = await withWire(brokers, (c) => fetchMetadata(c));
   await Promise.all(
     acked.map(async ({ partition, baseOffset }) => {
       if (baseOffset === undefined) throw new Error(`${CANARY_TOPIC}-${partition}: the produce answer has no offset`);
-      const leader = topic?.partitions.find((p) => p.partition === partition)?.leader ?? -1;
-      const node = md.brokers.find((b) => b.nodeId === leader);
-      if (!node) throw new Error(`${CANARY_TOPIC}-${partition} has no leader in the cluster metadata`);
-      leaders.add(leader);
       const want = new Set(byPartition.get(partition) ?? []);
-      const c = await KafkaWireConnection.connect(node.host, node.port, { clientId: 'zkk-canary', requestTimeoutMs: 10_000 });
-      try {
-        let offset = Number(baseOffset);
-        for (let round = 0; want.size > 0 && round < 20; round++) {
-          const got = await fetchPartition(c, { topic: CANARY_TOPIC, partition, offset });
-          for (const r of got.records) {
-            if (r.offset < offset) continue;
-            const v = r.value?.toString();
-            if (v !== undefined && want.delete(v)) consumed++;
-            offset = r.offset + 1;
+      let offset = Number(baseOffset);
+      // A leader that moves meanwhile (an election right after a start) is looked up again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const md = attempt === 1 ? metadata : await withWire(brokers, (c) => fetchMetadata(c));
+          const leader = md.topics.find((t) => t.name === CANARY_TOPIC)?.partitions.find((p) => p.partition === partition)?.leader ?? -1;
+          const node = md.brokers.find((b) => b.nodeId === leader);
+          if (!node) throw new KafkaWireError(`${CANARY_TOPIC}-${partition} has no leader in the cluster metadata`, LEADER_NOT_AVAILABLE);
+          const c = await KafkaWireConnection.connect(node.host, node.port, { clientId: 'zkk-canary', requestTimeoutMs: 10_000 });
+          try {
+            for (let round = 0; want.size > 0 && round < 20; round++) {
+              const got = await fetchPartition(c, { topic: CANARY_TOPIC, partition, offset });
+              for (const r of got.records) {
+                if (r.offset < offset) continue;
+                const v = r.value?.toString();
+                if (v !== undefined && want.delete(v)) consumed++;
+                offset = r.offset + 1;
+              }
+              if (offset >= got.highWatermark && want.size > 0) break; // everything readable was read
+            }
+          } finally {
+            c.close();
           }
-          if (offset >= got.highWatermark && want.size > 0) break; // everything readable was read
+          leaders.add(leader);
+          return;
+        } catch (e) {
+          const code = e instanceof KafkaWireError ? e.errorCode : undefined;
+          if (attempt >= 10 || code === undefined || !LEADER_MOVED.has(code)) throw e;
+          await new Promise((r) => setTimeout(r, 300));
         }
-      } finally {
-        c.close();
       }
     }),
   );
