@@ -12,13 +12,13 @@ import { connectAny, fetchMetadata, fetchPartition, KafkaWireConnection, KafkaWi
 const LEADER_NOT_AVAILABLE = 5;
 const LEADER_MOVED = new Set([LEADER_NOT_AVAILABLE, 6, 74, 75]);
 
-export function kafkaClient(brokers: string[], clientId = 'zkk'): Kafka {
+export function kafkaClient(brokers: string[], clientId = 'zkk', requestTimeout = 15000): Kafka {
   return new Kafka({
     clientId,
     brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
-    requestTimeout: 15000,
+    requestTimeout,
     retry: { retries: 3, initialRetryTime: 200 },
     // brokers behind a bastion: each advertised host:port through its port forward
     socketFactory: ({ host, port, onConnect }) => connectSocket(host, port, onConnect),
@@ -72,7 +72,8 @@ const CANARY_RETENTION_MS = 3_600_000;
  */
 export async function canaryRoundTrip(brokers: string[], replicationFactor: number, brokerCount: number, messages = 30): Promise<CanaryResult> {
   const t0 = Date.now();
-  const kafka = kafkaClient(brokers, 'zkk-canary');
+  // the client waits longer than the 30 s the broker is given to create the topic (emulated VMs need it)
+  const kafka = kafkaClient(brokers, 'zkk-canary', 45_000);
   const partitions = Math.max(3, brokerCount);
   await ensureCanaryTopic(kafka.admin(), replicationFactor, partitions);
   const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -144,12 +145,28 @@ async function ensureCanaryTopic(admin: Admin, replicationFactor: number, partit
       // the deletion completes asynchronously: wait until the name is free
       for (let i = 0; i < 60 && (await admin.listTopics()).includes(CANARY_TOPIC); i++) await new Promise((r) => setTimeout(r, 500));
     }
-    // slow hosts (e.g. emulated VMs) need more than the 5 s broker-side default to create it
-    await admin.createTopics({
-      topics: [{ topic: CANARY_TOPIC, numPartitions: partitions, replicationFactor, configEntries: [{ name: 'retention.ms', value: String(CANARY_RETENTION_MS) }] }],
-      waitForLeaders: true,
-      timeout: 30_000,
-    });
+    // Slow hosts (e.g. emulated VMs) need more than the 5 s broker-side default to create it; a
+    // freshly started cluster may not answer in time at all: asked again (an existing topic is fine).
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      try {
+        await admin.createTopics({
+          topics: [{ topic: CANARY_TOPIC, numPartitions: partitions, replicationFactor, configEntries: [{ name: 'retention.ms', value: String(CANARY_RETENTION_MS) }] }],
+          waitForLeaders: true,
+          timeout: 30_000,
+        });
+        // a topic created by an earlier attempt is not waited for by createTopics: wait for its leaders here
+        for (;;) {
+          const t = (await admin.fetchTopicMetadata({ topics: [CANARY_TOPIC] }).catch(() => undefined))?.topics[0];
+          if (t && t.partitions.length >= partitions && t.partitions.every((p) => p.leader >= 0)) return;
+          if (Date.now() > deadline) throw new Error(`${CANARY_TOPIC} has partitions without a leader 180 s after its creation`);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      } catch (e) {
+        if (Date.now() > deadline) throw new Error(`${CANARY_TOPIC} not created within 180 s: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
