@@ -79,7 +79,8 @@ export async function canaryRoundTrip(brokers: string[], replicationFactor: numb
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const run = randomBytes(4).toString('hex');
-  const values = Array.from({ length: messages }, (_, i) => `canary-${run}-${i}`);
+  // at least one message per partition, so every partition's leader is read back
+  const values = Array.from({ length: Math.max(messages, partitions) }, (_, i) => `canary-${run}-${i}`);
   const byPartition = new Map<number, string[]>();
   values.forEach((v, i) => byPartition.set(i % partitions, [...(byPartition.get(i % partitions) ?? []), v]));
   let acked: { partition: number; baseOffset?: string }[];
@@ -128,7 +129,7 @@ export async function canaryRoundTrip(brokers: string[], replicationFactor: numb
       }
     }),
   );
-  return { topic: CANARY_TOPIC, produced: messages, consumed, partitions, leaders: [...leaders].sort((x, y) => x - y), ms: Date.now() - t0 };
+  return { topic: CANARY_TOPIC, produced: values.length, consumed, partitions, leaders: [...leaders].sort((x, y) => x - y), ms: Date.now() - t0 };
 }
 
 /** Create the canary topic when missing, or again when it has too few partitions or replicas (the cluster grew). */
