@@ -17,8 +17,6 @@ export interface QuorumStatus {
   voters: number[];
   maxFollowerLag?: number;
   raw: string;
-  /** where the answer came from: a broker, a controller, or the tool on a host */
-  via?: string;
 }
 
 export async function quorumStatus(c: Pick<CommandRunner, 'exec'>, k: ResolvedKafka): Promise<QuorumStatus> {
@@ -35,9 +33,11 @@ export function parseQuorumStatus(out: string): QuorumStatus {
   return { leaderId: leader === undefined ? undefined : Number(leader), voters, maxFollowerLag: lag === undefined ? undefined : Number(lag), raw: out };
 }
 
+/** A quorum answer and where it came from. */
+export type ClusterQuorum = QuorumStatus & { via: string };
 
 /** Leader, voters and the largest voter lag (leader's log end offset minus the voter's). */
-export function quorumFromWire(q: QuorumDescription, via: string): QuorumStatus {
+export function quorumFromWire(q: QuorumDescription, via: string): ClusterQuorum {
   const leo = q.voters.find((v) => v.nodeId === q.leaderId)?.logEndOffset;
   const lags = q.voters.filter((v) => v.nodeId !== q.leaderId && leo !== undefined && v.logEndOffset >= 0).map((v) => Math.max(0, leo! - v.logEndOffset));
   return {
@@ -49,10 +49,10 @@ export function quorumFromWire(q: QuorumDescription, via: string): QuorumStatus 
   };
 }
 
-export async function clusterQuorum(inv: Inventory, live: LiveHost[]): Promise<QuorumStatus & { via: string }> {
+export async function clusterQuorum(inv: Inventory, live: LiveHost[]): Promise<ClusterQuorum> {
   const errors: string[] = [];
   try {
-    return await withWire(bootstrapServers(inv), async (c) => quorumFromWire(await describeQuorum(c), `via broker ${c.endpoint}`)) as QuorumStatus & { via: string };
+    return await withWire(bootstrapServers(inv), async (c) => quorumFromWire(await describeQuorum(c), `via broker ${c.endpoint}`));
   } catch (e) {
     errors.push(`brokers: ${(e as Error).message}`);
   }
@@ -62,7 +62,7 @@ export async function clusterQuorum(inv: Inventory, live: LiveHost[]): Promise<Q
       { clientId: 'zkk-verify', requestTimeoutMs: 10_000 },
     );
     conn.close();
-    return quorumFromWire(quorum, `via controller ${conn.endpoint}`) as QuorumStatus & { via: string };
+    return quorumFromWire(quorum, `via controller ${conn.endpoint}`);
   } catch (e) {
     errors.push(`controllers: ${(e as Error).message}`);
   }
