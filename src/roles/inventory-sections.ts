@@ -6,5 +6,6 @@
 import type { InventorySection } from '../inventory/section.js';
 import { kafkaInventorySection } from './kafka/inventory-section.js';
 import { zookeeperInventorySection } from './zookeeper/inventory-section.js';
+import { securityInventorySection } from './security/inventory-section.js';
 
-export const inventorySections: readonly InventorySection[] = [zookeeperInventorySection, kafkaInventorySection];
+export const inventorySections: readonly InventorySection[] = [zookeeperInventorySection, kafkaInventorySection, securityInventorySection];
