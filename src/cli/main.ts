@@ -136,6 +136,11 @@ export function buildProgram(): Command {
     .description('after a rolling upgrade: raise the feature versions (ZooKeeper mode: inter.broker.protocol.version, rolling; KRaft: metadata.version and the other features, one by one, never kraft.version); shows them and asks first; cannot be undone')
     .option('-y, --yes', 'do not ask (for scripts)')
     .action(async (file: string, flags) => (await import('./upgrade.js')).upgradeFinalizeCommand(file, flags));
+  runFlags(program.command('migrate').argument('<inventory>', 'inventory file (YAML) describing the target: kafka.mode: kraft with kafka-controller hosts'))
+    .description('move a ZooKeeper-mode cluster (Kafka 3.9) to KRaft, phase by phase, each confirmed; stops before the irreversible finalize')
+    .option('--finalize', 'take the controllers out of migration mode (irreversible; after every broker runs KRaft)')
+    .option('-y, --yes', 'do not ask (for scripts)')
+    .action(async (file: string, flags) => (await import('./migrate.js')).migrateCommand(file, flags));
   bootstrap(runFlagsLite(program.command('rebalance').argument('<inventory>', 'inventory file (YAML)')))
     .description('spread partition replicas and preferred leaders evenly over the brokers (reassignment API), throttled, resumable')
     .option('--topic <name...>', 'only these topics (default: all, internal ones included)')

@@ -11,7 +11,7 @@ import type { Inventory, ResolvedHost } from '../inventory/resolve.js';
 import type { LocalRelease } from '../ops/archive.js';
 import { actionListing } from '../ops/action-listing.js';
 import type { Outcome, Step } from '../ops/operation.js';
-import type { Day2Action, HostContext, HostIdentity, LiveHost, Role, VerifyCheck } from '../roles/role.js';
+import type { Day2Action, RunIntent, HostContext, HostIdentity, LiveHost, Role, VerifyCheck } from '../roles/role.js';
 import type { Connector, TransportStats } from '../transport/connector.js';
 import { bastionConnections, connectHost, routeControlNet, type ConnectOverrides } from './connect-host.js';
 import type { EventSink, StepStatus } from './events.js';
@@ -35,6 +35,8 @@ export interface RunOptions {
   connect?: (host: ResolvedHost, opts: ConnectOverrides) => Promise<Connector>;
   /** `zkk upgrade finalize`: roles raise feature versions (handed to Role.prepare) */
   finalize?: boolean;
+  /** `zkk migrate`: which migration step this run may render (handed to Role.prepare) */
+  migration?: RunIntent['migration'];
 }
 
 export interface StepReport {
@@ -110,7 +112,7 @@ export async function runPipeline(inventory: Inventory, opts: RunOptions): Promi
   try {
     // 1. releases on the control node and connections, in parallel.
     const prepared = new Map<Role, unknown>();
-    for (const role of roles) prepared.set(role, await role.prepare?.(inv, opts.mode, { finalize: opts.finalize }));
+    for (const role of roles) prepared.set(role, await role.prepare?.(inv, opts.mode, { finalize: opts.finalize, migration: opts.migration }));
     emit({ type: 'stage', stage: 'connect' });
     const releases = new Map<string, LocalRelease>();
     const releaseWork = Promise.all(

@@ -15,10 +15,19 @@ import type { IdSource } from './stable-ids.js';
 
 export type { ReleaseSpec } from './release-spec.js';
 
+/** `zkk migrate`: go on with the next ZooKeeper → KRaft step (or run the one the user confirmed), or finalize. */
+export interface MigrationIntent {
+  action: 'continue' | 'finalize';
+  /** The step the user confirmed (from the plan); refused if the hosts are already past it. */
+  step?: 'prepare' | 'migrate-metadata' | 'brokers-kraft' | 'finalize';
+}
+
 /** What the command asks of this run beyond converging (e.g. `zkk upgrade finalize`). */
 export interface RunIntent {
   /** raise the feature versions to the releases' (zkk upgrade finalize) */
   finalize?: boolean;
+  /** `zkk migrate`: the ZooKeeper → KRaft migration's next step (or the one confirmed), or its finalize */
+  migration?: MigrationIntent;
 }
 
 export interface HostContext {

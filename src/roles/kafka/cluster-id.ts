@@ -41,3 +41,17 @@ export async function loadClusterId(inv: Inventory, create: boolean): Promise<st
 export function metaClusterId(content: string | undefined): string | undefined {
   return content ? /^cluster\.id=(.*)$/m.exec(content)?.[1]?.trim() : undefined;
 }
+
+/**
+ * A cluster that ran in ZooKeeper mode already has an id (ZooKeeper's /cluster/id, the brokers'
+ * meta.properties): the KRaft controllers are formatted with it. A file beside the inventory
+ * must agree; a missing one is written (deploy) so later runs read the same id.
+ */
+export async function adoptClusterId(inv: Inventory, id: string, create: boolean): Promise<string> {
+  const file = clusterIdFile(inv);
+  const kept = await loadClusterId(inv, false);
+  if (kept !== undefined && kept !== id)
+    throw new ZkkError('CLUSTER_ID', `${file} holds ${kept}, but the running cluster's id (ZooKeeper /cluster/id) is ${id}`, { exitCode: 2, hint: `this file belongs to another cluster: move it away (zkk writes ${id} there)` });
+  if (kept === undefined && create) await writeFile(file, `${id}\n`, { flag: 'wx', mode: 0o644 });
+  return id;
+}

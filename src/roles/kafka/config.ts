@@ -60,6 +60,9 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
   if (isBroker) advertised.push(`PLAINTEXT://${k.advertisedHost}:${k.port}`);
   if (kraft && isController && k.quorum === 'dynamic') advertised.push(`CONTROLLER://${k.advertisedHost}:${k.controllerPort}`);
   const controllers = controllerHosts(inv);
+  // zkk migrate: a ZooKeeper-mode broker with the migration talks to the KRaft quorum; a controller in migration mode to ZooKeeper
+  const migrating = !!k.migration?.migrating;
+  const quorum = kraft || migrating;
   const ctx = {
     cluster: inv.cluster,
     k,
@@ -69,14 +72,17 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
     isBroker,
     processRoles: k.processRoles,
     nodeId: k.nodeId,
-    quorumVoters: kraft && k.quorum === 'static' ? controllers.map((h) => `${h.kafka.nodeId}@${h.address}:${h.kafka.controllerPort}`).join(',') : '',
-    quorumBootstrap: kraft && k.quorum === 'dynamic' ? controllers.map((h) => `${h.address}:${h.kafka.controllerPort}`).join(',') : '',
+    migrating,
+    migrationQuorum: !kraft && migrating,
+    interBrokerListener: isBroker || (kraft && migrating),
+    quorumVoters: quorum && k.quorum === 'static' ? controllers.map((h) => `${h.kafka.nodeId}@${h.address}:${h.kafka.controllerPort}`).join(',') : '',
+    quorumBootstrap: quorum && k.quorum === 'dynamic' ? controllers.map((h) => `${h.address}:${h.kafka.controllerPort}`).join(',') : '',
     listeners: listeners.join(','),
     advertisedListeners: advertised.join(','),
-    protocolMap: kraft ? 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT' : 'PLAINTEXT:PLAINTEXT',
+    protocolMap: quorum ? 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT' : 'PLAINTEXT:PLAINTEXT',
     internalRf: Math.max(1, Math.min(3, brokers)),
     internalMinIsr: Math.max(1, Math.min(2, brokers)),
-    zookeeperConnect: kraft ? '' : zookeeperConnect(inv, k.zookeeperChroot),
+    zookeeperConnect: kraft && !migrating ? '' : zookeeperConnect(inv, k.zookeeperChroot),
     extra: propertyEntries(k.extraConfig),
     jvmOptions: jvmOptionsValue(k.jvmFlags),
     pidFile: kafkaPidFile(k),

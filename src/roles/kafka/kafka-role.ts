@@ -34,14 +34,22 @@ import { kafkaStatus } from './status.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, kafkaReleasesPrefix, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
 import { KAFKA_RESTART } from './handlers.js';
 import { kafkaRelease } from './release.js';
+import { ExitCode, ZkkError } from '../../errors/zkk-error.js';
 import { uninstallProbes, uninstallSteps, type ServiceLayout } from '../uninstall-steps.js';
 import { readClusterMembership, refuseUnsafeMembershipChanges, type ClusterMembership } from './membership-gate.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
 import { metaProbe, settleKafkaIds } from './identities.js';
+import { adoptClusterId } from './cluster-id.js';
+import { decisionDetail, settleMigration, type MigrationDecision, type MigrationRun } from './migration-layout.js';
+import { readZookeeperMetadata, waitForControllerQuorum, waitForMetadataMigrated } from './migration-watch.js';
+import { STEP_TITLE } from './migration.js';
 
 const RESTART = KAFKA_RESTART;
 /** What the running cluster said in this run's prepare (undefined: it did not answer). */
 let membership: ClusterMembership | undefined;
+/** zkk migrate: what this run's prepare read (ZooKeeper's /migration), and the step settleFromFacts chose from the hosts. */
+let migrationRun: MigrationRun | undefined;
+let migrationDecision: MigrationDecision | undefined;
 const START = 'kafka.start';
 export { kafkaProcessProbe };
 /** The server.properties of the release's own config/ (what the seeds' commands name). */
@@ -71,6 +79,8 @@ export interface KafkaRunPreparation {
   clusterId?: string;
   /** zkk upgrade finalize: raise the feature versions to the release's */
   finalize?: boolean;
+  /** zkk migrate: the intent and ZooKeeper's /migration znode as read before the facts */
+  migration?: MigrationRun;
 }
 
 /** The cluster id is read (or, in deploy, created) once per run, before planning. */
@@ -78,6 +88,14 @@ export async function prepareKafka(inv: Inventory, mode: 'plan' | 'deploy', inte
   const k = kafkaHosts(inv)[0]?.kafka;
   const finalize = intent.finalize ? { finalize: true } : {};
   if (!k || k.mode !== 'kraft') return finalize;
+  // a KRaft inventory over a cluster that ran in ZooKeeper mode (zkk migrate): its id is ZooKeeper's /cluster/id
+  const zk = await readZookeeperMetadata(inv, k, intent.migration ? 10_000 : 3000).catch((e: Error) => {
+    if (intent.migration) throw new ZkkError('MIGRATION_ZOOKEEPER', `zkk migrate: cannot read the cluster's metadata in ZooKeeper: ${e.message}`, { exitCode: ExitCode.down, hint: 'ZooKeeper must be up through the whole migration (zkk status)' });
+    return undefined;
+  });
+  const migration = intent.migration ? { migration: { intent: intent.migration, znode: zk?.znode } } : {};
+  if (zk?.clusterId) return { clusterId: await adoptClusterId(inv, zk.clusterId, mode === 'deploy'), ...finalize, ...migration };
+  if (intent.migration) throw new ZkkError('MIGRATION_NO_CLUSTER', `zkk migrate: ZooKeeper has no ${k.zookeeperChroot}/cluster/id — no ZooKeeper-mode Kafka cluster ran under this chroot`, { exitCode: ExitCode.usage, hint: 'check kafka.zookeeperChroot and the zookeeper hosts of the inventory' });
   return { clusterId: await loadClusterId(inv, mode === 'deploy'), ...finalize };
 }
 
@@ -117,12 +135,18 @@ export const kafkaRole: Role = {
   // controllers: exit 2) read the running cluster first, and judge once the ids are settled from the hosts
   prepare: async (inv, mode, intent) => {
     membership = await readClusterMembership(inv);
-    return prepareKafka(inv, mode, intent);
+    const prepared = await prepareKafka(inv, mode, intent);
+    migrationRun = prepared.migration;
+    migrationDecision = undefined;
+    return prepared;
   },
   settleFromFacts: (inv, facts) => {
     const settled = settleKafkaIds(inv, facts);
     refuseUnsafeMembershipChanges(settled.inv, membership);
-    return settled;
+    // a KRaft inventory over ZooKeeper-mode hosts: refused, or (zkk migrate) this step's layout per host
+    const migration = settleMigration(settled.inv, facts, migrationRun);
+    migrationDecision = migration.decision;
+    return { ...settled, inv: migration.inv };
   },
   releases: (inv) => {
     const k = kafkaHosts(inv)[0]?.kafka;
@@ -182,6 +206,7 @@ export const kafkaRole: Role = {
     const secretAware = propertiesFileAccess(k.extraConfig, k.group);
     if (refusal) return [{ id: 'kafka.version', title: `version ${k.version}`, outcome: blocked(refusal.reason, refusal.hint) }];
     const steps: Step[] = [
+      ...(migrationDecision && kafkaHosts(ctx.inv)[0]?.name === host.name ? [{ id: 'kafka.migration', title: 'ZooKeeper → KRaft migration', outcome: ok(decisionDetail(migrationDecision)) }] : []),
       { id: 'kafka.account', early: true, title: `user ${k.user}`, outcome: ensureServiceAccount(facts.get(userProbe(k.user)), facts.get(groupProbe(k.group)), { user: k.user, group: k.group, home: k.logDirs[0]! }, os) },
       { id: 'kafka.conf-dir', early: true, title: k.confDir, outcome: ensureDirectory(facts.get(pathProbe(k.confDir)), { path: k.confDir, ...root, mode: '0755' }) },
       { id: 'kafka.log-dir', early: true, title: k.logDir, outcome: ensureDirectory(facts.get(pathProbe(k.logDir)), { path: k.logDir, ...svc, mode: '0755' }) },
@@ -214,20 +239,32 @@ export const kafkaRole: Role = {
     ];
     return steps;
   },
-  planConverge(_inv, hosts) {
+  planConverge(inv, hosts) {
+    const step = kafkaHosts(inv)[0]?.kafka.migration?.step;
     const restarting = hosts.filter((h) => h.host.kafka && h.changes.has(RESTART) && !h.changes.has(START) && h.facts.get(kafkaProcessProbe(kf(h.host))).running);
-    if (restarting.length === 0) return [];
+    const before = step && step !== 'finalize' && migrationDecision?.step ? [`migration: ${STEP_TITLE[step]}`, 'wait for the KRaft controller quorum (a leader, every controller a voter)'] : [];
+    const after = step === 'migrate-metadata' && migrationDecision?.step ? ['wait until ZooKeeper /migration records the metadata copied to KRaft (kraft_metadata_offset > 0): dual-write'] : step === 'finalize' && migrationDecision?.step ? ['wait for the KRaft controller quorum'] : [];
+    if (restarting.length === 0) return [...before, ...after];
     return [
+      ...before,
       'wait until every broker is registered and listening',
       ...restarting.map((h) => `gate: 0 under-replicated and 0 offline partitions → restart ${h.host.name} (node ${kf(h.host).nodeId}) → wait until it is back and 0 under-replicated`),
       ...(restarting.length > 1 ? ['(the active controller is restarted last)'] : []),
+      ...after,
     ];
   },
   async converge(inv, live, report) {
     const kLive = live.filter((l) => l.host.kafka);
     const toRestart = kLive.filter((l) => l.changed.has(RESTART) && !l.changed.has(START) && l.facts.get(kafkaProcessProbe(kf(l.host))).running);
+    // zkk migrate: the controllers' quorum before any broker rolls towards it; after the brokers' roll in
+    // migration mode, the metadata copy recorded as done in ZooKeeper
+    const k0 = kafkaHosts(inv)[0]?.kafka;
+    const step = migrationDecision?.step ? k0?.migration?.step : undefined;
+    if (step && step !== 'finalize') await waitForControllerQuorum(inv, report);
     await waitForBrokers(inv, kLive, report);
     if (toRestart.length > 0) await rollingRestart(inv, kLive, toRestart, report);
+    if (step === 'migrate-metadata') await waitForMetadataMigrated(inv, brokerHosts(inv)[0]!.kafka, report);
+    if (step === 'finalize') await waitForControllerQuorum(inv, report);
   },
   day2: kafkaDay2,
   uninstallProbes: (ctx) => uninstallProbes(kafkaLayout(kf(ctx.host))),

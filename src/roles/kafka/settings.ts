@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { absolutePathField, addressField, accountNameField, extraConfigField, jvmFlagsField, releaseSchema, portField, versionField } from '../../inventory/fields.js';
 import type { ReleaseSource } from '../../inventory/merge.js';
 import type { KafkaDefaults } from './defaults.js';
+import type { MigrationStep } from './migration.js';
 
 export const kafkaSchema = z
   .strictObject({
@@ -56,6 +57,13 @@ export type ResolvedKafka = Omit<KafkaDefaults, ChoosingDefaults> & {
   directoryIds?: Record<string, string>;
   /** KRaft process.roles for this host. */
   processRoles: ('broker' | 'controller')[];
+  /**
+   * `zkk migrate` (set from the hosts by settleFromFacts): the step this run renders. A broker
+   * still in ZooKeeper mode has mode 'zookeeper' meanwhile; `migrating` adds the migration
+   * settings (zookeeper.metadata.migration.enable with the controller quorum on a broker, with
+   * zookeeper.connect on a controller).
+   */
+  migration?: { step: MigrationStep; migrating: boolean };
 };
 
 declare module '../../inventory/section.js' {

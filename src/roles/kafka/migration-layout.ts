@@ -1,0 +1,135 @@
+/**
+ * `zkk migrate` in the Kafka role: from every Kafka host's server.properties (the facts) and
+ * ZooKeeper's /migration znode, where the migration is and which step this run renders; each
+ * host's resolved settings then carry that step's layout (a broker still in ZooKeeper mode has
+ * mode 'zookeeper'). Without `zkk migrate`, a KRaft inventory over hosts still (partly) in
+ * ZooKeeper mode is refused: deploy never starts or finalizes a migration by itself.
+ */
+import type { Facts } from '../../facts/gather.js';
+import { pathProbe } from '../../facts/probes.js';
+import { ExitCode, ZkkError } from '../../errors/zkk-error.js';
+import type { Inventory, ResolvedKafka } from '../../inventory/resolve.js';
+import { brokerHosts, controllerHosts, kafkaHosts, kafkaReleasesPrefix, type KafkaHost } from './config.js';
+import { brokerLayout, chooseStep, controllerLayout, migrationNeededError, migrationState, STEP_LAYOUT, type MigrationIntent, type MigrationObservation, type MigrationState, type MigrationStep, type MigrationZnode } from './migration.js';
+import { majorMinor, versionOfDir } from './upgrade.js';
+
+/** What prepare read for a `zkk migrate` run. */
+export interface MigrationRun {
+  intent: MigrationIntent;
+  znode: MigrationZnode | undefined | null;
+}
+
+/** The decision of one run, for the plan's `kafka.migration` step. */
+export interface MigrationDecision {
+  state: MigrationState;
+  step?: MigrationStep;
+}
+
+const configContent = (k: ResolvedKafka, facts: Facts | undefined): string | undefined => {
+  if (!facts) return undefined;
+  const f = facts.get(pathProbe(`${k.confDir}/server.properties`, true));
+  return f.kind === 'file' ? (f.content ?? '') : undefined;
+};
+
+/** The inventory must describe the target: KRaft on 3.9 with dedicated controllers and a static quorum. */
+export function checkMigrationTarget(inv: Inventory): void {
+  const hosts = kafkaHosts(inv);
+  const k = hosts[0]?.kafka;
+  const fail = (msg: string, hint: string) => {
+    throw new ZkkError('MIGRATION_TARGET', `zkk migrate: ${msg}`, { exitCode: ExitCode.usage, hint });
+  };
+  if (!k) return fail('the inventory has no Kafka hosts', 'describe the target cluster: kafka.mode: kraft, the brokers and kafka-controller hosts');
+  if (k.mode !== 'kraft') return fail(`the inventory says kafka.mode: ${k.mode}`, 'the inventory describes the target: set kafka.mode: kraft and add kafka-controller hosts');
+  if (majorMinor(k.version) !== '3.9') return fail(`the migration runs on Kafka 3.9 (the inventory says ${k.version})`, 'keep kafka.version at 3.9.x for the migration; move to 4.x after --finalize (zkk upgrade)');
+  if (k.quorum !== 'static') return fail('zkk migrate provisions a static controller quorum (controller.quorum.voters)', 'remove kafka.quorum: dynamic for the migration');
+  const combined = hosts.filter((h) => h.kafka.processRoles.length > 1);
+  if (combined.length > 0 || controllerHosts(inv).length === 0)
+    return fail(`the migration needs dedicated KRaft controllers${combined.length ? ` (${combined.map((h) => h.name).join(', ')} would be broker and controller)` : ''}`, 'add 3 hosts with role kafka-controller (their node ids must differ from every broker.id)');
+}
+
+export function observeMigration(inv: Inventory, facts: ReadonlyMap<number, Facts>, znode: MigrationObservation['znode']): MigrationObservation {
+  return {
+    brokers: brokerHosts(inv).map((h) => ({ host: h.name, layout: brokerLayout(configContent(h.kafka, facts.get(h.index))) })),
+    controllers: controllerHosts(inv).map((h) => ({ host: h.name, layout: controllerLayout(configContent(h.kafka, facts.get(h.index))) })),
+    znode,
+  };
+}
+
+/** Brokers at 3.9.x with inter.broker.protocol.version not pinned below it (upstream's precondition). */
+function checkBrokersReady(inv: Inventory, facts: ReadonlyMap<number, Facts>): void {
+  const problems = brokerHosts(inv).flatMap((h) => {
+    const f = facts.get(h.index);
+    if (!f) return [`${h.name}: not reached`];
+    const link = f.get(pathProbe(h.kafka.installDir));
+    const running = versionOfDir(link.kind === 'link' ? link.target : undefined, kafkaReleasesPrefix(h.kafka));
+    const ibp = /^\s*inter\.broker\.protocol\.version\s*=\s*(\S+)/m.exec(configContent(h.kafka, f) ?? '')?.[1];
+    return [
+      ...(running && majorMinor(running) !== '3.9' ? [`${h.name}: Kafka ${running} installed (3.9.x needed)`] : []),
+      ...(ibp && !ibp.startsWith('3.9') ? [`${h.name}: inter.broker.protocol.version=${ibp} (3.9 needed)`] : []),
+    ];
+  });
+  if (problems.length > 0)
+    throw new ZkkError('MIGRATION_PRECONDITION', `zkk migrate: the brokers are not ready for the migration: ${problems.join('; ')}`, {
+      exitCode: ExitCode.usage,
+      hint: 'finish the upgrade to 3.9 first: zkk deploy with kafka.mode: zookeeper and version 3.9.x, then zkk upgrade finalize',
+    });
+}
+
+/**
+ * Settle the migration for this run: without `zkk migrate`, refuse a KRaft inventory over
+ * ZooKeeper-mode hosts; with it, choose the step and give every host its layout.
+ */
+export function settleMigration(inv: Inventory, facts: ReadonlyMap<number, Facts>, run: MigrationRun | undefined): { inv: Inventory; decision?: MigrationDecision } {
+  const k = kafkaHosts(inv)[0]?.kafka;
+  if (!k || k.mode !== 'kraft') return { inv };
+  const o = observeMigration(inv, facts, run?.znode ?? null);
+  if (!run) {
+    const reached = (name: string) => facts.has(inv.hosts.find((h) => h.name === name)!.index);
+    const zkBrokers = o.brokers.filter((b) => reached(b.host) && (b.layout === 'zk' || b.layout === 'zk-migrating'));
+    const migratingControllers = o.controllers.filter((c) => reached(c.host) && c.layout === 'migrating');
+    if (zkBrokers.length > 0 || migratingControllers.length > 0) {
+      const full = { ...o, brokers: o.brokers.map((b) => (b.layout === 'absent' ? { ...b, layout: 'zk' as const } : b)) };
+      throw migrationNeededError(safeState(full));
+    }
+    return { inv };
+  }
+  const unreached = kafkaHosts(inv).filter((h) => !facts.has(h.index)).map((h) => h.name);
+  if (unreached.length > 0)
+    throw new ZkkError('MIGRATION_HOST_DOWN', `zkk migrate needs every Kafka host; not reached: ${unreached.join(', ')}`, { exitCode: ExitCode.connection, hint: 'bring the host back (or fix its SSH), then run zkk migrate again: it continues from what the hosts show' });
+  checkMigrationTarget(inv);
+  const state = migrationState(o);
+  const step = chooseStep(o, state, run.intent);
+  if (state.phase === 'zookeeper-mode' || state.phase === 'preparing') checkBrokersReady(inv, facts);
+  // nothing to run: every host keeps the layout it has (ready to finalize, or finalized)
+  const rendered: MigrationStep = step ?? (state.phase === 'kraft' ? 'finalize' : 'brokers-kraft');
+  const layout = STEP_LAYOUT[rendered];
+  const withLayout = (h: KafkaHost): ResolvedKafka => {
+    const isController = h.kafka.processRoles.includes('controller');
+    if (isController) return { ...h.kafka, migration: { step: rendered, migrating: layout.controller === 'migrating' } };
+    const zk = layout.broker !== 'kraft';
+    return { ...h.kafka, mode: zk ? 'zookeeper' : 'kraft', migration: { step: rendered, migrating: layout.broker === 'zk-migrating' } };
+  };
+  return {
+    inv: { ...inv, hosts: inv.hosts.map((h) => (h.kafka ? { ...h, kafka: withLayout(h as KafkaHost) } : h)) },
+    decision: { state, step },
+  };
+}
+
+function safeState(o: MigrationObservation): MigrationState {
+  try {
+    return migrationState(o);
+  } catch {
+    return { phase: 'migrating-metadata', summary: 'brokers and controllers disagree about the migration' };
+  }
+}
+
+/** The `kafka.migration` step's detail: `phase=<phase> step=<step|none>: <summary>` (zkk migrate reads it back). */
+export function decisionDetail(d: MigrationDecision): string {
+  return `phase=${d.state.phase} step=${d.step ?? 'none'}: ${d.state.summary}`;
+}
+
+export function parseDecisionDetail(detail: string): { phase: MigrationState['phase']; step?: MigrationStep; summary: string } | undefined {
+  const m = /^phase=(\S+) step=(\S+): (.*)$/s.exec(detail);
+  if (!m) return undefined;
+  return { phase: m[1] as MigrationState['phase'], ...(m[2] !== 'none' ? { step: m[2] as MigrationStep } : {}), summary: m[3]! };
+}
