@@ -61,6 +61,14 @@ export const kafkaSummarySchema = z
       })
       .nullable()
       .describe('KRaft only'),
+    migration: z
+      .strictObject({
+        phase: z.string().describe('zookeeper-mode, preparing, controllers-ready, migrating-metadata, dual-write, brokers-to-kraft, ready-to-finalize, kraft, unknown'),
+        summary: z.string(),
+        next: z.string().describe('what to run next'),
+      })
+      .optional()
+      .describe('ZooKeeper → KRaft migration (zkk migrate): only for a KRaft inventory that still lists ZooKeeper, read from the hosts\' server.properties and ZooKeeper /migration'),
   })
   .nullable()
   .describe('null when no host has a kafka role');

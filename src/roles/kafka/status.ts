@@ -18,6 +18,10 @@ import { countPartitionHealth } from './partition-health.js';
 import { kafkaPidFile, kafkaProcessProbe } from './process.js';
 import { kafkaServiceSchema, kafkaSummarySchema, type KafkaServiceStatus, type KafkaSummary } from './status-schema.js';
 import { FINALIZED_FILE, finalizePending, majorMinor, upgradeState } from './upgrade.js';
+import { zookeeperHosts } from '../zookeeper/config.js';
+import { observeMigration } from './migration-layout.js';
+import { migrationState } from './migration.js';
+import { readZookeeperMetadata } from './migration-watch.js';
 import { connectAny, describeQuorum, describeQuorumViaControllers, fetchMetadata, topicMinIsr, type KafkaWireConnection, type QuorumDescription } from './wire/index.js';
 
 /** A KRaft voter last caught up longer ago than this is reported as lagging. */
@@ -36,11 +40,14 @@ export interface KafkaClusterObservation {
   quorum?: QuorumDescription;
   quorumFallback?: { leaderId?: number; voters: number[] };
   quorumError?: string;
+  /** zkk migrate: where a ZooKeeper → KRaft migration is (a KRaft inventory that still lists ZooKeeper). */
+  migration?: KafkaSummary['migration'];
   /** The report's kafka section, from all of the above. */
   summary?: KafkaSummary;
 }
 
-const serverPropertiesProbe = (k: ResolvedKafka) => pathProbe(`${k.confDir}/server.properties`);
+// with its content: the migration line reads the layout (ZooKeeper mode, migration, KRaft) from it
+const serverPropertiesProbe = (k: ResolvedKafka) => pathProbe(`${k.confDir}/server.properties`, true);
 const finalizedProbe = (k: ResolvedKafka) => pathProbe(`${k.confDir}/${FINALIZED_FILE}`, true);
 const members = (hosts: HostStatus[]) => membersOf<KafkaServiceStatus>(hosts, 'kafka');
 
@@ -178,8 +185,28 @@ export async function observeKafkaCluster(inv: Inventory, opts: StatusObserveOpt
   }
   if (obs.quorum) obs.controllerId = obs.quorum.leaderId >= 0 ? obs.quorum.leaderId : null;
   if (obs.mode === 'kraft' && !obs.quorum) await quorumFallback(obs, await opts.hosts);
+  if (obs.mode === 'kraft' && zookeeperHosts(inv).length > 0) obs.migration = await migrationStatus(inv, await opts.hosts);
   obs.summary = kafkaSummary(inv, obs);
   return obs;
+}
+
+/** The migration line: the phase from every Kafka host's server.properties and ZooKeeper's /migration. */
+async function migrationStatus(inv: Inventory, observations: StatusHostObservation[]): Promise<KafkaSummary['migration']> {
+  const facts = new Map(observations.filter((o) => o.facts).map((o) => [o.host.index, o.facts!]));
+  const unread = kafkaHosts(inv).filter((h) => !facts.has(h.index)).map((h) => h.name);
+  if (unread.length > 0) return { phase: 'unknown', summary: `not every Kafka host could be read (${unread.join(', ')})`, next: 'zkk status again once they answer' };
+  const zk = await readZookeeperMetadata(inv, kafkaHosts(inv)[0]!.kafka, 3000).catch(() => null);
+  try {
+    const state = migrationState(observeMigration(inv, facts, zk === null ? null : zk?.znode));
+    if (state.phase === 'kraft' && !zk?.znode) return undefined; // a KRaft cluster that never migrated
+    const next: Record<string, string> = {
+      'ready-to-finalize': 'zkk migrate <inventory> --finalize (irreversible), or roll back (zkk migrate <inventory> prints how)',
+      kraft: 'ZooKeeper can be decommissioned: remove the zookeeper role from the inventory (zkk uninstall for those hosts)',
+    };
+    return { phase: state.phase, summary: state.summary, next: next[state.phase] ?? `zkk migrate <inventory> (${state.step})` };
+  } catch (e) {
+    return { phase: 'unknown', summary: (e as Error).message.split('\n')[0]!, next: 'zkk migrate <inventory> says what to do' };
+  }
 }
 
 /** The quorum without the control node reaching Kafka: the tool, on a controller host. */
@@ -236,6 +263,7 @@ export function kafkaSummary(inv: Inventory, c: KafkaClusterObservation): KafkaS
     brokers: { expected: brokerHosts(inv).map((h) => h.kafka.nodeId).sort((a, b) => a - b), registered: c.registered },
     partitions: c.partitions,
     quorum,
+    ...(c.migration ? { migration: c.migration } : {}),
   };
 }
 
@@ -324,10 +352,12 @@ export const kafkaStatus: RoleStatus<KafkaServiceStatus, KafkaSummary, KafkaClus
       { header: 'version', cell: (svc, p) => `${svc.version ?? ''}${svc.finalizePending ? p.warn(` (finalize pending: ${svc.finalizePending})`) : ''}` },
     ],
     after(k, p) {
+      const m = k.migration ? [{ heading: `${p.bold('migration')}  ${p.accent(k.migration.phase)}: ${k.migration.summary}; next: ${k.migration.next}` }] : [];
       const q = k.quorum;
-      if (!q) return [];
-      if (q.error) return [{ heading: `${p.bold('KRaft quorum')}  ${p.bad(`unknown: ${q.error}`)}` }];
+      if (!q) return m;
+      if (q.error) return [{ heading: `${p.bold('KRaft quorum')}  ${p.bad(`unknown: ${q.error}`)}` }, ...m];
       return [
+        ...m,
         {
           heading: `${p.bold('KRaft quorum')}  ${q.leaderId === null ? p.bad('no leader') : `leader ${q.leaderId}`}${q.leaderEpoch !== null ? `, epoch ${q.leaderEpoch}` : ''}${q.highWatermark !== null ? `, high watermark ${q.highWatermark}` : ''}${q.source === 'kafka-metadata-quorum' ? p.dim(' (via kafka-metadata-quorum)') : ''}`,
           table: {
