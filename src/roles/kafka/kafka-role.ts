@@ -18,9 +18,9 @@ import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureService
 import { ensureServiceAccount } from '../../ops/user.js';
 import { quote, script } from '../../shell/command.js';
 import type { CommandRunner } from '../../shell/command-runner.js';
-import type { Day2Action, Day2Options, Day2Reporter, HandlerReporter, HostContext, LiveHost, Role, RunIntent, VerifyCheck } from '../role.js';
+import type { Day2Action, Day2Options, Day2Reporter, HandlerReporter, HostContext, LiveHost, PlannedHost, Role, RunIntent, VerifyCheck } from '../role.js';
 import type { PathFact, Probe } from '../../facts/probes.js';
-import { describeUpgrades, featureUpgrades, FINALIZED_FILE, finalizePending, majorMinor, parseFeatureDescribe, parseVersionMapping, pinnedIbp, refuseVersionChange, upgradeState, versionOfDir, type FeatureLevel, type MappedLevel, type UpgradeState } from './upgrade.js';
+import { describeUpgrades, featureUpgrades, refuseUnhealthyUpgrade, FINALIZED_FILE, finalizePending, majorMinor, parseFeatureDescribe, parseVersionMapping, pinnedIbp, refuseVersionChange, upgradeState, versionOfDir, type FeatureLevel, type MappedLevel, type UpgradeState } from './upgrade.js';
 import { day2Gate, DEPLOY_GATE, gateFailed, restartOrStart, type RollGate } from '../roll-gate.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
 import { connectClient, readZnode } from '../zookeeper/zookeeper-client.js';
@@ -36,7 +36,8 @@ import { KAFKA_RESTART } from './handlers.js';
 import { kafkaRelease } from './release.js';
 import { ExitCode, ZkkError } from '../../errors/zkk-error.js';
 import { uninstallProbes, uninstallSteps, type ServiceLayout } from '../uninstall-steps.js';
-import { readClusterMembership, refuseUnsafeMembershipChanges, type ClusterMembership } from './membership-gate.js';
+import { rollOrder } from './roll-order.js';
+import { activeControllerSeen, clusterHealthProblems, readClusterMembership, refuseUnsafeMembershipChanges, type ClusterMembership } from './membership-gate.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
 import { metaProbe, settleKafkaIds } from './identities.js';
 import { adoptClusterId } from './cluster-id.js';
@@ -50,6 +51,8 @@ let membership: ClusterMembership | undefined;
 /** zkk migrate: what this run's prepare read (ZooKeeper's /migration), and the step settleFromFacts chose from the hosts. */
 let migrationRun: MigrationRun | undefined;
 let migrationDecision: MigrationDecision | undefined;
+/** this run is `zkk upgrade finalize` (set by prepare, like membership) */
+let runIsFinalize = false;
 const START = 'kafka.start';
 export { kafkaProcessProbe };
 /** The server.properties of the release's own config/ (what the seeds' commands name). */
@@ -101,6 +104,24 @@ export async function prepareKafka(inv: Inventory, mode: 'plan' | 'deploy', inte
 
 const finalizedProbe = (k: ResolvedKafka) => pathProbe(`${k.confDir}/${FINALIZED_FILE}`, true);
 
+/** The host's upgrade state from its facts: the release its link points at, the finalized level it keeps. */
+function upgradeStateOf(k: ResolvedKafka, facts: Facts): UpgradeState {
+  const link = facts.get(pathProbe(k.installDir));
+  const finalizedFact = facts.get(finalizedProbe(k));
+  return upgradeState(k.version, finalizedFact.kind === 'file' ? finalizedFact.content : undefined, versionOfDir(link.kind === 'link' ? link.target : undefined, kafkaReleasesPrefix(k)));
+}
+
+/** plan: the feature-version step still to come after this deploy (undefined: none, or this run is the finalize). */
+function pendingFinalizeStep(hosts: PlannedHost[]): string | undefined {
+  const h = hosts.find((x) => x.host.kafka);
+  if (!h || runIsFinalize) return undefined;
+  const k = kf(h.host);
+  const state = upgradeStateOf(k, h.facts);
+  if (!finalizePending(state)) return undefined;
+  const what = k.mode === 'kraft' ? 'metadata.version and the other feature versions (no restart)' : 'inter.broker.protocol.version (a second rolling restart)';
+  return `pending, not run by deploy: zkk upgrade finalize raises ${what} from ${state.finalized} to ${majorMinor(state.target)} once the new release is verified — it cannot be undone; until then, the old version in the inventory rolls back`;
+}
+
 /** KRaft finalize: the cluster's feature levels and the release's, asked on the first broker. */
 export function featuresProbe(k: ResolvedKafka): Probe<{ current: FeatureLevel[]; mapping: MappedLevel[]; error?: string }> {
   const tool = quote(`${k.installDir}/bin/kafka-features.sh`);
@@ -135,6 +156,7 @@ export const kafkaRole: Role = {
   // controllers: exit 2) read the running cluster first, and judge once the ids are settled from the hosts
   prepare: async (inv, mode, intent) => {
     membership = await readClusterMembership(inv);
+    runIsFinalize = !!intent?.finalize;
     const prepared = await prepareKafka(inv, mode, intent);
     migrationRun = prepared.migration;
     migrationDecision = undefined;
@@ -143,6 +165,7 @@ export const kafkaRole: Role = {
   settleFromFacts: (inv, facts) => {
     const settled = settleKafkaIds(inv, facts);
     refuseUnsafeMembershipChanges(settled.inv, membership);
+    refuseUpgradeWhileUnhealthy(settled.inv, facts, membership);
     // a KRaft inventory over ZooKeeper-mode hosts: refused, or (zkk migrate) this step's layout per host
     const migration = settleMigration(settled.inv, facts, migrationRun);
     migrationDecision = migration.decision;
@@ -185,7 +208,7 @@ export const kafkaRole: Role = {
     const finalizing = !!(ctx.prepared as KafkaRunPreparation | undefined)?.finalize;
     const link = facts.get(pathProbe(k.installDir));
     const finalizedFact = facts.get(finalizedProbe(k));
-    const state = upgradeState(k.version, finalizedFact.kind === 'file' ? finalizedFact.content : undefined, versionOfDir(link.kind === 'link' ? link.target : undefined, kafkaReleasesPrefix(k)));
+    const state = upgradeStateOf(k, facts);
     const refusal = refuseVersionChange(state, k.mode);
     const ibp = k.mode === 'zookeeper' && !('inter.broker.protocol.version' in k.extraConfig) ? pinnedIbp(state, finalizing) : undefined;
     const files = renderKafkaFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir, ibp });
@@ -241,16 +264,25 @@ export const kafkaRole: Role = {
   },
   planConverge(inv, hosts) {
     const step = kafkaHosts(inv)[0]?.kafka.migration?.step;
-    const restarting = hosts.filter((h) => h.host.kafka && h.changes.has(RESTART) && !h.changes.has(START) && h.facts.get(kafkaProcessProbe(kf(h.host))).running);
+    // the order deploy rolls in: brokers, then standby controllers, the active controller (as the cluster reported it at prepare) last
+    const active = activeControllerSeen(membership);
+    const restarting = rollOrder(
+      hosts.filter((h) => h.host.kafka && h.changes.has(RESTART) && !h.changes.has(START) && h.facts.get(kafkaProcessProbe(kf(h.host))).running),
+      (h) => kf(h.host),
+      active,
+    );
     const before = step && step !== 'finalize' && migrationDecision?.step ? [`migration: ${STEP_TITLE[step]}`, 'wait for the KRaft controller quorum (a leader, every controller a voter)'] : [];
     const after = step === 'migrate-metadata' && migrationDecision?.step ? ['wait until ZooKeeper /migration records the metadata copied to KRaft (kraft_metadata_offset > 0): dual-write'] : step === 'finalize' && migrationDecision?.step ? ['wait for the KRaft controller quorum'] : [];
-    if (restarting.length === 0) return [...before, ...after];
+    const finalize = pendingFinalizeStep(hosts);
+    if (restarting.length === 0) return [...before, ...after, ...(finalize ? [finalize] : [])];
+    const role = (k: ResolvedKafka) => (k.processRoles.length === 2 ? 'broker+controller' : k.processRoles[0]!);
     return [
       ...before,
       'wait until every broker is registered and listening',
-      ...restarting.map((h) => `gate: 0 under-replicated and 0 offline partitions → restart ${h.host.name} (node ${kf(h.host).nodeId}) → wait until it is back and 0 under-replicated`),
-      ...(restarting.length > 1 ? ['(the active controller is restarted last)'] : []),
+      ...restarting.map((h) => `gate: 0 under-replicated and 0 offline partitions → restart ${h.host.name} (node ${kf(h.host).nodeId}, ${role(kf(h.host))}${kf(h.host).nodeId === active ? ', the active controller, last' : ''}) → wait until it is back and 0 under-replicated`),
+      ...(restarting.length > 1 && active === undefined ? ['(brokers first, then controllers; the active controller is restarted last)'] : []),
       ...after,
+      ...(finalize ? [finalize] : []),
     ];
   },
   async converge(inv, live, report) {
@@ -274,6 +306,18 @@ export const kafkaRole: Role = {
   },
   status: kafkaStatus,
 };
+
+/** A version change to a newer release while the running cluster is not healthy: refused before anything is planned (exit 1). */
+function refuseUpgradeWhileUnhealthy(inv: Inventory, facts: ReadonlyMap<number, Facts>, seen: ClusterMembership | undefined): void {
+  const members = kafkaHosts(inv);
+  if (!seen || members.length === 0) return;
+  const releases = members.map((h) => {
+    const link = facts.get(h.index)?.get(pathProbe(h.kafka.installDir));
+    return { host: h.name, installed: versionOfDir(link?.kind === 'link' ? link.target : undefined, kafkaReleasesPrefix(h.kafka)) };
+  });
+  const refusal = refuseUnhealthyUpgrade('Kafka', members[0]!.kafka.version, releases, clusterHealthProblems(inv, seen));
+  if (refusal) throw new ZkkError('UPGRADE_UNHEALTHY', refusal.reason, { exitCode: ExitCode.degraded, hint: refusal.hint });
+}
 
 /** KRaft finalize: each feature the release maps higher, one --feature each (never kraft.version). */
 function featuresOutcome(k: ResolvedKafka, facts: Facts, state: UpgradeState): Outcome {
@@ -376,15 +420,16 @@ async function partitionGate(bootstrap: string[], what: string, gate: RollGate):
   return before?.underReplicated ?? Number.POSITIVE_INFINITY;
 }
 
-/** Brokers first, then controllers, the active controller last. */
+/** Brokers first, then controllers, the active controller last (the roll's order and the stop's). */
 function stopOrder(targets: LiveHost[], controller: number | undefined): LiveHost[] {
-  const rank = (l: LiveHost) => (kf(l.host).nodeId === controller ? 2 : kf(l.host).processRoles.includes('controller') ? 1 : 0);
-  return [...targets].sort((a, b) => rank(a) - rank(b));
+  return rollOrder(targets, (l) => kf(l.host), controller);
 }
 
 async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost[], report: HandlerReporter, gate: RollGate = DEPLOY_GATE): Promise<void> {
   const controller = await activeController(inv, all);
-  const ordered = [...targets].sort((a, b) => Number(kf(a.host).nodeId === controller) - Number(kf(b.host).nodeId === controller));
+  // brokers first, then the standby controllers, the active controller last (one election, at the end)
+  const ordered = stopOrder(targets, controller);
+  report.info(undefined, `Kafka roll order: ${ordered.map((t) => `${t.host.name} (node ${kf(t.host).nodeId}${kf(t.host).nodeId === controller ? ', active controller' : ''})`).join(' → ')}`);
   const bootstrap = bootstrapServers(inv);
   for (const t of ordered) {
     const k = kf(t.host);

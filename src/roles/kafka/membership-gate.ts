@@ -11,6 +11,7 @@ import { ExitCode, ZkkError } from '../../errors/zkk-error.js';
 import type { Inventory } from '../../inventory/resolve.js';
 import { brokerHosts, controllerHosts } from './config.js';
 import { controllerChange } from './controller-gate.js';
+import { healthOf } from './roll-wait.js';
 import { strayBrokers } from './stray-brokers.js';
 import { connectAny } from './wire/connection.js';
 import { describeQuorum, type QuorumDescription } from './wire/describe-quorum.js';
@@ -57,4 +58,23 @@ export function refuseUnsafeMembershipChanges(inv: Inventory, seen: ClusterMembe
     const change = controllerChange(seen.quorum.voters.map((v) => v.nodeId), controllerHosts(inv).map((h) => h.kafka.nodeId), k.quorum, k.version);
     if (change) throw new ZkkError('CONTROLLER_SET_CHANGE', change.message, { exitCode: ExitCode.usage, hint: change.hint });
   }
+}
+
+/** The active controller as the cluster answered at prepare: KRaft the quorum's leader, ZooKeeper mode the controller broker. */
+export function activeControllerSeen(seen: ClusterMembership | undefined): number | undefined {
+  if (!seen) return undefined;
+  const id = seen.quorum ? seen.quorum.leaderId : seen.metadata.controllerId;
+  return id >= 0 ? id : undefined;
+}
+
+/** What the running cluster lacks to be upgraded safely (pure): brokers of the inventory not serving, partitions not fully in sync. */
+export function clusterHealthProblems(inv: Inventory, seen: ClusterMembership): string[] {
+  const serving = new Set(seen.metadata.brokers.map((b) => b.nodeId));
+  const missing = brokerHosts(inv).filter((h) => !serving.has(h.kafka.nodeId));
+  const health = healthOf(seen.metadata);
+  const problems: string[] = [];
+  if (missing.length) problems.push(`broker(s) ${missing.map((h) => `${h.kafka.nodeId} (${h.name})`).join(', ')} not serving (${brokerHosts(inv)[0]!.kafka.mode === 'kraft' ? 'fenced or down' : 'not registered'})`);
+  if (health.underReplicated) problems.push(`${health.underReplicated} under-replicated partition(s)`);
+  if (health.offline) problems.push(`${health.offline} offline partition(s)`);
+  return problems;
 }

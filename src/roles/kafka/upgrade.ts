@@ -13,6 +13,8 @@
  *     one --feature each, never kraft.version (that would turn a static quorum dynamic).
  */
 
+export { compareVersions, refuseUnhealthyUpgrade, versionOfDir, type HostRelease } from '../upgrade-gate.js';
+
 export const FINALIZED_FILE = 'zkk-finalized-version';
 
 export type MajorMinor = [number, number];
@@ -32,13 +34,6 @@ export function compareMajorMinor(a: string, b: string): number {
   const x = mm(a);
   const y = mm(b);
   return x[0] - y[0] || x[1] - y[1];
-}
-
-/** The release of a versioned dir (`<prefix><version>`), e.g. /usr/local/kafka_2.13-3.9.1 → 3.9.1. */
-export function versionOfDir(dir: string | undefined, prefix: string): string | undefined {
-  if (!dir || !dir.startsWith(prefix)) return undefined;
-  const v = dir.slice(prefix.length);
-  return /^\d+\.\d+(\.\d+)?$/.test(v) ? v : undefined;
 }
 
 export interface UpgradeState {
@@ -158,3 +153,4 @@ export function featureUpgrades(current: FeatureLevel[], mapping: MappedLevel[])
 export function describeUpgrades(upgrades: FeatureUpgrade[]): string {
   return upgrades.map((u) => `${u.name} ${u.from} → ${u.to}${u.toName ? ` (${u.toName})` : ''}`).join(', ');
 }
+

@@ -13,6 +13,8 @@ import {
 } from '../../facts/probes.js';
 import { firewallProbe } from '../../facts/firewall.js';
 import type { Facts } from '../../facts/gather.js';
+import { ExitCode, ZkkError } from '../../errors/zkk-error.js';
+import { refuseUnhealthyUpgrade, versionOfDir } from '../upgrade-gate.js';
 import type { Inventory, ResolvedHost, ResolvedZookeeper } from '../../inventory/resolve.js';
 import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '../../ops/archive.js';
 import { ensureDirectory } from '../../ops/directory.js';
@@ -77,11 +79,35 @@ function zk(host: ResolvedHost): ResolvedZookeeper {
 
 export { zookeeperProcessProbe };
 
+/**
+ * A version change to a newer release while the running ensemble is not whole (a server of the
+ * inventory, already installed, down or not serving while others serve): refused before anything
+ * is planned (exit 1). A stopped ensemble (none serving) has nothing to roll and is not refused.
+ */
+function refuseUpgradeWhileUnhealthy(inv: Inventory, facts: ReadonlyMap<number, Facts>): void {
+  const rows = zookeeperHosts(inv).flatMap((h) => {
+    const f = facts.get(h.index);
+    if (!f) return [];
+    const s = h.zookeeper;
+    const link = f.get(pathProbe(s.installDir));
+    return [{ host: h.name, installed: versionOfDir(link.kind === 'link' ? link.target : undefined, `${s.installDir}-`), mode: f.get(fourLetterWordsProbe(s.clientPort)).srvr.mode }];
+  });
+  const installed = rows.filter((r) => r.installed);
+  if (!installed.some((r) => isServing(r.mode))) return;
+  const problems = installed.filter((r) => !isServing(r.mode)).map((r) => `server ${r.host} ${r.mode === 'down' ? 'down' : `not serving (${r.mode})`}`);
+  const refusal = refuseUnhealthyUpgrade('ZooKeeper', zookeeperHosts(inv)[0]!.zookeeper.version, rows, problems);
+  if (refusal) throw new ZkkError('UPGRADE_UNHEALTHY', refusal.reason, { exitCode: ExitCode.degraded, hint: refusal.hint });
+}
+
 export const zookeeperRole: Role = {
   name: 'zookeeper',
   notifiedBy: { [RESTART]: [JAVA_CHANGED] },
   appliesTo: (h) => !!h.zookeeper,
-  settleFromFacts: settleZookeeperIds,
+  settleFromFacts: (inv, facts) => {
+    const settled = settleZookeeperIds(inv, facts);
+    refuseUpgradeWhileUnhealthy(settled.inv, facts);
+    return settled;
+  },
   releases: (inv) => {
     const s = zookeeperHosts(inv)[0]?.zookeeper;
     return s ? [zookeeperRelease(s.version, s.release)] : [];
