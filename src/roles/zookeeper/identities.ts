@@ -14,6 +14,7 @@ import { joinAfterRoll } from './join-order.js';
 import { zookeeperProcessProbe } from './process.js';
 import { commandProbe } from '../../facts/probes.js';
 import { quote } from '../../shell/command.js';
+import { adoptionPending, handZookeeperProbe, type HandZookeeperFact } from './hand-install.js';
 
 /** Whether the data dir holds a snapshot (the server has served: it has data to protect). */
 export const snapshotProbe = (s: ResolvedZookeeper) =>
@@ -38,12 +39,39 @@ export function myidOnDisk(s: ResolvedZookeeper, facts: Facts | undefined, host:
   return id;
 }
 
+/** A hand install's myid counts as the host's own (hand-install.ts); zkk's own myid file must agree with it. */
+function myidHeld(s: ResolvedZookeeper, facts: Facts | undefined, host: string): number | undefined | 'unread' {
+  const own = myidOnDisk(s, facts, host);
+  const hand = handOf(s, facts);
+  if (!hand?.myid || own === 'unread') return own;
+  if (own !== undefined && own !== hand.myid)
+    throw new ZkkError('IDENTITY', `${host}: ${myidPath(s)} says myid ${own}, the hand-built server's myid file says ${hand.myid}`, {
+      exitCode: ExitCode.usage,
+      host,
+      hint: 'zkk never picks between two ids: look at both files and keep the one this server serves the ensemble with',
+    });
+  return own ?? hand.myid;
+}
+
+const handOf = (s: ResolvedZookeeper, facts: Facts | undefined): HandZookeeperFact => (facts?.has(handZookeeperProbe(s).key) ? facts.get(handZookeeperProbe(s)) : undefined);
+
+/**
+ * The quorum and election ports the hand-built ensemble runs with (its server.<myid> line) are
+ * kept unless the inventory sets them: a server taken over with other ports could not talk
+ * to the others, still on theirs. Read from the hand install, or its backup once taken over.
+ */
+function keptPorts(s: ResolvedZookeeper, myid: number, facts: Facts | undefined): Partial<Pick<ResolvedZookeeper, 'quorumPort' | 'electionPort'>> {
+  const own = handOf(s, facts)?.servers.find((x) => x.id === myid);
+  if (!own) return {};
+  return { quorumPort: s.portsAsked?.quorumPort ?? own.quorumPort, electionPort: s.portsAsked?.electionPort ?? own.electionPort };
+}
+
 export function settleZookeeperIds(inv: Inventory, facts: ReadonlyMap<number, Facts>): IdentitySettlement {
   const members = zookeeperHosts(inv);
   const claims: IdClaim[] = members.map((h) => ({
     host: h.name,
     index: h.index,
-    onDisk: myidOnDisk(h.zookeeper, facts.get(h.index), h.name),
+    onDisk: myidHeld(h.zookeeper, facts.get(h.index), h.name),
     asked: h.zookeeper.myidAsked,
     where: myidPath(h.zookeeper),
   }));
@@ -53,13 +81,20 @@ export function settleZookeeperIds(inv: Inventory, facts: ReadonlyMap<number, Fa
   const held = joinAfterRoll(
     members.map((h) => {
       const f = facts.get(h.index);
-      return { name: h.name, holdsData: !f || holdsSnapshot(f, h.zookeeper), running: !f || f.get(zookeeperProcessProbe(h.zookeeper)).running };
+      const hand = handOf(h.zookeeper, f);
+      const handHolds = adoptionPending(hand) && hand.snapshots > 0;
+      const handRuns = hand?.at === 'install' && hand.pids.length > 0;
+      return { name: h.name, holdsData: !f || handHolds || holdsSnapshot(f, h.zookeeper), running: !f || handRuns || f.get(zookeeperProcessProbe(h.zookeeper)).running };
     }),
   );
   return {
     inv: {
       ...inv,
-      hosts: inv.hosts.map((h) => (h.zookeeper && byIndex.has(h.index) ? { ...h, zookeeper: { ...h.zookeeper, myid: byIndex.get(h.index)!.id, joinAfterRoll: held.has(h.name) } } : h)),
+      hosts: inv.hosts.map((h) => {
+        if (!h.zookeeper || !byIndex.has(h.index)) return h;
+        const myid = byIndex.get(h.index)!.id;
+        return { ...h, zookeeper: { ...h.zookeeper, myid, joinAfterRoll: held.has(h.name), ...keptPorts(h.zookeeper, myid, facts.get(h.index)) } };
+      }),
     },
     ids: settled.map((s) => ({ host: s.host, role: 'zookeeper', what: 'myid', id: s.id, source: s.source, ...(s.unread ? { unread: true } : {}) })),
   };

@@ -35,7 +35,9 @@ export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
     members.forEach(({ host, index }, position) => {
       const merged = ctx.layered(zookeeperDefaults, host) as Omit<typeof zookeeperDefaults, 'jvmFlags'> & Pick<ZookeeperInput, 'release' | 'jvmFlags'>;
       const jvmFlags = jvmFlagTokens(merged.jvmFlags ?? '').join(' ');
-      out.set(index, { ...merged, jvmFlags, release: ctx.release(merged.release), myid: ids[position]!, myidAsked: myidOf(host) });
+      const asked = ctx.layered({}, host) as Partial<typeof zookeeperDefaults>;
+      const portsAsked = { ...(asked.quorumPort !== undefined ? { quorumPort: asked.quorumPort } : {}), ...(asked.electionPort !== undefined ? { electionPort: asked.electionPort } : {}) };
+      out.set(index, { ...merged, jvmFlags, release: ctx.release(merged.release), myid: ids[position]!, myidAsked: myidOf(host), portsAsked });
     });
     return out;
   },

@@ -46,6 +46,8 @@ export type ResolvedZookeeper = ZookeeperSettings & {
   myid: number;
   /** The explicit myid of the inventory, if any. */
   myidAsked?: number;
+  /** The quorum and election ports the inventory sets itself (else an adopted hand install's are kept: identities.ts). */
+  portsAsked?: { quorumPort?: number; electionPort?: number };
   /** Settled by deploy/plan: a new server that starts only after the existing ones run the new list (join-order.ts). */
   joinAfterRoll?: boolean;
 };

@@ -20,7 +20,7 @@ import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '.
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { ensureFirewallOpen } from '../../ops/firewall.js';
-import { change, followedBy, type Outcome, type Step } from '../../ops/operation.js';
+import { blocked, change, followedBy, ok, type Outcome, type Step } from '../../ops/operation.js';
 import { propertiesFileAccess } from '../../ops/secret-properties.js';
 import {
   daemonReload,
@@ -39,7 +39,7 @@ import type { Day2Action, Day2Options, Day2Reporter, HandlerReporter, HostContex
 import { renderZookeeperFiles, versionedInstallDir, zookeeperHosts, zookeeperPorts } from './config.js';
 import { fourLetterWordScript, fourLetterWordsProbe, isServing, srvr, type ZkMode } from './health.js';
 import { parseConfMembership, restartKeepsQuorum, type LiveEnsemble } from './live-quorum.js';
-import { script } from '../../shell/command.js';
+import { script, type Command } from '../../shell/command.js';
 import { zookeeperProcessProbe } from './process.js';
 import { zookeeperStatus } from './status.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
@@ -49,11 +49,14 @@ import { uninstallProbes, uninstallSteps, type ServiceLayout } from '../uninstal
 import { day2Gate, DEPLOY_GATE, gateFailed, restartOrStart, type RollGate } from '../roll-gate.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
 import { myidPath, myidProbe, settleZookeeperIds, snapshotProbe } from './identities.js';
+import { adoptionPending, adoptionRefusal, adoptionScript, adoptionSummary, backupDir, handZookeeperProbe, type HandZookeeper } from './hand-install.js';
 
 type ZkHost = ResolvedHost & { zookeeper: ResolvedZookeeper };
 const RESTART = ZOOKEEPER_RESTART;
 /** A new server's start held back until the existing servers were rolled (join-order.ts). */
 const JOIN = 'zookeeper.join-after-roll';
+/** A hand-built server taken over by converge, one at a time (hand-install.ts). */
+const ADOPT = 'zookeeper.adopt';
 export const ZK_START_STEP = 'zookeeper.start';
 
 /** The zoo.cfg the stock scripts read without --config (zkEnv.sh: <install>/conf). */
@@ -141,6 +144,8 @@ export const zookeeperRole: Role = {
       fourLetterWordsProbe(s.clientPort),
       // whether it has data: new servers must not outvote it (join-order.ts)
       snapshotProbe(s),
+      // a server built by hand at installDir (or its backup once taken over)
+      handZookeeperProbe(s),
     ];
   },
   plan(ctx, facts) {
@@ -156,6 +161,10 @@ export const zookeeperRole: Role = {
     const svc = { owner: s.user, group: s.group };
     // zoo.cfg with a password in extraConfig: readable by ZooKeeper's group only, values masked in diffs
     const secretAware = propertiesFileAccess(s.extraConfig, s.group);
+    const hand = facts.get(handZookeeperProbe(s));
+    const adopting = adoptionPending(hand) ? hand : undefined;
+    const refusal = adopting && adoptionRefusal(s, adopting);
+    if (refusal) return [{ id: ADOPT, title: 'take over the hand-built server', outcome: blocked(refusal.reason, refusal.hint) }];
     const steps: Step[] = [
       { id: 'zookeeper.account', early: true, title: `user ${s.user}`, outcome: ensureServiceAccount(facts.get(userProbe(s.user)), facts.get(groupProbe(s.group)), { user: s.user, group: s.group, home: s.dataDir }, os) },
       { id: 'zookeeper.conf-dir', early: true, title: s.confDir, outcome: ensureDirectory(facts.get(pathProbe(s.confDir)), { path: s.confDir, ...root, mode: '0755' }) },
@@ -165,7 +174,15 @@ export const zookeeperRole: Role = {
         : []),
       { id: 'zookeeper.log-dir', early: true, title: s.logDir, outcome: ensureDirectory(facts.get(pathProbe(s.logDir)), { path: s.logDir, ...svc, mode: '0755' }) },
       { id: 'zookeeper.release', early: true, title: `release ${s.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
-      { id: 'zookeeper.install-link', title: s.installDir, outcome: ensureSymlink(facts.get(pathProbe(s.installDir)), s.installDir, vdir, { releasesPrefix: `${s.installDir}-` }), notify: [RESTART] },
+      {
+        id: 'zookeeper.install-link',
+        title: s.installDir,
+        outcome:
+          adopting?.at === 'install'
+            ? ok(`the hand-built install: kept as ${backupDir(s)} and replaced by the link when this server is taken over (${ADOPT})`)
+            : ensureSymlink(facts.get(pathProbe(s.installDir)), s.installDir, vdir, { releasesPrefix: `${s.installDir}-` }),
+        notify: [RESTART],
+      },
       { id: 'zookeeper.render-zoo-cfg', title: 'zoo.cfg', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/zoo.cfg`, true)), { path: `${s.confDir}/zoo.cfg`, content: files.zooCfg, ...secretAware }), notify: [RESTART] },
       { id: 'zookeeper.myid', title: `myid ${s.myid}`, outcome: ensureFileContent(facts.get(myidProbe(s)), { path: myidPath(s), content: files.myid, ...svc, mode: '0644' }), notify: [RESTART] },
       // zkServer.sh status, zkCli.sh typed by hand read <install>/conf: its zoo.cfg is zkk's
@@ -188,7 +205,8 @@ export const zookeeperRole: Role = {
         ),
         notify: [RESTART],
       },
-      { id: ZK_START_STEP, title: 'running', outcome: startOutcome(facts, s, mgr) },
+      ...(adopting ? [{ id: ADOPT, title: 'take over the hand-built server', outcome: adoptOutcome(s, adopting, vdir, mgr) }] : []),
+      { id: ZK_START_STEP, title: 'running', outcome: adopting ? ok(`started by ${ADOPT}, one server at a time`) : startOutcome(facts, s, mgr) },
     ];
     return steps;
   },
@@ -202,6 +220,9 @@ export const zookeeperRole: Role = {
       .sort((a, b) => Number(mode(a) === 'leader') - Number(mode(b) === 'leader'));
     const servers = zookeeperHosts(inv).length;
     const lines: string[] = [];
+    const adopting = zkHosts.filter((h) => h.changes.has(ADOPT)).sort((a, b) => Number(mode(a) === 'leader') - Number(mode(b) === 'leader'));
+    for (const h of adopting)
+      lines.push(`gate: the leader's live members keep their quorum without ${h.host.name} → take over ${label(h)}${mode(h) === 'leader' ? ', the leader last' : ''} (${ADOPT}) → wait until it serves again, under zkk's service, and one leader leads`);
     if (starting.length > 0) lines.push(`start ${starting.map((h) => `${h.host.name} (myid ${zk(h.host).myid})`).join(', ')} with the ${servers}-server list (apply step ${ZK_START_STEP}), and wait until they serve (joined the running leader) before any restart`);
     for (const h of restarting)
       lines.push(`gate: the leader's live members keep their quorum without ${h.host.name} → restart ${label(h)}${mode(h) === 'leader' ? ', the leader last' : ''} → wait until it serves and one leader leads`);
@@ -220,6 +241,8 @@ export const zookeeperRole: Role = {
         const s = zk(l.host);
         report.info(l.host.name, `ZooKeeper joined as ${await serving(l, Date.now() + s.initLimit * s.tickTime + 60_000, 'did not join the running ensemble')}`);
       }
+    const adopting = zkLive.filter((l) => l.changed.has(ADOPT));
+    if (adopting.length > 0) await rollingRestart(zkLive, adopting, zookeeperHosts(inv).map((h) => h.zookeeper.myid), report, DEPLOY_GATE, takeOverCommand);
     if (toRestart.length > 0) await rollingRestart(zkLive, toRestart, zookeeperHosts(inv).map((h) => h.zookeeper.myid), report);
     for (const l of zkLive.filter((x) => x.changed.has(JOIN))) await startJoiner(l, report);
     await waitForQuorum(inv, zkLive, report);
@@ -232,6 +255,11 @@ export const zookeeperRole: Role = {
   },
   status: zookeeperStatus,
 };
+
+/** The take-over runs in converge (a restart action for its handler), one server at a time through the quorum gate. */
+function adoptOutcome(s: ResolvedZookeeper, hand: HandZookeeper, vdir: string, mgr: 'systemd' | 'sysv'): Outcome {
+  return change(adoptionSummary(s, hand, vdir), [{ kind: 'restart', handler: ADOPT, command: adoptionScript(s, hand, vdir, serviceCommand(mgr, s.serviceName, 'start')) }]);
+}
 
 /** A new server held back (join-order.ts) is started by converge after the roll, not here. */
 function startOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' | 'sysv'): Outcome {
@@ -271,23 +299,33 @@ async function quorumGate(all: LiveHost[], inventoryIds: number[], t: LiveHost, 
  * each gated on the ensemble as it runs (live-quorum.ts): the leader's own members, not
  * the inventory's target, decide whether one more can go down.
  */
-async function rollingRestart(all: LiveHost[], targets: LiveHost[], inventoryIds: number[], report: HandlerReporter, gate: RollGate = DEPLOY_GATE): Promise<void> {
+async function rollingRestart(all: LiveHost[], targets: LiveHost[], inventoryIds: number[], report: HandlerReporter, gate: RollGate = DEPLOY_GATE, takeOver?: (t: LiveHost) => Command): Promise<void> {
   const modes = new Map<LiveHost, ZkMode>();
   await Promise.all(targets.map(async (t) => modes.set(t, (await srvr(t.conn, zk(t.host).clientPort)).mode)));
   const ordered = [...targets].sort((a, b) => Number(modes.get(a) === 'leader') - Number(modes.get(b) === 'leader'));
   for (const t of ordered) {
     const s = zk(t.host);
     const detail = await quorumGate(all, inventoryIds, t, 'restarting', ordered.slice(ordered.indexOf(t)), gate);
-    report.info(t.host.name, `restarting ZooKeeper (${modes.get(t)}; gate: ${detail})`);
-    const os = t.facts.get(osProbe());
-    const restart = restartService(s.serviceName, serviceManager(os));
-    await t.conn.exec(restart.command, restart);
+    report.info(t.host.name, `${takeOver ? 'taking over the hand-built' : 'restarting'} ZooKeeper (${modes.get(t)}; gate: ${detail})`);
+    if (takeOver) await t.conn.exec(takeOver(t), { timeoutMs: 300_000 });
+    else {
+      const restart = restartService(s.serviceName, serviceManager(t.facts.get(osProbe())));
+      await t.conn.exec(restart.command, restart);
+    }
     const deadline = Date.now() + (s.initLimit * s.tickTime + 60_000);
-    const mode = await serving(t, deadline, 'did not rejoin the quorum after restart');
-    report.info(t.host.name, `ZooKeeper back as ${mode}`);
+    const mode = await serving(t, deadline, `did not rejoin the quorum after ${takeOver ? 'the take-over' : 'restart'}`);
+    report.info(t.host.name, `ZooKeeper back as ${mode}${takeOver ? " under zkk's service" : ''}`);
     if (all.length > 1) await waitForLeader(all, deadline);
     gate.done?.(t.host.name, `restarted (was ${modes.get(t)}, back as ${mode})`);
   }
+}
+
+/** The take-over script of one hand-built server, from its facts (as plan showed it). */
+function takeOverCommand(l: LiveHost): Command {
+  const s = zk(l.host);
+  const hand = l.facts.get(handZookeeperProbe(s));
+  if (!adoptionPending(hand)) throw new Error(`${l.host.name}: no hand-built ZooKeeper left to take over`);
+  return adoptionScript(s, hand, versionedInstallDir(s), serviceCommand(serviceManager(l.facts.get(osProbe())), s.serviceName, 'start'));
 }
 
 /** zkk restart | stop | start on ZooKeeper hosts: the same roll and gates as deploy's handler. */

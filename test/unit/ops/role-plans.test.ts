@@ -37,6 +37,7 @@ function freshFacts(role: Role, ctx: HostContext, over: Record<string, unknown> 
     else if (p.key.startsWith('process:')) f.set(p.key, { running: false });
     else if (p.key.startsWith('zookeeper-4lw:')) f.set(p.key, p.parse('zkk: no answer'));
     else if (p.key.startsWith('zookeeper-snapshot:')) f.set(p.key, '0');
+    else if (p.key.startsWith('zookeeper-hand:')) f.set(p.key, p.parse(''));
     else throw new Error(`unexpected probe ${p.key}`);
   }
   return f;
@@ -95,6 +96,32 @@ describe('ZooKeeper role plan', () => {
     f.set(proc.key, { running: true, pid: 9, startedAt: 100 });
     const step = zookeeperRole.plan(ctx, f).find((s) => s.id === 'zookeeper.config-current')!;
     expect(step.outcome.kind === 'change' && step.outcome.actions).toEqual([{ kind: 'restart', handler: 'zookeeper.restart', command: expect.objectContaining({ display: 'systemctl restart zookeeper' }) }]);
+  });
+
+  const hand = { at: 'install', dataDir: '/usr/local/zookeeper/data', dataLogDir: '/usr/local/zookeeper/logs', clientPort: 2181, servers: [{ id: 1, host: '10.214.1.11', quorumPort: 3188, electionPort: 3288 }], myid: 1, snapshots: 1, dataPending: true, pids: [4242] };
+  const handFacts = (ctx: HostContext, h: object = hand) => freshFacts(zookeeperRole, ctx, { 'zookeeper-hand:/usr/local/zookeeper': h, 'path:/usr/local/zookeeper': { kind: 'dir', owner: 'root', group: 'root', mode: '0755' } });
+
+  it('a hand-built server at installDir: nothing started beside it; the take-over is one restart action for converge (the quorum gate)', () => {
+    const { ctx } = setup(zkYaml());
+    const steps = zookeeperRole.plan(ctx, handFacts(ctx));
+    const by = Object.fromEntries(steps.map((s) => [s.id, s.outcome]));
+    expect(by['zookeeper.install-link']!.kind).toBe('ok');
+    expect(by['zookeeper.start']).toEqual({ kind: 'ok', reason: 'started by zookeeper.adopt, one server at a time' });
+    const adopt = by['zookeeper.adopt']!;
+    if (adopt.kind !== 'change') throw new Error(adopt.kind);
+    expect(adopt.actions.map((a) => a.kind)).toEqual(['restart']);
+    expect(adopt.summary).toBe(
+      'take over the hand-built server: myid 1 kept, ports 2181/3188/3288 kept; stop its hand-started process (pid 4242); keep /usr/local/zookeeper as the backup /usr/local/zookeeper.pre-zkk; ' +
+        'move its snapshots /usr/local/zookeeper.pre-zkk/data/version-2 into /var/lib/zookeeper/version-2 (moved, never deleted); move its transaction logs /usr/local/zookeeper.pre-zkk/logs/version-2 into /var/lib/zookeeper/version-2 (moved, never deleted); ' +
+        'link /usr/local/zookeeper -> /usr/local/zookeeper-3.8.4; start the zookeeper service',
+    );
+  });
+
+  it('a hand-built server zkk cannot take over as the inventory says: blocked, with the inventory line to write', () => {
+    const { ctx } = setup(zkYaml(', clientPort: 2182'));
+    const steps = zookeeperRole.plan(ctx, handFacts(ctx));
+    expect(steps.map((s) => [s.id, s.outcome.kind])).toEqual([['zookeeper.adopt', 'blocked']]);
+    expect(steps[0]!.outcome.kind === 'blocked' && steps[0]!.outcome.hint).toBe('set zookeeper.clientPort: 2181 in the inventory (clients keep connecting there)');
   });
 });
 
