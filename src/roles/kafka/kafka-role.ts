@@ -148,6 +148,22 @@ function isFeatureHost(inv: Inventory, k: ResolvedKafka): boolean {
   return brokerHosts(inv)[0]?.kafka.nodeId === k.nodeId;
 }
 
+/** The hand install's own config (seed posts: /usr/local/kafka/config/server.properties). */
+const handServerProperties = (k: ResolvedKafka): string => `${k.installDir}/config/server.properties`;
+
+/**
+ * A broker built by hand at installDir: zkk does not take Kafka over yet (ZooKeeper it does:
+ * zookeeper/hand-install.ts). Moving the directory aside, as the generic hint says, would start
+ * a second, empty broker beside the running one: refused with a hint that says so.
+ */
+function handBuiltRefusal(k: ResolvedKafka, link: PathFact, facts: Facts): Outcome | undefined {
+  if (link.kind !== 'dir' || facts.get(pathProbe(handServerProperties(k))).kind !== 'file') return undefined;
+  return blocked(
+    `${k.installDir} is a Kafka broker built by hand (its own ${handServerProperties(k)}); zkk does not take a hand-built broker over yet`,
+    `leave it running and keep it out of the inventory's kafka hosts for now: moving ${k.installDir} aside would make zkk start a second, empty broker next to it`,
+  );
+}
+
 export const kafkaRole: Role = {
   name: 'kafka',
   notifiedBy: { [RESTART]: [JAVA_CHANGED] },
@@ -189,6 +205,8 @@ export const kafkaRole: Role = {
       ...k.logDirs.flatMap((d) => [pathProbe(d), metaProbe(d)]),
       ...(rel ? [releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)] : []),
       pathProbe(k.installDir),
+      // a broker built by hand as the seeds do: the release unpacked there, its own config/
+      pathProbe(handServerProperties(k)),
       pathProbe(`${k.confDir}/server.properties`, true),
       finalizedProbe(k),
       ...(k.mode === 'kraft' && (ctx.prepared as KafkaRunPreparation | undefined)?.finalize && isFeatureHost(ctx.inv, k) ? [featuresProbe(k)] : []),
@@ -235,7 +253,7 @@ export const kafkaRole: Role = {
       { id: 'kafka.log-dir', early: true, title: k.logDir, outcome: ensureDirectory(facts.get(pathProbe(k.logDir)), { path: k.logDir, ...svc, mode: '0755' }) },
       ...k.logDirs.map((d, i) => ({ id: `kafka.data-dir-${i + 1}`, early: true, title: d, outcome: ensureDirectory(facts.get(pathProbe(d)), { path: d, ...svc, mode: '0750' }) })),
       { id: 'kafka.release', early: true, title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
-      { id: 'kafka.install-link', title: k.installDir, outcome: ensureSymlink(link, k.installDir, vdir, { releasesPrefix: kafkaReleasesPrefix(k) }), notify: [RESTART] },
+      { id: 'kafka.install-link', title: k.installDir, outcome: handBuiltRefusal(k, link, facts) ?? ensureSymlink(link, k.installDir, vdir, { releasesPrefix: kafkaReleasesPrefix(k) }), notify: [RESTART] },
       { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...secretAware }), notify: [RESTART] },
       // `bin/kafka-server-start.sh config/server.properties` typed by hand reads zkk's config, not the release's sample
       { id: 'kafka.stock-config', title: 'config/server.properties for the stock scripts', outcome: ensureSymlink(facts.get(pathProbe(stockServerProperties(k))), stockServerProperties(k), `${k.confDir}/server.properties`, { replacesFile: "the release's sample" }) },

@@ -135,6 +135,15 @@ describe('Kafka role plan', () => {
     expect(cmds['kafka.format-storage']![0]).toMatch(/^runuser -u kafka -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=\/var\/log\/kafka \/usr\/local\/kafka\/bin\/kafka-storage\.sh format --cluster-id=<cluster-id-generated-at-deploy> -c \/etc\/kafka\/server\.properties --ignore-formatted/);
   });
 
+  it('a broker built by hand at /usr/local/kafka: refused, and the hint does not say to move it aside', async () => {
+    const { inv, ctx } = setup(kYaml());
+    ctx.prepared = await prepareKafka(inv, 'plan');
+    const file = { kind: 'file', owner: 'root', group: 'root', mode: '0644', size: 1, mtime: 1, sha256: 'x' };
+    const f = freshFacts(kafkaRole, ctx, { 'path:/usr/local/kafka': { kind: 'dir', owner: 'root', group: 'root', mode: '0755' }, 'path:/usr/local/kafka/config/server.properties': file });
+    const link = kafkaRole.plan(ctx, f).find((s) => s.id === 'kafka.install-link')!;
+    expect(link.outcome).toMatchObject({ kind: 'blocked', reason: expect.stringContaining('a Kafka broker built by hand'), hint: expect.stringContaining('moving /usr/local/kafka aside would make zkk start a second, empty broker') });
+  });
+
   it('an id starting with "-" reaches kafka-storage as the value of --cluster-id=, not as an option', async () => {
     const { inv, ctx, dir } = setup(kYaml());
     writeFileSync(path.join(dir, 'c.kafka-cluster-id'), '-DlU5iSY6vPQpzNCMyVFEQ\n');
