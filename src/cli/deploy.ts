@@ -8,7 +8,7 @@ import { setUpRun } from './run-setup.js';
 
 export async function deployCommand(
   file: string,
-  flags: GlobalRunFlags & { verify?: boolean; detailedExitcode?: boolean },
+  flags: GlobalRunFlags & { verify?: boolean; detailedExitcode?: boolean; skipPreflight?: boolean },
   mode: 'plan' | 'deploy',
 ): Promise<void> {
   const inv = await loadInventory(file, inventorySections);
@@ -22,6 +22,7 @@ export async function deployCommand(
     askPassphrase,
     cacheDir: flags.cacheDir,
     verify: flags.verify,
+    preflight: !flags.skipPreflight,
     limit,
     onEvent: (e) => renderer.onEvent(e),
   });

@@ -63,11 +63,13 @@ export function buildProgram(): Command {
   runFlags(program.command('deploy').argument('<inventory>', 'inventory file (YAML)'))
     .description('make every host match the inventory, restart only what changed (rolling), then verify')
     .option('--no-verify', 'skip the final health checks')
+    .option('--skip-preflight', 'do not stop a host on a failed preflight check (zkk doctor\'s fail-level checks)')
     .action(async (file: string, flags) => (await import('./deploy.js')).deployCommand(file, flags, 'deploy'));
 
   runFlags(program.command('plan').argument('<inventory>', 'inventory file (YAML)'))
     .description('show what deploy would change, with diffs of rendered files; changes nothing')
     .option('--detailed-exitcode', 'exit 4 when changes are pending (0 when none)')
+    .option('--skip-preflight', 'do not stop a host on a failed preflight check, as deploy --skip-preflight')
     .option('--commands', 'also print, per host and step, the exact commands and uploads deploy would run (secrets masked; -v implies it; --json always has them)')
     .action(async (file: string, flags) => (await import('./deploy.js')).deployCommand(file, flags, 'plan'));
 
@@ -106,6 +108,17 @@ export function buildProgram(): Command {
     .addOption(new Option('--host-key-policy <policy>', 'unknown SSH host keys: strict | accept-new | off (default: inventory, else accept-new)').choices(['strict', 'accept-new', 'off']))
     .option('--ask-sudo-pass', 'prompt once for the sudo password of the login user')
     .action(async (file: string, flags) => (await import('./status.js')).statusCommand(file, flags));
+
+  program
+    .command('doctor')
+    .argument('<inventory>', 'inventory file (YAML)')
+    .description('preflight checks of every host, read-only: ssh and sudo, OS, Java, disk, ports, clock, names, ulimit, swap, huge pages, firewall and host-to-host reachability; exit 0 nothing failed, 1 a check failed, 3 nothing reachable')
+    .option('--json', 'print the checks as JSON')
+    .option('--strict', 'exit 1 on a warning too')
+    .option('--connect-timeout <seconds>', 'SSH connect timeout (default: the inventory\'s)', (v) => positive(v, '--connect-timeout'))
+    .addOption(new Option('--host-key-policy <policy>', 'unknown SSH host keys: strict | accept-new | off (default: inventory, else accept-new)').choices(['strict', 'accept-new', 'off']))
+    .option('--ask-sudo-pass', 'prompt once for the sudo password of the login user')
+    .action(async (file: string, flags) => (await import('./doctor.js')).doctorCommand(file, flags));
 
   const topic = program.command('topic').description('create, list, describe, alter and delete topics on the inventory\'s cluster');
   const bootstrap = (c: Command) => c.option('--bootstrap-server <host:port,...>', 'brokers to ask (default: the inventory\'s brokers)');

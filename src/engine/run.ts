@@ -18,6 +18,8 @@ import type { EventSink, StepStatus } from './events.js';
 import { executeActions } from './execute-actions.js';
 import { obtainRelease } from './releases.js';
 import path from 'node:path';
+import { judgeCluster, type HostEvidence } from './doctor/preflight-checks.js';
+import { preflightNeeds, preflightProbes, probeList, type PreflightProbes } from './doctor/preflight-probes.js';
 
 export interface RunOptions {
   mode: 'plan' | 'deploy';
@@ -31,6 +33,11 @@ export interface RunOptions {
   onEvent?: EventSink;
   /** Limit the run to these host names (others are still used to compute cluster config). */
   limit?: string[];
+  /**
+   * Run the fail-level checks of `zkk doctor` first: their probes join each host's one fact
+   * batch, and a host with a failed check stops before any step (deploy --skip-preflight: off).
+   */
+  preflight?: boolean;
   /** How to reach a host (default: SSH with its inventory settings); tests pass a fake. */
   connect?: (host: ResolvedHost, opts: ConnectOverrides) => Promise<Connector>;
   /** `zkk upgrade finalize`: roles raise feature versions (handed to Role.prepare) */
@@ -87,6 +94,7 @@ export interface HostRun {
   facts?: Facts;
   steps: Map<string, Step[]>; // per role
   changed: Set<string>;
+  preflight?: { probes: PreflightProbes; sentAt: number; receivedAt: number };
 }
 
 export async function runPipeline(inventory: Inventory, opts: RunOptions): Promise<RunReport> {
@@ -124,11 +132,16 @@ export async function runPipeline(inventory: Inventory, opts: RunOptions): Promi
 
     // 2. facts (one round trip per host).
     emit({ type: 'stage', stage: 'facts' });
+    const needs = opts.preflight ? preflightNeeds(inv, opts.roles) : undefined;
     await Promise.all(
       runs.filter((r) => r.conn).map(async (r) => {
         try {
           const probes: Probe<unknown>[] = roles.filter((role) => role.appliesTo(r.host)).flatMap((role) => role.probes(hostContext(inv, r.host, releases, prepared.get(role))));
-          r.facts = await gatherFacts(r.conn!, probes);
+          const pf = needs ? preflightProbes(inv, r.host, needs) : undefined;
+          const batch = pf ? probeList(pf) : undefined;
+          const sentAt = Date.now();
+          r.facts = await gatherFacts(r.conn!, batch ? [...batch.first, ...probes, ...batch.middle, ...batch.last] : probes);
+          if (pf) r.preflight = { probes: pf, sentAt, receivedAt: Date.now() };
         } catch (e) {
           failHost(r, e, emit);
         }
@@ -145,6 +158,8 @@ export async function runPipeline(inventory: Inventory, opts: RunOptions): Promi
         failHost(r, e, emit);
       }
     }
+    // the doctor's fail-level checks on the same facts: a host with one stops before any step
+    if (needs) preflightGate(inv, runs, needs, emit);
 
     if (opts.mode === 'plan') {
       emit({ type: 'stage', stage: 'plan' });
@@ -309,6 +324,20 @@ export async function connectRun(r: HostRun, opts: Pick<RunOptions, 'connect'> &
     for (const w of r.conn.warnings ?? []) if (!seen.has(w)) (seen.add(w), emit({ type: 'warning', message: `ssh config: ${w}` }));
   } catch (e) {
     failHost(r, e, emit, e instanceof ConnectionError ? 'unreachable' : 'failed');
+  }
+}
+
+/** The doctor's fail-level checks on the facts just gathered: a host with one stops here. */
+function preflightGate(inv: Inventory, runs: HostRun[], needs: ReturnType<typeof preflightNeeds>, emit: EventSink): void {
+  const evidence: HostEvidence[] = runs
+    .filter((r) => r.preflight && r.facts && r.report.status === 'ok')
+    .map((r) => ({ host: r.host, needs: needs.get(r.host.name) ?? [], facts: r.facts, probes: r.preflight!.probes, sentAt: r.preflight!.sentAt, receivedAt: r.preflight!.receivedAt }));
+  const failed = judgeCluster(inv, evidence).filter((c) => c.verdict === 'fail');
+  for (const r of runs) {
+    const mine = failed.filter((c) => c.host === r.host.name);
+    if (mine.length === 0 || r.report.status !== 'ok') continue;
+    const list = mine.map((c) => `${c.check}: ${c.detail} → ${c.fix ?? ''}`).join('; ');
+    failHost(r, new ZkkError('PREFLIGHT', `preflight: ${mine.length} check${mine.length > 1 ? 's' : ''} failed: ${list}`, { host: r.host.name, hint: 'fix them (zkk doctor shows every check), or deploy with --skip-preflight' }), emit);
   }
 }
 

@@ -78,3 +78,10 @@ export function parseFirewalldPorts(out: string): PortRange[] {
 export function tcpAllowed(ranges: readonly PortRange[], port: number): boolean {
   return ranges.some((r) => r.proto !== 'udp' && r.from <= port && port <= r.to);
 }
+
+/** The TCP ports of this list an active firewall does not allow (runtime rules for firewalld); none without a firewall. */
+export function closedPortsOf(fw: FirewallFact, ports: readonly number[]): number[] {
+  if (fw.kind === 'none') return [];
+  const allowed = fw.kind === 'ufw' ? fw.allowed : fw.runtime;
+  return [...new Set(ports)].filter((p) => !tcpAllowed(allowed, p));
+}

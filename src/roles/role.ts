@@ -12,6 +12,7 @@ import type { CommandRunner } from '../shell/command-runner.js';
 import type { ReleaseSpec } from './release-spec.js';
 import type { AnyRoleStatus } from './role-status.js';
 import type { IdSource } from './stable-ids.js';
+import type { RolePreflight } from './preflight.js';
 
 export type { ReleaseSpec } from './release-spec.js';
 
@@ -158,4 +159,6 @@ export interface Role {
   uninstall?(ctx: HostContext, facts: Facts, opts: { purge: boolean }): Step[];
   /** Its part of `zkk status` (probes, host entries, summary, reasons, table; see role-status.ts). */
   status?: AnyRoleStatus;
+  /** What it needs from a host before a deploy (zkk doctor, the deploy's preflight; see preflight.ts). */
+  preflight?: RolePreflight;
 }

@@ -4,6 +4,7 @@
  * Restarts are one broker at a time, the active controller last, each waiting for the
  * JVM to exit, the broker to come back and under-replicated partitions to reach 0.
  */
+import { kafkaPreflight } from './preflight.js';
 import { groupProbe, osProbe, pathProbe, releaseProbe, serviceRegistrationProbe, userProbe } from '../../facts/probes.js';
 import { firewallProbe } from '../../facts/firewall.js';
 import type { Facts } from '../../facts/gather.js';
@@ -323,6 +324,7 @@ export const kafkaRole: Role = {
     return verifyKafka(inv, live.filter((l) => l.host.kafka));
   },
   status: kafkaStatus,
+  preflight: kafkaPreflight,
 };
 
 /** A version change to a newer release while the running cluster is not healthy: refused before anything is planned (exit 1). */

@@ -3,6 +3,7 @@
  * myid, java.env, logback.xml, service (init.d or systemd), start. Restarts are rolling
  * (followers first, the leader last), each waiting until the node serves again.
  */
+import { zookeeperPreflight } from './preflight.js';
 import {
   groupProbe,
   osProbe,
@@ -254,6 +255,7 @@ export const zookeeperRole: Role = {
     return verifyEnsemble(inv, live.filter((l) => l.host.zookeeper));
   },
   status: zookeeperStatus,
+  preflight: zookeeperPreflight,
 };
 
 /** The take-over runs in converge (a restart action for its handler), one server at a time through the quorum gate. */
