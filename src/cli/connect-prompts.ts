@@ -25,3 +25,19 @@ export function hostKeyOffWarning(hosts: readonly ResolvedHost[], flag: 'strict'
   if (off.length === 0) return undefined;
   return `host key checking is off for ${off.length === hosts.length ? 'every host' : off.join(', ')}: zkk would not notice a man-in-the-middle (use accept-new or strict)`;
 }
+
+/**
+ * Before a read-only command connects (status, doctor): the inventory's warnings and the
+ * host-key warning on stderr, the sudo password (--ask-sudo-pass) and the key passphrases.
+ */
+export async function readOnlyConnectPrompts(
+  inv: { warnings: readonly string[]; hosts: readonly ResolvedHost[] },
+  flags: { askSudoPass?: boolean; hostKeyPolicy?: 'strict' | 'accept-new' | 'off' },
+): Promise<{ sudoPassword?: string; askPassphrase?: AskPassphrase }> {
+  for (const w of inv.warnings) process.stderr.write(`warning: ${w}\n`);
+  const sudoPassword = flags.askSudoPass ? await askSecret('sudo password: ') : undefined;
+  const keyWarning = hostKeyOffWarning(inv.hosts, flags.hostKeyPolicy);
+  if (keyWarning) process.stderr.write(`warning: ${keyWarning}\n`);
+  const askPassphrase = await unlockKeys(inv.hosts);
+  return { sudoPassword, askPassphrase };
+}

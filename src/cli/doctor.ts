@@ -7,8 +7,7 @@ import { loadInventory } from '../inventory/load.js';
 import { runDoctor } from '../engine/doctor/run-doctor.js';
 import { allRoles, inventorySections } from '../roles/all-roles.js';
 import { renderDoctor } from '../ui/doctor-table.js';
-import { askSecret } from '../wizard/ask.js';
-import { hostKeyOffWarning, unlockKeys } from './connect-prompts.js';
+import { readOnlyConnectPrompts } from './connect-prompts.js';
 
 export interface DoctorFlags {
   json?: boolean;
@@ -20,11 +19,7 @@ export interface DoctorFlags {
 
 export async function doctorCommand(file: string, flags: DoctorFlags): Promise<void> {
   const inv = await loadInventory(file, inventorySections);
-  for (const w of inv.warnings) process.stderr.write(`warning: ${w}\n`);
-  const sudoPassword = flags.askSudoPass ? await askSecret('sudo password: ') : undefined;
-  const keyWarning = hostKeyOffWarning(inv.hosts, flags.hostKeyPolicy);
-  if (keyWarning) process.stderr.write(`warning: ${keyWarning}\n`);
-  const askPassphrase = await unlockKeys(inv.hosts);
+  const { sudoPassword, askPassphrase } = await readOnlyConnectPrompts(inv, flags);
   const report = await runDoctor(inv, { roles: allRoles, strict: flags.strict, connectTimeout: flags.connectTimeout, hostKeyPolicy: flags.hostKeyPolicy, sudoPassword, askPassphrase });
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderDoctor(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR })}\n`);
   process.exitCode = report.exitCode;

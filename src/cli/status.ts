@@ -9,8 +9,7 @@ import { inventorySections } from '../roles/inventory-sections.js';
 import { StatusSession } from '../engine/status.js';
 import type { StatusReport } from '../engine/status-schema.js';
 import { renderStatus } from '../ui/status-table.js';
-import { askSecret } from '../wizard/ask.js';
-import { hostKeyOffWarning, unlockKeys } from './connect-prompts.js';
+import { readOnlyConnectPrompts } from './connect-prompts.js';
 
 export interface StatusFlags {
   json?: boolean;
@@ -25,11 +24,7 @@ export const DEFAULT_WATCH_SECONDS = 2;
 
 export async function statusCommand(file: string, flags: StatusFlags): Promise<void> {
   const inv = await loadInventory(file, inventorySections);
-  for (const w of inv.warnings) process.stderr.write(`warning: ${w}\n`);
-  const sudoPassword = flags.askSudoPass ? await askSecret('sudo password: ') : undefined;
-  const keyWarning = hostKeyOffWarning(inv.hosts, flags.hostKeyPolicy);
-  if (keyWarning) process.stderr.write(`warning: ${keyWarning}\n`);
-  const askPassphrase = await unlockKeys(inv.hosts);
+  const { sudoPassword, askPassphrase } = await readOnlyConnectPrompts(inv, flags);
   const session = new StatusSession(inv, { connectTimeout: flags.connectTimeout, hostKeyPolicy: flags.hostKeyPolicy, sudoPassword, askPassphrase });
   const out = process.stdout;
   const tty = !!out.isTTY;

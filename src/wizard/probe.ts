@@ -5,7 +5,8 @@
  * listening TCP ports and the host firewall. Read-only; hosts are probed in parallel; a
  * failure is a row, not an exception.
  */
-import { firewallProbe, tcpAllowed, type FirewallFact } from '../facts/firewall.js';
+import { closedPortsOf, firewallProbe, type FirewallFact } from '../facts/firewall.js';
+import { formatKb } from '../engine/doctor/preflight-checks.js';
 import { gatherFacts } from '../facts/gather.js';
 import { listeningPortsProbe } from '../facts/listening-ports.js';
 import { commandProbe, javaProbe, osProbe, type JavaFact, type OsFact, type Probe } from '../facts/probes.js';
@@ -56,9 +57,8 @@ export function plannedPorts(h: ResolvedHost): PlannedPort[] {
 
 /** The planned ports an active firewall does not allow yet (zkk deploy opens them unless firewall.manage is never). */
 export function closedPorts(fw: FirewallFact, planned: readonly PlannedPort[]): PlannedPort[] {
-  if (fw.kind === 'none') return [];
-  const allowed = fw.kind === 'ufw' ? fw.allowed : fw.runtime;
-  return planned.filter((p) => !tcpAllowed(allowed, p.port));
+  const closed = new Set(closedPortsOf(fw, planned.map((p) => p.port)));
+  return planned.filter((p) => closed.has(p.port));
 }
 
 /** Free space under each directory (the nearest existing parent when it does not exist yet). */
@@ -170,8 +170,4 @@ export function probeTableRows(results: readonly HostProbeResult[]): string[][] 
 
 export const PROBE_TABLE_HEADERS = ['host', 'ssh', 'os', 'java', 'free disk', 'ports in use', 'firewall'];
 
-export function formatKb(kb: number): string {
-  const gib = kb / (1024 * 1024);
-  if (gib >= 1) return `${gib >= 100 ? Math.round(gib) : gib.toFixed(1)} GiB`;
-  return `${Math.round(kb / 1024)} MiB`;
-}
+export { formatKb };
