@@ -151,12 +151,13 @@ export function nameResolutionProbe(names: readonly string[], isIp: (s: string) 
   const unique = [...new Set(names)];
   const lines = unique.map((n, i) => {
     const q = quote(n);
-    const fwd = isIp(n) ? `a=${q}` : `a=$(getent ahosts ${q} 2>/dev/null | awk '{print $1}' | sort -u | tr '\\n' ' ')`;
-    return `${fwd}; echo "fwd ${i} $a"; f=\${a%% *}; if [ -n "$f" ]; then echo "rev ${i} $(getent hosts "$f" 2>/dev/null | head -n 1 | awk '{ $1 = ""; print }')"; fi`;
+    const fwd = isIp(n) ? `a=${q}` : `a=$($t getent ahosts ${q} 2>/dev/null | awk '{print $1}' | sort -u | tr '\\n' ' ')`;
+    return `${fwd}; echo "fwd ${i} $a"; f=\${a%% *}; if [ -n "$f" ]; then echo "rev ${i} $($t getent hosts "$f" 2>/dev/null | head -n 1 | awk '{ $1 = ""; print }')"; fi`;
   });
   return {
     key: `preflight.names:${unique.join(',')}`,
-    script: lines.join('\n') || 'true',
+    // a resolver that cannot reach its DNS server waits up to 3 s per name, not its own 10-30 s
+    script: unique.length ? ['t=; command -v timeout >/dev/null 2>&1 && t="timeout 3"', ...lines].join('\n') : 'true',
     parse(out) {
       const facts = unique.map((name) => ({ name, addresses: [] as string[], reverse: [] as string[] }));
       for (const line of out.split('\n')) {

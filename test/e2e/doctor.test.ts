@@ -68,6 +68,19 @@ describe.skipIf(TARGET !== 'lab')('zkk doctor: every check, passing and failing'
     const nofile = of(report, 'zk1', 'nofile kafka')!;
     expect(nofile.detail).toMatch(new RegExp(`^ulimit -n ${Math.min(hardNofile, 100000)} \\(hard ${hardNofile}\\) kafka not created yet; zkk's session, started as the init script does; wanted 100000$`));
     expect(nofile.verdict).toBe(hardNofile >= 100000 ? 'ok' : 'warn');
+    // the preflight inside plan/deploy rides in the fact batch: no command more per host
+    const inv = inventory();
+    const timed = async (args: string[]) => {
+      const t0 = Date.now();
+      const r = await runZkk(args);
+      return { ms: Date.now() - t0, r };
+    };
+    const withPf = await timed(['plan', inv, '--json']);
+    const without = await timed(['plan', inv, '--json', '--skip-preflight']);
+    expect(withPf.r.code, withPf.r.stderr).toBe(0);
+    expect(without.r.code, without.r.stderr).toBe(0);
+    expect(withPf.r.report!.hosts.map((h) => h.stats!.commands)).toEqual(without.r.report!.hosts.map((h) => h.stats!.commands));
+    console.log(`zkk plan with preflight ${withPf.ms} ms, without ${without.ms} ms; commands per host ${withPf.r.report!.hosts.map((h) => h.stats!.commands).join('/')}`);
     expect(of(report, 'zk2', 'reach 9092')!.detail).toMatch(/from zk1 \(nothing listens yet\), zk3 \(nothing listens yet\)/);
   }, 120_000);
 
@@ -113,7 +126,13 @@ describe.skipIf(TARGET !== 'lab')('zkk doctor: every check, passing and failing'
         expect(h.changed).toBe(0);
         expect(h.stats!.commands).toBe(1);
       }
-      expect(dep.report!.hosts.find((h) => h.name === 'zk2')!.error!.message).toMatch(/port 2181: held by pid \d+.*disk \/var\/lib\/kafka\/data/);
+      const zk2Error = dep.report!.hosts.find((h) => h.name === 'zk2')!.error!.message;
+      expect(zk2Error).toMatch(/^preflight: 2 checks failed: /);
+      expect(zk2Error).toContain(`port 2181: held by pid ${holderPid}: python3`);
+      expect(zk2Error).toContain('disk /var/lib/kafka/data: 0 MiB free of 2 MiB');
+      // --limit: only zk2 and zk3 connect, so zk1's view (the dropped 9092) is not part of this run
+      const zk3Error = dep.report!.hosts.find((h) => h.name === 'zk3')!.error!.message;
+      expect(zk3Error).toMatch(/^preflight: 2 checks failed: clock: \+(29\d|30\d) s .*; resolve nowhere.invalid: nowhere.invalid does not resolve on zk2, zk3 → /);
       expect((await hostSsh('zk2', 'test -e /etc/zookeeper && echo yes || echo no')).stdout.trim()).toBe('no');
     } finally {
       await hostSsh('zk2', `kill ${holderPid}; umount /var/lib/kafka/data`);
