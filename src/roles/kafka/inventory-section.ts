@@ -4,6 +4,7 @@
  * (dedicated kafka-controller hosts, else the first three brokers), replication
  * settings the broker count can satisfy.
  */
+import { removedSettings } from './upgrade.js';
 import { z } from 'zod';
 import type { HostInput } from '../../inventory/schema.js';
 import type { InventorySection, SectionContext } from '../../inventory/section.js';
@@ -45,12 +46,18 @@ export const kafkaInventorySection: InventorySection<ResolvedKafka> = {
     const controllers = kraftControllers(ctx, mode, members, brokers);
     const out = new Map<number, ResolvedKafka>();
     const ids = provisionalNodeIds(members);
+    const removedSeen = new Set<string>();
     members.forEach(({ host, index }, position) => {
       const processRoles: ResolvedKafka['processRoles'] = [];
       if (host.roles.includes(KAFKA_BROKER_ROLE)) processRoles.push('broker');
       if (mode === 'kraft' && controllers.has(host)) processRoles.push('controller');
       const k = resolveHost(ctx, host, { mode, version, brokers: brokers.length, nodeId: ids[position]!, nodeIdAsked: brokerIdOf(host), processRoles });
       checkReplication(ctx, k, brokers.length);
+      for (const r of removedSettings(version, Object.keys(k.extraConfig)))
+        if (!removedSeen.has(r.key)) {
+          removedSeen.add(r.key);
+          ctx.fail(['kafka', 'extraConfig', r.key], `Kafka ${version} has no setting ${r.key} (removed in 4.0)`, r.hint);
+        }
       out.set(index, k);
     });
     return out;

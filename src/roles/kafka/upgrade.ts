@@ -154,3 +154,22 @@ export function describeUpgrades(upgrades: FeatureUpgrade[]): string {
   return upgrades.map((u) => `${u.name} ${u.from} → ${u.to}${u.toName ? ` (${u.toName})` : ''}`).join(', ');
 }
 
+
+/**
+ * Broker settings Kafka 4.0 removed (its upgrade notes): an inventory that still sets one in
+ * kafka.extraConfig for a 4.x release is refused with what to use instead, rather than rendered
+ * into a server.properties the new release ignores or rejects.
+ */
+const REMOVED_IN_KAFKA_4: Record<string, string> = {
+  'log.message.format.version': 'Kafka 4 writes only the v2 record format: drop the setting',
+  'log.message.timestamp.difference.max.ms': 'use log.message.timestamp.before.max.ms and log.message.timestamp.after.max.ms (KIP-937)',
+  'offsets.commit.required.acks': 'drop the setting (KIP-1041)',
+  'delegation.token.master.key': 'use delegation.token.secret.key',
+  'auto.include.jmx.reporter': 'add org.apache.kafka.common.metrics.JmxReporter to metric.reporters instead',
+};
+
+/** The extraConfig keys the target release no longer has, each with what to do instead. */
+export function removedSettings(version: string, keys: readonly string[]): { key: string; hint: string }[] {
+  if (Number(version.split('.')[0]) < 4) return [];
+  return keys.filter((k) => k in REMOVED_IN_KAFKA_4).map((key) => ({ key, hint: REMOVED_IN_KAFKA_4[key]! }));
+}

@@ -125,4 +125,19 @@ describe('upgrade refusals in the inventory', () => {
       expect(err.hint).toMatch(/migrate to KRaft on 3\.9/);
     }
   });
+  it('a setting Kafka 4 removed, kept in extraConfig for a 4.x version: exit 2 at its line, with what to use instead; on 3.9 it is rendered', () => {
+    const text = (version: string) =>
+      `cluster: x\nhosts:\n  - { address: 10.213.0.1, roles: [kafka] }\n  - { address: 10.213.0.2, roles: [kafka] }\n  - { address: 10.213.0.3, roles: [kafka] }\nkafka:\n  version: ${version}\n  extraConfig:\n    log.message.timestamp.difference.max.ms: "3600000"\n`;
+    expect(parseInventory(text('3.9.2'), 'inv.yml', inventorySections).hosts[0]!.kafka!.extraConfig).toEqual({ 'log.message.timestamp.difference.max.ms': '3600000' });
+    try {
+      parseInventory(text('4.4.0'), 'inv.yml', inventorySections);
+      expect.unreachable();
+    } catch (e) {
+      const errs = e instanceof InventoryErrors ? e.errors : [e as InventoryError];
+      expect(errs).toHaveLength(1);
+      expect(errs[0]!.exitCode).toBe(2);
+      expect(errs[0]!.message).toMatch(/inv\.yml:\d+:\d+.*Kafka 4\.4\.0 has no setting log\.message\.timestamp\.difference\.max\.ms \(removed in 4\.0\)/);
+      expect(errs[0]!.hint).toMatch(/log\.message\.timestamp\.before\.max\.ms and log\.message\.timestamp\.after\.max\.ms/);
+    }
+  });
 });
