@@ -93,23 +93,32 @@ export interface PortHolder {
   pid?: number;
   /** The holder's command line (first 300 characters), when it could be read. */
   cmdline?: string;
+  /** Which of the probe's markers its whole command line holds (a JVM's main class comes after a long classpath). */
+  marker?: string;
 }
 
 /**
  * Which of these TCP ports something listens on, and which process: ss -ltnp where it
- * exists (the pid needs root, which zkk runs as), else /proc/net/tcp (ports only).
+ * exists (the pid needs root, which zkk runs as), else /proc/net/tcp (ports only). The
+ * holder's whole command line is searched for each marker (the roles' own process, e.g.
+ * QuorumPeerMain, which follows a classpath far longer than the 300 characters shown).
  */
-export function portHoldersProbe(ports: readonly number[]): Probe<{ tool: 'ss' | 'proc'; held: PortHolder[] }> {
+export function portHoldersProbe(ports: readonly number[], markers: readonly string[] = []): Probe<{ tool: 'ss' | 'proc'; held: PortHolder[] }> {
   const list = [...new Set(ports)].join(' ');
+  const marks = [...new Set(markers)];
   return {
-    key: `preflight.ports:${list}`,
+    key: `preflight.ports:${list}${marks.length ? `:${marks.join(',')}` : ''}`,
     script: [
       'if command -v ss >/dev/null 2>&1; then echo tool=ss',
       // columns of ss -Hltn: State Recv-Q Send-Q Local:Port Peer:Port Process
       '  ss -Hltnp 2>/dev/null | while read -r _ _ _ local _ rest; do p=${local##*:}',
       `    case " ${list} " in *" $p "*)`,
       "      pid=$(printf '%s' \"$rest\" | sed -n 's/.*pid=\\([0-9]*\\).*/\\1/p')",
-      '      if [ -n "$pid" ]; then echo "held $p $pid $(tr \'\\0\' \' \' < /proc/$pid/cmdline 2>/dev/null | cut -c1-300)"; else echo "held $p -"; fi ;;',
+      '      if [ -n "$pid" ]; then',
+      '        c=$(tr \'\\0\' \' \' < /proc/$pid/cmdline 2>/dev/null); own=',
+      ...marks.map((mk) => `        case "$c" in *${quote(mk)}*) own=${quote(mk)} ;; esac`),
+      '        echo "held $p $pid own=$own $(printf \'%s\' "$c" | cut -c1-300)"',
+      '      else echo "held $p -"; fi ;;',
       '    esac',
       '  done',
       'else echo tool=proc',
@@ -121,10 +130,10 @@ export function portHoldersProbe(ports: readonly number[]): Probe<{ tool: 'ss' |
       const wanted = new Set(ports);
       const held = new Map<number, PortHolder>();
       for (const line of out.split('\n')) {
-        let m = /^held (\d+) (\d+|-)(?: (.*))?$/.exec(line);
+        let m = /^held (\d+) (\d+|-)(?: own=(\S*))?(?: (.*))?$/.exec(line);
         if (m) {
           const port = Number(m[1]);
-          held.set(port, { port, ...(m[2] !== '-' ? { pid: Number(m[2]) } : {}), ...(m[3] ? { cmdline: m[3].trim() } : {}) });
+          held.set(port, { port, ...(m[2] !== '-' ? { pid: Number(m[2]) } : {}), ...(m[3] ? { marker: m[3] } : {}), ...(m[4] ? { cmdline: m[4].trim() } : {}) });
           continue;
         }
         m = /^hex ([0-9A-Fa-f]{4})$/.exec(line.trim());

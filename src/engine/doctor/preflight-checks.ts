@@ -132,7 +132,7 @@ function judgePorts(needs: readonly PreflightNeeds[], ports: { tool: 'ss' | 'pro
       const name = `port ${p.port}`;
       const h = held.get(p.port);
       if (!h) return c(name, 'ok', `free (${p.setting})`);
-      if (h.cmdline?.includes(p.processMarker)) return c(name, 'ok', `held by ${n.component.split(' ')[0]} itself (pid ${h.pid})`);
+      if (h.marker === p.processMarker || h.cmdline?.includes(p.processMarker)) return c(name, 'ok', `held by ${n.component.split(' ')[0]} itself (pid ${h.pid})`);
       if (ports.tool === 'proc' || h.pid === undefined)
         return c(name, 'warn', `something listens on ${p.port} (${p.setting}); no ss on the host to say what`, `check with: ss -ltnp 'sport = :${p.port}' (install iproute2)`);
       return c(name, 'fail', `held by pid ${h.pid}: ${h.cmdline || '?'} (${p.setting})`, `stop pid ${h.pid} or choose another ${p.setting}`);

@@ -61,7 +61,7 @@ export function preflightProbes(inv: Inventory, host: ResolvedHost, needs: Map<s
     os: osProbe(),
     java: mine.length ? (inv.java.archive ? javaProbe(`${inv.java.home}/bin/java`) : javaProbe()) : undefined,
     disk: dirSpaceProbe([...new Set(mine.flatMap((n) => n.dataDirs.map((d) => d.path)))]),
-    ports: portHoldersProbe(mine.flatMap((n) => n.ports.map((p) => p.port))),
+    ports: portHoldersProbe(mine.flatMap((n) => n.ports.map((p) => p.port)), mine.flatMap((n) => n.ports.map((p) => p.processMarker))),
     names: nameResolutionProbe(allNames, (s) => isIP(s) !== 0),
     nofile: nofileProbe(mine.map((n) => ({ user: n.user, nofile: n.nofile }))),
     memory: memoryTuningProbe(),

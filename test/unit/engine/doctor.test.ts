@@ -70,6 +70,25 @@ describe('runDoctor on this machine (local connector)', () => {
     }
   }, 30_000);
 
+  it("a role's own JVM holding its port is ok, though its main class comes after a classpath longer than the shown command line", async () => {
+    const { spawn } = await import('node:child_process');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.2', r));
+    const port = (probe.address() as { port: number }).port;
+    probe.close();
+    // a stand-in for `java -cp <hundreds of jars> org.apache.zookeeper.server.quorum.QuorumPeerMain zoo.cfg`
+    const child = spawn('python3', ['-c', `import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.2", ${port})); s.listen(); time.sleep(20)`, `-cp=${'/usr/local/zookeeper/lib/x.jar:'.repeat(20)}`, 'org.apache.zookeeper.server.quorum.QuorumPeerMain']);
+    try {
+      for (let i = 0; i < 50 && !(await new Promise<boolean>((r) => execFile('sh', ['-c', `ss -Hltn 'sport = :${port}'`], (_e, out) => r(out.includes(String(port)))))); i++) await new Promise((r) => setTimeout(r, 100));
+      const report = await runDoctor(inventory(port), { roles: allRoles, connect: async (h) => localConnector(h.name) });
+      const held = report.checks.filter((c) => c.check === `port ${port}`);
+      expect(held).toHaveLength(3);
+      for (const c of held) expect(c).toMatchObject({ verdict: 'ok', detail: `held by zookeeper itself (pid ${child.pid})` });
+    } finally {
+      child.kill();
+    }
+  }, 30_000);
+
   it('an unreachable host is one failed ssh check; nothing reachable exits 3', async () => {
     const report = await runDoctor(inventory(2181), {
       roles: allRoles,
