@@ -165,7 +165,13 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
       java: { install: 'never', minVersion: 99 },
       zookeeper: { version: versions.zookeeper, heapMb: 128, release: { mirror: MIRROR } },
     }, mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-java-')));
-    const r = await runZkk(['deploy', file, '--json']);
+    // the deploy's preflight stops the host before any step, naming the Java it found and the fix
+    const pf = await runZkk(['deploy', file, '--json']);
+    expect(pf.code).toBe(1);
+    expect(pf.report!.hosts[0]!.error).toMatchObject({ code: 'PREFLIGHT', message: expect.stringMatching(/^preflight: 1 check failed: java: Java 17\.\S+ at \S+ is older than 99 .*java\.install is never → install Java 99\+ on the host/) });
+    expect(pf.report!.hosts[0]!.changed).toBe(0);
+    // without the preflight, java.ensure refuses it itself
+    const r = await runZkk(['deploy', file, '--json', '--skip-preflight']);
     expect(r.code).toBe(1);
     const step = r.report!.hosts[0]!.steps.find((s) => s.id === 'java.ensure')!;
     expect(step.status).toBe('failed');
