@@ -162,6 +162,13 @@ export function buildProgram(): Command {
     .description('move every replica off a broker, stop it, unregister it (KRaft); then delete its host line')
     .action(async (file: string, host: string, flags) => (await import('./decommission.js')).decommissionCommand(file, host, flags));
 
+  const metrics = program.command('metrics').description('the Prometheus endpoints of metrics.enabled');
+  metrics
+    .command('targets')
+    .argument('<inventory>', 'inventory file (YAML)')
+    .description('print a Prometheus file_sd target file (JSON) of every host\'s ZooKeeper and Kafka metrics endpoint; connects nowhere')
+    .action(async (file: string) => (await import('./metrics.js')).metricsTargetsCommand(file));
+
   program
     .command('validate')
     .argument('<inventory>', 'inventory file (YAML)')

@@ -20,6 +20,7 @@ import { connectHost, routeControlNet, type ConnectOverrides } from './connect-h
 import { statusRoles } from './status-roles.js';
 import { STATUS_SCHEMA_VERSION, type HostStatus, type StatusReport } from './status-schema.js';
 import { assessStatus } from './status-verdict.js';
+import { scrapeMetricsEndpoints, type MetricsScrapes } from './metrics-endpoints.js';
 
 /** Default (and cap of the inventory's ssh.connectTimeout) for status, in seconds. */
 export const STATUS_CONNECT_TIMEOUT = 5;
@@ -71,6 +72,8 @@ export class StatusSession {
     const checkedAt = new Date(started).toISOString();
     this.collections++;
     const hostsDone = Promise.all(this.inv.hosts.map((h) => this.observeHost(h)));
+    // the Prometheus endpoints answer the control node directly, while the hosts are probed
+    const scrapes = scrapeMetricsEndpoints(this.inv);
     // Each role's cluster-wide observation runs while the hosts are probed.
     const observations = await Promise.all(
       statusRoles.map((r) =>
@@ -78,7 +81,8 @@ export class StatusSession {
       ),
     );
     const seen = await hostsDone;
-    const hosts = seen.map((o) => hostStatus(this.inv, o, observations));
+    const scraped = await scrapes;
+    const hosts = seen.map((o) => hostStatus(this.inv, o, observations, scraped));
     const summaries: Record<string, unknown> = {};
     statusRoles.forEach((r, i) => (summaries[r.service] = this.inv.hosts.some((h) => r.appliesTo(h)) ? r.summarize(this.inv, hosts, observations[i]) : null));
     const assessment = assessStatus(hosts, summaries);
@@ -161,10 +165,10 @@ export function statusProbes(h: ResolvedHost): Probe<unknown>[] {
   return statusRoles.filter((r) => r.appliesTo(h)).flatMap((r) => r.probes(h));
 }
 
-function hostStatus(inv: Inventory, o: HostObservation, observations: unknown[]): HostStatus {
+function hostStatus(inv: Inventory, o: HostObservation, observations: unknown[], scrapes: MetricsScrapes): HostStatus {
   const services: HostStatus['services'] = [];
   statusRoles.forEach((r, i) => {
-    if (r.appliesTo(o.host)) services.push(r.hostService(inv, o.host, o.facts as Facts | undefined, observations[i]));
+    if (r.appliesTo(o.host)) services.push({ ...r.hostService(inv, o.host, o.facts as Facts | undefined, observations[i]), metrics: scrapes.get(`${o.host.name}/${r.service}`) ?? null });
   });
   return {
     name: o.host.name,

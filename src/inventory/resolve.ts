@@ -52,6 +52,8 @@ export interface Inventory {
   cluster: string;
   java: JavaSettings;
   firewall: { manage: 'auto' | 'never' };
+  /** metrics.enabled: each role's Prometheus endpoint (its port in the role's block). */
+  metrics: { enabled: boolean };
   hosts: ResolvedHost[];
   warnings: string[];
 }
@@ -71,6 +73,7 @@ export function resolveInventory(input: InventoryInput, src: SourceMap, sections
       block: input[section.key],
       hostsWith: (...roles) => input.hosts.flatMap((host, index) => (host.roles.some((r) => roles.includes(r)) ? [{ host, index }] : [])),
       layered: (defaults, host) => mergeLayers(defaults, input[section.key] as object | undefined, host[section.key] as object | undefined),
+      metricsEnabled: input.metrics?.enabled ?? false,
       release: (r) => resolveRelease(r ?? {}, localPath),
       fail,
       warn: (m) => warnings.push(m),
@@ -112,6 +115,7 @@ export function resolveInventory(input: InventoryInput, src: SourceMap, sections
       home: javaIn.home ?? DEFAULT_JAVA_HOME,
     },
     firewall: { manage: input.firewall?.manage ?? 'auto' },
+    metrics: { enabled: input.metrics?.enabled ?? false },
     hosts,
     warnings,
   };

@@ -54,6 +54,15 @@ export const firewallSchema = z
   })
   .describe('The host firewall');
 
+export const metricsSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe("Prometheus metrics (default false): ZooKeeper's built-in Prometheus metrics provider (3.6+; zookeeper.metricsPort) and, on Kafka nodes, the Prometheus JMX exporter Java agent (kafka.metricsPort, kafka.metricsAgent); their ports are opened in an active firewall; `zkk metrics targets` prints the Prometheus file_sd targets"),
+  })
+  .describe('Metrics for Prometheus');
+
 const coreHostShape = {
   name: nameField.optional().describe('Short name used in output (default: the address)'),
   address: addressField.describe('IP address or DNS name zkk connects to and services advertise'),
@@ -66,6 +75,7 @@ const coreInventoryShape = {
   ssh: sshSchema.optional(),
   java: javaSchema.optional(),
   firewall: firewallSchema.optional(),
+  metrics: metricsSchema.optional(),
 };
 
 /** A host entry as written, before resolution (role keys and blocks untyped here). */

@@ -31,6 +31,8 @@ export interface SectionContext {
   hostsWith(...roles: string[]): { host: HostInput; index: number }[];
   /** defaults < top-level block < this host's block. */
   layered<T extends object>(defaults: T, host: HostInput): T;
+  /** metrics.enabled (the core block): whether the role exposes its Prometheus endpoint. */
+  metricsEnabled: boolean;
   /** A release block with local paths made absolute and the checksum normalised. */
   release(source: ReleaseSource | undefined): ReleaseSource;
   fail(path: FieldPath, message: string, hint?: string): void;

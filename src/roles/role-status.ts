@@ -100,6 +100,8 @@ export interface RoleStatus<Svc extends ServiceStatusBase = ServiceStatusBase, S
   summarize(inv: Inventory, hosts: HostStatus[], observation: Observation | undefined): Summary | null;
   /** Its verdict inputs; `asked` are the hosts whose facts were read. */
   reasons(summary: Summary | null, hosts: HostStatus[], asked: HostStatus[]): StatusReason[];
+  /** metrics.enabled: the port of the host's Prometheus endpoint (/metrics on its address), else undefined. */
+  metricsPort?(host: ResolvedHost): number | undefined;
   /** The cluster answered the control node even with no host reachable over SSH. */
   answeredDirectly?(summary: Summary | null): boolean;
   view: RoleStatusView<Svc, Summary>;

@@ -28,6 +28,16 @@ export function serviceStatusFields(portNames: readonly [string, ...string[]]) {
     ports: z.array(portSchema),
     version: z.string().nullable().describe('Running version when known, else the installed one'),
     installedVersion: z.string().nullable().describe('Version the install symlink points to'),
+    metrics: z
+      .strictObject({
+        url: z.string().describe('The Prometheus endpoint (metrics.enabled)'),
+        answers: z.boolean().describe('It answered HTTP 200 with samples, asked from the control node'),
+        ms: nullableInt.describe('Time to the full answer'),
+        samples: nullableInt.describe('Sample lines in the answer'),
+        error: z.string().nullable().describe('Why it did not answer'),
+      })
+      .nullable()
+      .describe('The service\'s Prometheus endpoint; null when metrics.enabled is off'),
   };
 }
 
@@ -49,6 +59,16 @@ export interface ServiceStatusBase {
   ports: PortStatus[];
   version: string | null;
   installedVersion: string | null;
+  /** Asked by the status engine (the role leaves it null): null when metrics are off. */
+  metrics: MetricsEndpointStatus | null;
+}
+
+export interface MetricsEndpointStatus {
+  url: string;
+  answers: boolean;
+  ms: number | null;
+  samples: number | null;
+  error: string | null;
 }
 
 /** The install symlink (its target names the version). */

@@ -35,10 +35,18 @@ export function renderStatus(r: StatusReport, opts: StatusRenderOptions): string
     const rows = r.hosts.flatMap((host) => host.services.filter((s) => s.service === role.service).map((svc) => ({ host, svc })));
     if (!summary || rows.length === 0) continue;
     out.push('', role.view.heading(summary, paint));
+    const metrics = rows.some(({ svc }) => svc.metrics);
     out.push(
       table(
-        ['host', 'ssh', 'process', 'ports', ...role.view.columns.map((col) => col.header)],
-        rows.map(({ host, svc }) => [host.name, ssh(host, c), processText(svc, c), portsText(svc.ports, c), ...role.view.columns.map((col) => col.cell(svc, paint))]),
+        ['host', 'ssh', 'process', 'ports', ...role.view.columns.map((col) => col.header), ...(metrics ? ['metrics'] : [])],
+        rows.map(({ host, svc }) => [
+          host.name,
+          ssh(host, c),
+          processText(svc, c),
+          portsText(svc.ports, c),
+          ...role.view.columns.map((col) => col.cell(svc, paint)),
+          ...(metrics ? [metricsText(svc, c)] : []),
+        ]),
       ),
     );
     for (const block of role.view.after?.(summary, paint) ?? []) {
@@ -85,6 +93,13 @@ function portsText(ports: PortStatus[], c: Colors): string {
     .filter((p) => p.listening || p.expected)
     .map((p) => (p.listening ? String(p.port) : c.red(`${p.port}✗`)))
     .join(' ');
+}
+
+/** The endpoint and whether it answered (✓ with its sample count, ✗ with the cause). */
+function metricsText(s: ServiceStatusBase, c: Colors): string {
+  const m = s.metrics;
+  if (!m) return '';
+  return m.answers ? `${m.url} ${c.green('✓')} ${c.dim(`${m.samples} samples`)}` : `${m.url} ${c.red(`✗ ${m.error ?? ''}`.trim())}`;
 }
 
 /** 42s, 3m12s, 2h05m, 3d04h. */

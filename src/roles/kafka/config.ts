@@ -3,10 +3,11 @@ import { createHash } from 'node:crypto';
 import type { Inventory, ResolvedHost, ResolvedKafka } from '../../inventory/resolve.js';
 import type { ServicePort } from '../../ops/firewall.js';
 import { propertyEntries, renderTemplate, type RenderOptions } from '../../render/templates.js';
-import { jvmOptionsValue } from '../../render/jvm-options.js';
+import { jvmOptionTokens, jvmOptionsValue } from '../../render/jvm-options.js';
 import { kafkaPidFile } from './process.js';
 import { servicesJavaHome } from '../java/java-role.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
+import { metricsAgentFlag } from './metrics-agent.js';
 
 export type KafkaHost = ResolvedHost & { kafka: ResolvedKafka };
 
@@ -42,6 +43,8 @@ export function initialControllers(inv: Inventory, clusterId: string): string {
 }
 
 export interface KafkaFiles {
+  /** metrics.enabled: the JMX exporter's rules */
+  metricsRules?: string;
   serverProperties: string;
   initScript: string;
   systemdUnit: string;
@@ -84,7 +87,7 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
     internalMinIsr: Math.max(1, Math.min(2, brokers)),
     zookeeperConnect: kraft && !migrating ? '' : zookeeperConnect(inv, k.zookeeperChroot),
     extra: propertyEntries(k.extraConfig),
-    jvmOptions: jvmOptionsValue(k.jvmFlags),
+    jvmOptions: jvmOptionsValue([...jvmOptionTokens(k.jvmFlags), ...(k.metrics ? [metricsAgentFlag(k, host.address)] : [])]),
     pidFile: kafkaPidFile(k),
     startScript: `${k.installDir}/bin/kafka-server-start.sh`,
     configFile: `${k.confDir}/server.properties`,
@@ -95,6 +98,7 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
     stopTimeoutSec: 120,
   };
   return {
+    ...(k.metrics ? { metricsRules: renderTemplate('kafka/jmx-exporter.yml.hbs', ctx, opts) } : {}),
     serverProperties: renderTemplate('kafka/server.properties.hbs', ctx, opts),
     initScript: renderTemplate('kafka/kafka.init.hbs', ctx, opts),
     systemdUnit: renderTemplate('kafka/kafka.service.hbs', ctx, opts),
@@ -106,5 +110,6 @@ export function kafkaPorts(k: ResolvedKafka): ServicePort[] {
   return [
     ...(k.processRoles.includes('broker') ? [{ port: k.port, what: 'kafka broker' }] : []),
     ...(k.mode === 'kraft' && k.processRoles.includes('controller') ? [{ port: k.controllerPort, what: 'kafka controller' }] : []),
+    ...(k.metrics ? [{ port: k.metricsPort, what: 'kafka metrics' }] : []),
   ];
 }

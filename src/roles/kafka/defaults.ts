@@ -26,6 +26,10 @@ export const kafkaDefaults = {
   /** Unset: 2 when there are 3+ brokers, else 1. */
   minInsyncReplicas: undefined as number | undefined,
   logRetentionHours: 168,
+  /** With metrics.enabled: the port of the Prometheus JMX exporter agent (/metrics on the host address). */
+  metricsPort: 7071,
+  /** With metrics.enabled: the JMX exporter Java agent, from Maven Central (a mirror in Maven's layout, or a local jar). */
+  metricsAgent: { version: '1.0.1' } as { version: string; url?: string; mirror?: string; file?: string; sha512?: string; allowInsecure?: boolean },
   /** KAFKA_HEAP_OPTS -Xmx/-Xms in MB (upstream kafka-server-start.sh: 1G). */
   heapMb: 1024,
   jvmFlags: '',

@@ -14,6 +14,7 @@ import { ZOOKEEPER_ROLE } from '../zookeeper/inventory-section.js';
 import { kafkaDefaults } from './defaults.js';
 import { settleIds } from '../stable-ids.js';
 import { kafkaSchema, type KafkaInput, type KafkaMode, type ResolvedKafka } from './settings.js';
+import { pinnedAgentSha512 } from './metrics-agent.js';
 
 export const KAFKA_BROKER_ROLE = 'kafka';
 export const KAFKA_CONTROLLER_ROLE = 'kafka-controller';
@@ -43,6 +44,7 @@ export const kafkaInventorySection: InventorySection<ResolvedKafka> = {
     const version = block.version ?? (mode === 'kraft' ? kafkaDefaults.versionKraft : kafkaDefaults.versionZookeeperMode);
     checkModeAndVersion(ctx, mode, version, members.length > 0);
     checkNodeIds(ctx, members);
+    checkMetricsAgent(ctx, block);
     const controllers = kraftControllers(ctx, mode, members, brokers);
     const out = new Map<number, ResolvedKafka>();
     const ids = provisionalNodeIds(members);
@@ -65,6 +67,7 @@ export const kafkaInventorySection: InventorySection<ResolvedKafka> = {
   ports: (k) => [
     ...(k.processRoles.includes('broker') ? [{ port: k.port, what: 'kafka.port' }] : []),
     ...(k.processRoles.includes('controller') ? [{ port: k.controllerPort, what: 'kafka.controllerPort' }] : []),
+    ...(k.metrics ? [{ port: k.metricsPort, what: 'kafka.metricsPort' }] : []),
   ],
   directories: (k) => ({
     data: k.logDirs.map((path, i) => ({ path, what: `kafka.logDirs[${i}]` })),
@@ -79,9 +82,12 @@ function resolveHost(
   given: Pick<ResolvedKafka, 'mode' | 'version' | 'nodeId' | 'nodeIdAsked' | 'processRoles'> & { brokers: number },
 ): ResolvedKafka {
   const merged = ctx.layered(kafkaDefaults, host) as Omit<typeof kafkaDefaults, 'jvmFlags'> & Pick<KafkaInput, 'release' | 'advertisedHost' | 'version' | 'jvmFlags'>;
-  const { versionZookeeperMode: _zkModeVersion, versionKraft: _kraftVersion, mode: _mode, version: _version, defaultReplicationFactor, minInsyncReplicas, release, advertisedHost, jvmFlags, ...rest } = merged;
+  const { versionZookeeperMode: _zkModeVersion, versionKraft: _kraftVersion, mode: _mode, version: _version, defaultReplicationFactor, minInsyncReplicas, release, advertisedHost, jvmFlags, metricsAgent, ...rest } = merged;
+  const { version: agentVersion, ...agentSource } = metricsAgent;
   return {
     ...rest,
+    metrics: ctx.metricsEnabled,
+    metricsAgent: { version: agentVersion, ...ctx.release(agentSource) },
     jvmFlags: jvmFlagTokens(jvmFlags ?? '').join(' '),
     mode: given.mode,
     version: given.version,
@@ -93,6 +99,13 @@ function resolveHost(
     nodeIdAsked: given.nodeIdAsked,
     processRoles: given.processRoles,
   };
+}
+
+/** The agent's checksum must come from somewhere: Maven Central publishes no .sha512 for it. */
+function checkMetricsAgent(ctx: SectionContext, block: KafkaInput): void {
+  const a = block.metricsAgent;
+  if (!ctx.metricsEnabled || !a?.version || a.sha512 || a.file || a.mirror || pinnedAgentSha512(a.version)) return;
+  ctx.fail(['kafka', 'metricsAgent', 'version'], `zkk knows no SHA-512 of jmx_prometheus_javaagent ${a.version}, and Maven Central publishes none`, 'pin kafka.metricsAgent.sha512 (sha512sum of a jar you checked against Central\'s .sha1), or use the default version');
 }
 
 function checkModeAndVersion(ctx: SectionContext, mode: KafkaMode, version: string, anyKafkaHost: boolean): void {

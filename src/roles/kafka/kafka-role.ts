@@ -45,6 +45,7 @@ import { adoptClusterId } from './cluster-id.js';
 import { decisionDetail, settleMigration, type MigrationDecision, type MigrationRun } from './migration-layout.js';
 import { readZookeeperMetadata, waitForControllerQuorum, waitForMetadataMigrated } from './migration-watch.js';
 import { STEP_TITLE } from './migration.js';
+import { ensureMetricsAgent, METRICS_AGENT_COMPONENT, metricsAgentJar, metricsAgentProbe, metricsAgentRelease, metricsRulesFile } from './metrics-agent.js';
 
 const RESTART = KAFKA_RESTART;
 /** What the running cluster said in this run's prepare (undefined: it did not answer). */
@@ -190,7 +191,7 @@ export const kafkaRole: Role = {
   },
   releases: (inv) => {
     const k = kafkaHosts(inv)[0]?.kafka;
-    return k ? [kafkaRelease(k.version, k.scalaVersion, k.release)] : [];
+    return k ? [kafkaRelease(k.version, k.scalaVersion, k.release), ...(k.metrics ? [metricsAgentRelease(k.metricsAgent)] : [])] : [];
   },
   probes(ctx) {
     const k = kf(ctx.host);
@@ -209,6 +210,7 @@ export const kafkaRole: Role = {
       // a broker built by hand as the seeds do: the release unpacked there, its own config/
       pathProbe(handServerProperties(k)),
       pathProbe(`${k.confDir}/server.properties`, true),
+      ...(k.metrics ? [metricsAgentProbe(k), pathProbe(metricsRulesFile(k), true)] : []),
       finalizedProbe(k),
       ...(k.mode === 'kraft' && (ctx.prepared as KafkaRunPreparation | undefined)?.finalize && isFeatureHost(ctx.inv, k) ? [featuresProbe(k)] : []),
       pathProbe(stockServerProperties(k)),
@@ -255,6 +257,7 @@ export const kafkaRole: Role = {
       ...k.logDirs.map((d, i) => ({ id: `kafka.data-dir-${i + 1}`, early: true, title: d, outcome: ensureDirectory(facts.get(pathProbe(d)), { path: d, ...svc, mode: '0750' }) })),
       { id: 'kafka.release', early: true, title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
       { id: 'kafka.install-link', title: k.installDir, outcome: handBuiltRefusal(k, link, facts) ?? ensureSymlink(link, k.installDir, vdir, { releasesPrefix: kafkaReleasesPrefix(k) }), notify: [RESTART] },
+      ...metricsSteps(ctx, k, facts, files.metricsRules),
       { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...secretAware }), notify: [RESTART] },
       // `bin/kafka-server-start.sh config/server.properties` typed by hand reads zkk's config, not the release's sample
       { id: 'kafka.stock-config', title: 'config/server.properties for the stock scripts', outcome: ensureSymlink(facts.get(pathProbe(stockServerProperties(k))), stockServerProperties(k), `${k.confDir}/server.properties`, { replacesFile: "the release's sample" }) },
@@ -267,7 +270,7 @@ export const kafkaRole: Role = {
         title: 'running config current',
         outcome: ensureProcessCurrent(
           facts.get(kafkaProcessProbe(k)),
-          [`${k.confDir}/server.properties`, serviceFilePath(mgr, k.serviceName)]
+          [`${k.confDir}/server.properties`, serviceFilePath(mgr, k.serviceName), ...(k.metrics ? [metricsRulesFile(k)] : [])]
             .map((p) => ({ path: p, fact: facts.get(pathProbe(p, true)) }))
             .concat({ path: k.installDir, fact: facts.get(pathProbe(k.installDir)) }),
           'Kafka',
@@ -337,6 +340,22 @@ function refuseUpgradeWhileUnhealthy(inv: Inventory, facts: ReadonlyMap<number, 
   });
   const refusal = refuseUnhealthyUpgrade('Kafka', members[0]!.kafka.version, releases, clusterHealthProblems(inv, seen));
   if (refusal) throw new ZkkError('UPGRADE_UNHEALTHY', refusal.reason, { exitCode: ExitCode.degraded, hint: refusal.hint });
+}
+
+/** metrics.enabled: the JMX exporter agent (verified jar) and its rules; either changed restarts the node. */
+function metricsSteps(ctx: HostContext, k: ResolvedKafka, facts: Facts, rules: string | undefined): Step[] {
+  if (!k.metrics || rules === undefined) return [];
+  const agent = ctx.releases.get(METRICS_AGENT_COMPONENT);
+  if (!agent) throw new Error('metrics agent not obtained');
+  return [
+    { id: 'kafka.metrics-agent', title: `JMX exporter agent ${k.metricsAgent.version}`, outcome: ensureMetricsAgent(facts.get(metricsAgentProbe(k)), agent, metricsAgentJar(k)), notify: [RESTART] },
+    {
+      id: 'kafka.metrics-rules',
+      title: 'jmx-exporter.yml',
+      outcome: ensureFileContent(facts.get(pathProbe(metricsRulesFile(k), true)), { path: metricsRulesFile(k), content: rules, owner: 'root', group: 'root', mode: '0644' }),
+      notify: [RESTART],
+    },
+  ];
 }
 
 /** KRaft finalize: each feature the release maps higher, one --feature each (never kraft.version). */

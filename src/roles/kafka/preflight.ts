@@ -7,13 +7,15 @@ const javaMinFor = (version: string): number => (Number(version.split('.')[0]) >
 /** As LimitNOFILE in templates/kafka/kafka.service.hbs. */
 const KAFKA_NOFILE = 100000;
 
+const SETTING_OF: Record<string, string> = { 'kafka controller': 'kafka.controllerPort', 'kafka metrics': 'kafka.metricsPort' };
+
 export const kafkaPreflight: RolePreflight = {
   needs(_inv, host) {
     const k = host.kafka;
     if (!k) return undefined;
     return {
       component: `kafka ${k.version}`,
-      ports: kafkaPorts(k).map((p) => ({ port: p.port, setting: p.what === 'kafka controller' ? 'kafka.controllerPort' : 'kafka.port', processMarker: 'kafka.Kafka' })),
+      ports: kafkaPorts(k).map((p) => ({ port: p.port, setting: SETTING_OF[p.what] ?? 'kafka.port', processMarker: 'kafka.Kafka' })),
       dataDirs: k.logDirs.map((path, i) => ({ path, setting: `kafka.logDirs[${i}]` })),
       user: k.user,
       nofile: KAFKA_NOFILE,

@@ -4,7 +4,7 @@
  * from the defaults (defaults.ts) rather than written again.
  */
 import { z } from 'zod';
-import { absolutePathField, addressField, accountNameField, extraConfigField, jvmFlagsField, releaseSchema, portField, versionField } from '../../inventory/fields.js';
+import { absolutePathField, addressField, accountNameField, downloadUrlField, extraConfigField, jvmFlagsField, localPathField, releaseSchema, portField, sha512Field, uploadedFileField, versionField } from '../../inventory/fields.js';
 import type { ReleaseSource } from '../../inventory/merge.js';
 import type { KafkaDefaults } from './defaults.js';
 import type { MigrationStep } from './migration.js';
@@ -27,6 +27,18 @@ export const kafkaSchema = z
     defaultReplicationFactor: z.number().int().positive().optional().describe('default.replication.factor (default min(3, brokers))'),
     minInsyncReplicas: z.number().int().positive().optional().describe('min.insync.replicas (default 2 with 3+ brokers, else 1)'),
     logRetentionHours: z.number().int().positive().optional().describe('log.retention.hours (default 168)'),
+    metricsPort: portField.optional().describe('With metrics.enabled: port of the Prometheus JMX exporter agent, /metrics on the host address (default 7071)'),
+    metricsAgent: z
+      .strictObject({
+        version: versionField.optional().describe('jmx_prometheus_javaagent version (default 1.0.1)'),
+        url: downloadUrlField.optional().describe('Base URL laid out like Maven Central (default https://repo1.maven.org/maven2)'),
+        mirror: localPathField.optional().describe('A mirror base URL or a local directory in Maven\'s layout (io/prometheus/jmx/jmx_prometheus_javaagent/<v>/…jar)'),
+        file: uploadedFileField.optional().describe('The agent jar on the control node (checksum from sha512 or FILE.sha512)'),
+        sha512: sha512Field.optional().describe('Expected SHA-512 (hex); default: pinned by zkk for its default version (Maven Central publishes none), else JAR.sha512 beside it in a mirror'),
+        allowInsecure: z.boolean().optional().describe('Accept an http:// url or mirror without sha512 (warned)'),
+      })
+      .optional()
+      .describe('With metrics.enabled: where the Prometheus JMX exporter Java agent comes from; always SHA-512 verified'),
     heapMb: z.number().int().min(128).optional().describe('Heap in MB (default 1024)'),
     jvmFlags: jvmFlagsField.optional().describe('Extra KAFKA_OPTS: a list of flags, or one string split on spaces'),
     user: accountNameField.optional().describe('Service user (default kafka)'),
@@ -55,6 +67,8 @@ export type ResolvedKafka = Omit<KafkaDefaults, ChoosingDefaults> & {
   nodeIdAsked?: number;
   /** KRaft directory.id per log dir, as meta.properties holds it (settled by deploy/plan; absent when not formatted). */
   directoryIds?: Record<string, string>;
+  /** metrics.enabled: the JMX exporter agent serves metricsPort. */
+  metrics: boolean;
   /** KRaft process.roles for this host. */
   processRoles: ('broker' | 'controller')[];
   /**

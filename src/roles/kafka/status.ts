@@ -87,6 +87,8 @@ export function kafkaHostService(h: ResolvedHost, facts: Facts | undefined, clus
     activeController: kafka?.activeController === k.nodeId,
     quorum: k.mode === 'kraft' ? quorumRole(k.nodeId, cluster) : null,
     finalizePending: null,
+    // the status engine asks the endpoint (metricsPort) from the control node
+    metrics: null,
   };
   if (!facts) return base;
   const proc = facts.get(kafkaProcessProbe(k));
@@ -328,6 +330,7 @@ export const kafkaStatus: RoleStatus<KafkaServiceStatus, KafkaSummary, KafkaClus
   serviceSchema: kafkaServiceSchema,
   summarySchema: kafkaSummarySchema,
   appliesTo: (h) => !!h.kafka,
+  metricsPort: (h) => (h.kafka?.metrics ? h.kafka.metricsPort : undefined),
   probes: kafkaStatusProbes,
   observe: observeKafkaCluster,
   hostService: (_inv, h, facts, cluster) => kafkaHostService(h, facts, cluster),

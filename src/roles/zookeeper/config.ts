@@ -55,6 +55,7 @@ export function renderZookeeperFiles(inv: Inventory, host: ResolvedHost & { zook
     s,
     servers,
     standalone: servers.length === 1,
+    address: host.address,
     extra: propertyEntries(s.extraConfig),
     myid: s.myid,
     jvmOptions: jvmOptionsValue(s.jvmFlags),
@@ -80,5 +81,6 @@ export function zookeeperPorts(s: ResolvedZookeeper): ServicePort[] {
     { port: s.quorumPort, what: 'zookeeper quorum' },
     { port: s.electionPort, what: 'zookeeper election' },
     ...(s.adminServer.enabled ? [{ port: s.adminServer.port, what: 'zookeeper admin server' }] : []),
+    ...(s.metrics ? [{ port: s.metricsPort, what: 'zookeeper metrics' }] : []),
   ];
 }

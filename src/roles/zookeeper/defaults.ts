@@ -30,6 +30,8 @@ export const zookeeperDefaults = {
   fourLetterWords: ['srvr', 'ruok', 'mntr', 'conf'],
   /** AdminServer (upstream: on, 0.0.0.0:8080 — clashes with anything on 8080). */
   adminServer: { enabled: false, port: 8080 },
+  /** With metrics.enabled: metricsProvider.httpPort of the Prometheus metrics provider (upstream's example: 7000). */
+  metricsPort: 7000,
   /** ZK_SERVER_HEAP in MB (upstream zkEnv.sh: 1000). */
   heapMb: 1000,
   /** Extra JVM flags (SERVER_JVMFLAGS). */

@@ -37,7 +37,7 @@ export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
       const jvmFlags = jvmFlagTokens(merged.jvmFlags ?? '').join(' ');
       const asked = ctx.layered({}, host) as Partial<typeof zookeeperDefaults>;
       const portsAsked = { ...(asked.quorumPort !== undefined ? { quorumPort: asked.quorumPort } : {}), ...(asked.electionPort !== undefined ? { electionPort: asked.electionPort } : {}) };
-      out.set(index, { ...merged, jvmFlags, release: ctx.release(merged.release), myid: ids[position]!, myidAsked: myidOf(host), portsAsked });
+      out.set(index, { ...merged, jvmFlags, metrics: ctx.metricsEnabled, release: ctx.release(merged.release), myid: ids[position]!, myidAsked: myidOf(host), portsAsked });
     });
     return out;
   },
@@ -46,6 +46,7 @@ export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
     { port: zk.quorumPort, what: 'zookeeper.quorumPort' },
     { port: zk.electionPort, what: 'zookeeper.electionPort' },
     ...(zk.adminServer.enabled ? [{ port: zk.adminServer.port, what: 'zookeeper.adminServer.port' }] : []),
+    ...(zk.metrics ? [{ port: zk.metricsPort, what: 'zookeeper.metricsPort' }] : []),
   ],
   directories: (zk) => ({ data: [{ path: zk.dataDir, what: 'zookeeper.dataDir' }], install: [{ path: zk.installDir, what: 'zookeeper.installDir' }] }),
 };

@@ -18,6 +18,7 @@ export const zookeeperPreflight: RolePreflight = {
         { port: zk.quorumPort, setting: 'zookeeper.quorumPort', processMarker: MARKER },
         { port: zk.electionPort, setting: 'zookeeper.electionPort', processMarker: MARKER },
         ...(zk.adminServer.enabled ? [{ port: zk.adminServer.port, setting: 'zookeeper.adminServer.port', processMarker: MARKER }] : []),
+        ...(zk.metrics ? [{ port: zk.metricsPort, setting: 'zookeeper.metricsPort', processMarker: MARKER }] : []),
       ],
       dataDirs: [
         { path: zk.dataDir, setting: 'zookeeper.dataDir' },

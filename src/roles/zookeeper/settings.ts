@@ -30,6 +30,7 @@ export const zookeeperSchema = z
       .describe('Snapshot purge (default keep 3, every 24 h; 0 = off)'),
     fourLetterWords: z.array(z.string().regex(/^[a-z]{4}$|^\*$/)).optional().describe('4lw.commands.whitelist (default srvr, ruok, mntr, conf)'),
     adminServer: z.strictObject({ enabled: z.boolean().optional(), port: portField.optional() }).optional().describe('Jetty AdminServer (default off)'),
+    metricsPort: portField.optional().describe('With metrics.enabled: HTTP port of the Prometheus metrics provider, /metrics on the host address (default 7000)'),
     heapMb: z.number().int().min(64).optional().describe('ZK_SERVER_HEAP in MB (default 1000)'),
     jvmFlags: jvmFlagsField.optional().describe('Extra SERVER_JVMFLAGS: a list of flags, or one string split on spaces'),
     user: accountNameField.optional().describe('Service user (default zookeeper)'),
@@ -48,6 +49,8 @@ export type ResolvedZookeeper = ZookeeperSettings & {
   myidAsked?: number;
   /** The quorum and election ports the inventory sets itself (else an adopted hand install's are kept: identities.ts). */
   portsAsked?: { quorumPort?: number; electionPort?: number };
+  /** metrics.enabled: the Prometheus metrics provider serves metricsPort. */
+  metrics: boolean;
   /** Settled by deploy/plan: a new server that starts only after the existing ones run the new list (join-order.ts). */
   joinAfterRoll?: boolean;
 };

@@ -43,6 +43,8 @@ export function zookeeperHostService(inv: Inventory, h: ResolvedHost, facts: Fac
     outstanding: null,
     nodeCount: null,
     syncedFollowers: null,
+    // the status engine asks the endpoint (metricsPort) from the control node
+    metrics: null,
   };
   const ports = (listening: ReadonlySet<number> | undefined, mode: string) => [
     portStatus('client', s.clientPort, listening, true),
@@ -138,6 +140,7 @@ export const zookeeperStatus: RoleStatus<ZookeeperServiceStatus, ZookeeperSummar
   serviceSchema: zookeeperServiceSchema,
   summarySchema: zookeeperSummarySchema,
   appliesTo: (h) => !!h.zookeeper,
+  metricsPort: (h) => (h.zookeeper?.metrics ? h.zookeeper.metricsPort : undefined),
   probes: zookeeperStatusProbes,
   hostService: (inv, h, facts) => zookeeperHostService(inv, h, facts),
   summarize: (_inv, hosts) => summarizeZookeeper(hosts),
