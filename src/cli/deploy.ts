@@ -8,7 +8,7 @@ import { setUpRun } from './run-setup.js';
 
 export async function deployCommand(
   file: string,
-  flags: GlobalRunFlags & { verify?: boolean; detailedExitcode?: boolean; skipPreflight?: boolean },
+  flags: GlobalRunFlags & { verify?: boolean; detailedExitcode?: boolean; skipPreflight?: boolean; bundle?: string },
   mode: 'plan' | 'deploy',
 ): Promise<void> {
   const inv = await loadInventory(file, inventorySections);
@@ -23,6 +23,7 @@ export async function deployCommand(
     cacheDir: flags.cacheDir,
     verify: flags.verify,
     preflight: !flags.skipPreflight,
+    ...(flags.bundle ? { bundle: flags.bundle } : {}),
     limit,
     onEvent: (e) => renderer.onEvent(e),
   });

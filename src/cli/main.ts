@@ -64,12 +64,14 @@ export function buildProgram(): Command {
     .description('make every host match the inventory, restart only what changed (rolling), then verify')
     .option('--no-verify', 'skip the final health checks')
     .option('--skip-preflight', 'do not stop a host on a failed preflight check (zkk doctor\'s fail-level checks)')
+    .option('--bundle <dir>', 'take every release from this `zkk bundle` directory, checked against its manifest (no network)')
     .action(async (file: string, flags) => (await import('./deploy.js')).deployCommand(file, flags, 'deploy'));
 
   runFlags(program.command('plan').argument('<inventory>', 'inventory file (YAML)'))
     .description('show what deploy would change, with diffs of rendered files; changes nothing')
     .option('--detailed-exitcode', 'exit 4 when changes are pending (0 when none)')
     .option('--skip-preflight', 'do not stop a host on a failed preflight check, as deploy --skip-preflight')
+    .option('--bundle <dir>', 'take every release from this `zkk bundle` directory, as deploy --bundle')
     .option('--commands', 'also print, per host and step, the exact commands and uploads deploy would run (secrets masked; -v implies it; --json always has them)')
     .action(async (file: string, flags) => (await import('./deploy.js')).deployCommand(file, flags, 'plan'));
 
@@ -161,6 +163,14 @@ export function buildProgram(): Command {
   bootstrap(runFlagsLite(program.command('decommission').argument('<inventory>', 'inventory file (YAML)').argument('<host>', 'the broker host to retire')))
     .description('move every replica off a broker, stop it, unregister it (KRaft); then delete its host line')
     .action(async (file: string, host: string, flags) => (await import('./decommission.js')).decommissionCommand(file, host, flags));
+
+  program
+    .command('bundle')
+    .argument('<inventory>', 'inventory file (YAML)')
+    .argument('<dir>', 'where to put the bundle (created; files already there with the right SHA-512 are kept)')
+    .description('gather everything a deploy of the inventory needs from outside (releases, the JDK archive, the metrics agent), SHA-512 verified, with a manifest: then `zkk deploy --bundle DIR` needs no network')
+    .option('--cache-dir <dir>', 'where downloaded releases are cached (default ~/.cache/zkk)')
+    .action(async (file: string, dir: string, flags: { cacheDir?: string }) => (await import('./bundle.js')).bundleCommand(file, dir, flags));
 
   const metrics = program.command('metrics').description('the Prometheus endpoints of metrics.enabled');
   metrics

@@ -17,6 +17,7 @@ import { bastionConnections, connectHost, routeControlNet, type ConnectOverrides
 import type { EventSink, StepStatus } from './events.js';
 import { executeActions } from './execute-actions.js';
 import { obtainRelease } from './releases.js';
+import { bundledSpec, readBundleManifest } from './bundle.js';
 import path from 'node:path';
 import { judgeCluster, type HostEvidence } from './doctor/preflight-checks.js';
 import { preflightNeeds, preflightProbes, probeList, type PreflightProbes } from './doctor/preflight-probes.js';
@@ -44,6 +45,8 @@ export interface RunOptions {
   finalize?: boolean;
   /** `zkk migrate`: which migration step this run may render (handed to Role.prepare) */
   migration?: RunIntent['migration'];
+  /** --bundle DIR: every release from this `zkk bundle` directory, checked against its manifest (no network). */
+  bundle?: string;
 }
 
 export interface StepReport {
@@ -123,9 +126,9 @@ export async function runPipeline(inventory: Inventory, opts: RunOptions): Promi
     for (const role of roles) prepared.set(role, await role.prepare?.(inv, opts.mode, { finalize: opts.finalize, migration: opts.migration }));
     emit({ type: 'stage', stage: 'connect' });
     const releases = new Map<string, LocalRelease>();
-    const releaseWork = Promise.all(
-      roles.flatMap((r) => r.releases?.(inv) ?? []).map(async (spec) => releases.set(spec.component, await obtainRelease(spec, opts.cacheDir, (message) => emit({ type: 'warning', message })))),
-    );
+    const manifest = opts.bundle ? await readBundleManifest(opts.bundle) : undefined;
+    const specs = roles.flatMap((r) => r.releases?.(inv) ?? []).map((spec) => (manifest ? bundledSpec(spec, opts.bundle!, manifest) : spec));
+    const releaseWork = Promise.all(specs.map(async (spec) => releases.set(spec.component, await obtainRelease(spec, opts.cacheDir, (message) => emit({ type: 'warning', message })))));
     const connectWork = Promise.all(runs.map((r) => connectRun(r, opts, emit)));
     const [relResult] = await Promise.allSettled([releaseWork, connectWork]);
     if (relResult.status === 'rejected') throw relResult.reason;

@@ -70,6 +70,10 @@ function checkZookeeperRules(ctx: SectionContext, members: { host: HostInput; in
   ctx.input.hosts.forEach((h, i) => {
     if (myidOf(h) !== undefined && !h.roles.includes(ZOOKEEPER_ROLE)) ctx.fail(['hosts', i, 'myid'], 'myid is set but the host has no zookeeper role');
   });
+  const version = (ctx.block as ZookeeperInput | undefined)?.version ?? zookeeperDefaults.version;
+  const [maj = 0, min = 0] = version.split('.').map(Number);
+  if (ctx.metricsEnabled && members.length > 0 && (maj < 3 || (maj === 3 && min < 6)))
+    ctx.fail(['metrics', 'enabled'], `ZooKeeper ${version} has no Prometheus metrics provider (it came with 3.6)`, 'upgrade ZooKeeper to 3.6 or newer, or leave metrics off');
   const even = evenQuorumWarning(members.length, 'ZooKeeper hosts', `an even ensemble tolerates no more failures than ${members.length - 1} — use an odd count`);
   if (even) ctx.warn(even);
 }

@@ -51,6 +51,11 @@ describe('metrics.enabled', () => {
     expect(problems(yaml('metrics: { enabled: true }\n', ', metricsAgent: { version: 0.20.0, mirror: /srv/m2 }'))).toBe('');
   });
 
+  it('refuses a ZooKeeper before 3.6 (no Prometheus provider)', () => {
+    expect(problems(yaml('metrics: { enabled: true }\nzookeeper: { version: 3.5.10 }\n'))).toMatch(/metrics\.enabled.*ZooKeeper 3\.5\.10 has no Prometheus metrics provider/s);
+    expect(problems(yaml('zookeeper: { version: 3.5.10 }\n'))).toBe('');
+  });
+
   it("zoo.cfg turns on ZooKeeper's Prometheus provider on the host's address", () => {
     const cfg = renderZookeeperFiles(inv, n1 as never).zooCfg;
     expect(cfg).toContain(
