@@ -103,6 +103,9 @@ function resolveHost(
 
 /** The agent's checksum must come from somewhere: Maven Central publishes no .sha512 for it. */
 function checkMetricsAgent(ctx: SectionContext, block: KafkaInput): void {
+  ctx.input.hosts.forEach((h, i) => {
+    if (kafkaOf(h)?.metricsAgent) ctx.fail(['hosts', i, 'kafka', 'metricsAgent'], 'the metrics agent is cluster-wide (one verified jar for every node)', 'set it under the top-level kafka: block');
+  });
   const a = block.metricsAgent;
   if (!ctx.metricsEnabled || !a?.version || a.sha512 || a.file || a.mirror || pinnedAgentSha512(a.version)) return;
   ctx.fail(['kafka', 'metricsAgent', 'version'], `zkk knows no SHA-512 of jmx_prometheus_javaagent ${a.version}, and Maven Central publishes none`, 'pin kafka.metricsAgent.sha512 (sha512sum of a jar you checked against Central\'s .sha1), or use the default version');

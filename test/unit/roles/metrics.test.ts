@@ -49,6 +49,7 @@ describe('metrics.enabled', () => {
     expect(problems(yaml('metrics: { enabled: true }\n', ', metricsAgent: { version: 0.20.0 }'))).toMatch(/kafka\.metricsAgent\.version.*no SHA-512 of jmx_prometheus_javaagent 0\.20\.0/s);
     expect(problems(yaml('metrics: { enabled: true }\n', `, metricsAgent: { version: 0.20.0, sha512: ${'ab'.repeat(64)} }`))).toBe('');
     expect(problems(yaml('metrics: { enabled: true }\n', ', metricsAgent: { version: 0.20.0, mirror: /srv/m2 }'))).toBe('');
+    expect(problems(yaml('metrics: { enabled: true }\n').replace('roles: [kafka] }', 'roles: [kafka], kafka: { metricsAgent: { version: 1.0.1 } } }'))).toMatch(/hosts\[1\]\.kafka\.metricsAgent.*cluster-wide/s);
   });
 
   it('refuses a ZooKeeper before 3.6 (no Prometheus provider)', () => {
