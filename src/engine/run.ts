@@ -121,12 +121,12 @@ export async function runPipeline(inventory: Inventory, opts: RunOptions): Promi
   const clusterSteps: RunReport['clusterSteps'] = [];
 
   try {
-    // 1. releases on the control node and connections, in parallel.
+    // 1. releases on the control node and connections, in parallel (a --bundle is read first: a bad one touches nothing).
+    const manifest = opts.bundle ? await readBundleManifest(opts.bundle) : undefined;
     const prepared = new Map<Role, unknown>();
     for (const role of roles) prepared.set(role, await role.prepare?.(inv, opts.mode, { finalize: opts.finalize, migration: opts.migration }));
     emit({ type: 'stage', stage: 'connect' });
     const releases = new Map<string, LocalRelease>();
-    const manifest = opts.bundle ? await readBundleManifest(opts.bundle) : undefined;
     const specs = roles.flatMap((r) => r.releases?.(inv) ?? []).map((spec) => (manifest ? bundledSpec(spec, opts.bundle!, manifest) : spec));
     const releaseWork = Promise.all(specs.map(async (spec) => releases.set(spec.component, await obtainRelease(spec, opts.cacheDir, (message) => emit({ type: 'warning', message })))));
     const connectWork = Promise.all(runs.map((r) => connectRun(r, opts, emit)));
