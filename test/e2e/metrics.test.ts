@@ -89,7 +89,7 @@ describe.skipIf(TARGET !== 'lab')('metrics.enabled: Prometheus endpoints of ZooK
       expect(sample(k, 'kafka_server_replicamanager_isrshrinkspersec_total'), at).toBeGreaterThanOrEqual(0);
       expect(sample(k, 'kafka_controller_kafkacontroller_offlinepartitionscount'), at).toBe(0);
       expect(sample(k, 'kafka_network_requestmetrics_totaltimems', { request: 'Produce', quantile: '0.99' }), at).toBeGreaterThanOrEqual(0);
-      followerFetches += sample(k, 'kafka_network_requestmetrics_totaltimems_count', { request: 'FetchFollower' }) ?? Number.NaN;
+      followerFetches += sample(k, 'kafka_network_requestmetrics_requests_total', { request: 'FetchFollower' }) ?? Number.NaN;
       expect(sample(k, 'kafka_raft_high_watermark'), at).toBeGreaterThan(0);
       expect(sample(k, 'kafka_raft_log_end_offset'), at).toBeGreaterThanOrEqual(sample(k, 'kafka_raft_high_watermark')!);
       expect(sample(k, 'kafka_broker_metadata_last_applied_record_lag_ms'), at).toBeGreaterThanOrEqual(0);
