@@ -33,7 +33,7 @@ hosts:
 const x509 = (file: string, ...args: string[]) => execFileSync('openssl', ['x509', '-in', file, '-noout', ...args], { encoding: 'utf8' });
 const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
 
-describe('security.tls.mode generate', () => {
+describe('security.tls.mode generate', { timeout: 60_000 }, () => {
   it('a plan creates nothing and says what deploy will generate', async () => {
     const tls = await loadClusterTls(inventory(), false);
     expect(tls!.hosts.size).toBe(0);
@@ -103,7 +103,7 @@ describe('security.tls.mode generate', () => {
   });
 });
 
-describe('security.tls.mode provided', () => {
+describe('security.tls.mode provided', { timeout: 60_000 }, () => {
   it('reads the files, checks them against the CA and the host names', async () => {
     const d = tlsDir(inventory());
     const text = (k2: string) => `cluster: prov
