@@ -52,6 +52,12 @@ export class WireWriter {
     if (s !== null) return this.string(s);
     return this.flexible ? this.uvarint(0) : this.int16(-1);
   }
+  /** BYTES / COMPACT_BYTES. */
+  byteField(b: Buffer): this {
+    if (this.flexible) this.uvarint(b.length + 1);
+    else this.int32(b.length);
+    return this.push(b);
+  }
   /** A header's client id: always a (non-compact) NULLABLE_STRING, even in header v2. */
   headerString(s: string): this {
     const b = Buffer.from(s, 'utf8');

@@ -2,20 +2,24 @@
  * One TCP connection to one Kafka node: framing, correlation ids, timeouts and the
  * ApiVersions negotiation every request uses to pick its version.
  */
-import type net from 'node:net';
+import net from 'node:net';
+import tls from 'node:tls';
 import { connectSocket } from '../../../shell/control-net.js';
+import { scramLogin } from './sasl-authenticate.js';
 import { WireReader, WireWriter } from './codec.js';
 import { errorName, KafkaWireError } from './wire-error.js';
 
 export const API = {
   fetch: 1,
   metadata: 3,
+  saslHandshake: 17,
   apiVersions: 18,
   describeConfigs: 32,
   electLeaders: 43,
   incrementalAlterConfigs: 44,
   alterPartitionReassignments: 45,
   listPartitionReassignments: 46,
+  saslAuthenticate: 36,
   describeQuorum: 55,
   unregisterBroker: 64,
 } as const;
@@ -25,10 +29,27 @@ export interface VersionRange {
   max: number;
 }
 
+/** TLS (trusting this CA, checking the host name) and a SASL/SCRAM-SHA-512 login, for a secured cluster. */
+export interface WireSecurity {
+  tls?: { ca: string };
+  sasl?: { mechanism: 'SCRAM-SHA-512'; user: string; password: string };
+}
+
 export interface WireOptions {
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
   clientId?: string;
+  /** Default: the one set by setDefaultWireSecurity (none: plaintext). */
+  security?: WireSecurity;
+}
+
+let defaultSecurity: WireSecurity | undefined;
+
+export const defaultWireSecurity = (): WireSecurity | undefined => defaultSecurity;
+
+/** What every connection of this process uses unless told otherwise (a run's cluster security). */
+export function setDefaultWireSecurity(s: WireSecurity | undefined): void {
+  defaultSecurity = s;
 }
 
 /** One TCP connection to one Kafka node; requests are answered in order (correlation ids checked). */
@@ -42,34 +63,48 @@ export class KafkaWireConnection {
   private constructor(
     private readonly socket: net.Socket,
     readonly endpoint: string,
-    private readonly opts: Required<WireOptions>,
+    private readonly opts: Required<Omit<WireOptions, 'security'>>,
   ) {
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (e) => this.fail(e));
     socket.on('close', () => this.fail(new Error(`connection to ${endpoint} closed`)));
   }
 
-  static connect(host: string, port: number, options: WireOptions = {}): Promise<KafkaWireConnection> {
-    const opts: Required<WireOptions> = { connectTimeoutMs: 2000, requestTimeoutMs: 5000, clientId: 'zkk-status', ...options };
+  static async connect(host: string, port: number, options: WireOptions = {}): Promise<KafkaWireConnection> {
+    const { security = defaultSecurity, ...rest } = options;
+    const opts: Required<Omit<WireOptions, 'security'>> = { connectTimeoutMs: 2000, requestTimeoutMs: 5000, clientId: 'zkk-status', ...rest };
     const endpoint = `${host}:${port}`;
-    return new Promise((resolve, reject) => {
-      const socket = connectSocket(host, port);
-      socket.setNoDelay(true);
+    const socket = await new Promise<net.Socket>((resolve, reject) => {
+      const raw = connectSocket(host, port);
+      raw.setNoDelay(true);
+      // TLS: the handshake is part of connecting (a host name check against the SANs, the cluster CA only)
+      const s = security?.tls ? tls.connect({ socket: raw, ca: security.tls.ca, host, ...(net.isIP(host) ? {} : { servername: host }) }) : raw;
+      const ready = security?.tls ? 'secureConnect' : 'connect';
       const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new Error(`${endpoint}: no connection within ${opts.connectTimeoutMs} ms`));
+        s.destroy();
+        reject(new Error(`${endpoint}: no ${security?.tls ? 'TLS ' : ''}connection within ${opts.connectTimeoutMs} ms`));
       }, opts.connectTimeoutMs);
-      socket.once('connect', () => {
+      s.once(ready, () => {
         clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve(new KafkaWireConnection(socket, endpoint, opts));
+        s.removeAllListeners('error');
+        resolve(s);
       });
-      socket.once('error', (e: NodeJS.ErrnoException) => {
+      s.once('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        socket.destroy();
-        reject(new Error(`${endpoint}: ${e.code ?? e.message}`));
+        s.destroy();
+        reject(new Error(`${endpoint}: ${security?.tls && !e.syscall ? `TLS: ${e.code ?? ''} ${e.message}`.trim() : e.code ?? e.message}`));
       });
     });
+    const c = new KafkaWireConnection(socket, endpoint, opts);
+    if (security?.sasl) {
+      try {
+        await scramLogin(c, security.sasl.user, security.sasl.password);
+      } catch (e) {
+        c.close();
+        throw e;
+      }
+    }
+    return c;
   }
 
   close(): void {

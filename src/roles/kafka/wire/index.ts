@@ -13,7 +13,8 @@
  * versions are negotiated with ApiVersions, flexible versions use compact encodings and
  * tagged fields.
  */
-export { API, connectAny, KafkaWireConnection, type VersionRange, type WireOptions } from './connection.js';
+export { API, connectAny, defaultWireSecurity, KafkaWireConnection, setDefaultWireSecurity, type VersionRange, type WireOptions, type WireSecurity } from './connection.js';
+export { scramLogin, SASL_AUTHENTICATION_FAILED } from './sasl-authenticate.js';
 export { KafkaWireError, errorName } from './wire-error.js';
 export { fetchMetadata, type ClusterMetadata, type MetadataPartition, type MetadataTopic } from './metadata.js';
 export { topicMinIsr } from './describe-configs.js';

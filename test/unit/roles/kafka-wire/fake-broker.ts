@@ -30,6 +30,7 @@ const FLEXIBLE_FROM: Record<number, number> = {
   [API.alterPartitionReassignments]: 0,
   [API.listPartitionReassignments]: 0,
   [API.unregisterBroker]: 0,
+  [API.saslAuthenticate]: 2,
 };
 
 /** A fake Kafka node: parses request headers, answers with the handler's body. */
