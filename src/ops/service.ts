@@ -3,7 +3,7 @@
  * systemd, a unit (daemon-reload on change) on hosts with it. Start what is not running;
  * restarts are the engine's handlers' business, not an operation's.
  */
-import { cmd, raw, type Command } from '../shell/command.js';
+import { cmd, quote, raw, script, type Command } from '../shell/command.js';
 import type { OsFact, PathFact, ProcessFact, ServiceRegistrationFact } from '../facts/probes.js';
 import { writtenAfterStart } from '../facts/process-start.js';
 import { blocked, change, exec, ok, type ExecAction, type Outcome } from './operation.js';
@@ -50,6 +50,29 @@ export function stopService(name: string, mgr: ServiceManager): ExecAction {
 /** What the roles' rolling-restart handlers run on one host. */
 export function restartService(name: string, mgr: ServiceManager): ExecAction {
   return exec(serviceCommand(mgr, name, 'restart'), { hint: logHint(name, mgr), timeoutMs: 240_000 });
+}
+
+/**
+ * Stop a service and keep it from starting at boot (systemd unit or init.d script, whichever
+ * the host has), for a server that leaves its cluster: data directories are kept.
+ * Idempotent: a stopped, disabled service stays so.
+ */
+export function retireServiceCommand(serviceName: string): Command {
+  const name = quote(serviceName);
+  const unit = quote(`/etc/systemd/system/${serviceName}.service`);
+  const init = quote(`/etc/init.d/${serviceName}`);
+  return script(
+    [
+      `if command -v systemctl >/dev/null 2>&1 && [ -f ${unit} ]; then`,
+      `  systemctl stop ${name} || exit 1`,
+      `  systemctl disable ${name} >/dev/null 2>&1 || true`,
+      `elif [ -x ${init} ]; then`,
+      `  ${init} stop || exit 1`,
+      `  if command -v update-rc.d >/dev/null 2>&1; then update-rc.d -f ${name} remove >/dev/null; elif command -v chkconfig >/dev/null 2>&1; then chkconfig --del ${name}; fi`,
+      'fi',
+    ].join('\n'),
+    `stop and disable ${serviceName}`,
+  );
 }
 
 export const daemonReload = (): ExecAction => exec(cmd('systemctl', 'daemon-reload'));

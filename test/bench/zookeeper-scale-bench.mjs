@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// ZooKeeper scale-out benchmark on the netns lab: prints figures, never fails on time.
+// ZooKeeper scale-out and scale-in benchmark on the netns lab: prints figures, never fails on time.
 //   ZKK_LAB_LEASE=held flock -w 3000 /var/lib/zkk-lab/.lease node test/bench/zookeeper-scale-bench.mjs
 // Deploys zk1..zk3, then times the one deploy that grows the ensemble to 5 with zk4 and zk5
 // inserted in the middle of the inventory (static config: new servers first, then a gated
-// roll of the old ones, leader last), and the no-op deploy after it. Torn down at the end.
+// roll of the old ones, leader last), the no-op deploy after it, then the deploy that shrinks
+// it back to 3 (zk4, zk5 `leaving: true`: hand-over if one of them leads, a gated roll of
+// zk1..zk3, leader last, zk4/zk5 stopped last) and its no-op. Torn down at the end.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,13 +21,13 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-bench-zkscale-'));
 const inv = path.join(dir, 'inventory.yml');
 let address = {};
 
-function write(hosts) {
+function write(hosts, leaving = []) {
   writeFileSync(
     inv,
     `cluster: bench
 ssh: { user: root, identityFile: ${state}/ssh/id_ed25519, knownHosts: ${state}/ssh/known_hosts, config: false }
 hosts:
-${hosts.map((h) => `  - { name: ${h}, address: ${address[h]}, roles: [zookeeper] }`).join('\n')}
+${hosts.map((h) => `  - { name: ${h}, address: ${address[h]}, roles: [zookeeper]${leaving.includes(h) ? ', leaving: true' : ''} }`).join('\n')}
 zookeeper: { version: ${versions.ZK_VERSION}, heapMb: 128, release: { mirror: ${fixtures}/mirror } }
 `,
   );
@@ -56,10 +58,13 @@ try {
   write(['zk1', 'zk4', 'zk2', 'zk5', 'zk3']);
   runs.push(deploy('3 → 5 (static)'));
   runs.push(deploy('no-op after 3 → 5'));
+  write(['zk1', 'zk4', 'zk2', 'zk5', 'zk3'], ['zk4', 'zk5']);
+  runs.push(deploy('5 → 3 (static)'));
+  runs.push(deploy('no-op after 5 → 3'));
 } finally {
   lab('down');
 }
 
-console.log(`ZooKeeper scale-out benchmark on 5 netns lab hosts (${os.cpus().length} cores, ZooKeeper ${versions.ZK_VERSION})`);
+console.log(`ZooKeeper scale-out and scale-in benchmark on 5 netns lab hosts (${os.cpus().length} cores, ZooKeeper ${versions.ZK_VERSION})`);
 console.log('run                    wall      changed  exit');
 for (const r of runs) console.log(`${r.label.padEnd(22)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${String(r.changed).padStart(7)}  ${r.status}`);

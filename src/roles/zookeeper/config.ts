@@ -13,8 +13,16 @@ export interface ZkServerEntry {
   electionPort: number;
 }
 
-export function zookeeperHosts(inv: Inventory): (ResolvedHost & { zookeeper: ResolvedZookeeper })[] {
-  return inv.hosts.filter((h): h is ResolvedHost & { zookeeper: ResolvedZookeeper } => !!h.zookeeper);
+type ZkHost = ResolvedHost & { zookeeper: ResolvedZookeeper };
+
+/** The ensemble's members: every zookeeper host except those leaving (`leaving: true`). */
+export function zookeeperHosts(inv: Inventory): ZkHost[] {
+  return inv.hosts.filter((h): h is ZkHost => !!h.zookeeper && !h.zookeeper.leaving);
+}
+
+/** The zookeeper hosts marked `leaving: true` (scale-in): in no server list, stopped after the others run without them. */
+export function leavingZookeeperHosts(inv: Inventory): ZkHost[] {
+  return inv.hosts.filter((h): h is ZkHost => !!h.zookeeper && h.zookeeper.leaving);
 }
 
 /** The server list, by myid: the same lines whatever the inventory order (hosts can be reordered with 0 changes). */

@@ -9,7 +9,7 @@ import { ExitCode, ZkkError } from '../../errors/zkk-error.js';
 import type { Inventory, ResolvedZookeeper } from '../../inventory/resolve.js';
 import type { IdentitySettlement } from '../role.js';
 import { parseIdFile, settleIds, type IdClaim } from '../stable-ids.js';
-import { zookeeperHosts } from './config.js';
+import { leavingZookeeperHosts, zookeeperHosts } from './config.js';
 import { joinAfterRoll } from './join-order.js';
 import { zookeeperProcessProbe } from './process.js';
 import { commandProbe } from '../../facts/probes.js';
@@ -68,7 +68,9 @@ function keptPorts(s: ResolvedZookeeper, myid: number, facts: Facts | undefined)
 
 export function settleZookeeperIds(inv: Inventory, facts: ReadonlyMap<number, Facts>): IdentitySettlement {
   const members = zookeeperHosts(inv);
-  const claims: IdClaim[] = members.map((h) => ({
+  const leaving = leavingZookeeperHosts(inv);
+  // a leaving server keeps its id until it is gone: nobody else takes it meanwhile
+  const claims: IdClaim[] = [...members, ...leaving].map((h) => ({
     host: h.name,
     index: h.index,
     onDisk: myidHeld(h.zookeeper, facts.get(h.index), h.name),
@@ -76,6 +78,7 @@ export function settleZookeeperIds(inv: Inventory, facts: ReadonlyMap<number, Fa
     where: myidPath(h.zookeeper),
   }));
   const settled = settleIds(claims, { what: 'myid', field: 'myid', min: 1, max: 255 });
+  if (leaving.length > 0) refuseGrowAndShrink(members, leaving, facts);
   const byIndex = new Map(settled.map((s) => [s.index, s]));
   // hosts not reached count as holding data and running: nothing is started in their place
   const held = joinAfterRoll(
@@ -98,4 +101,22 @@ export function settleZookeeperIds(inv: Inventory, facts: ReadonlyMap<number, Fa
     },
     ids: settled.map((s) => ({ host: s.host, role: 'zookeeper', what: 'myid', id: s.id, source: s.source, ...(s.unread ? { unread: true } : {}) })),
   };
+}
+
+/**
+ * Servers added and others leaving in one deploy: refused. A roll that must both let new,
+ * empty servers join (join-order.ts) and hand the quorum over to fewer servers has no
+ * order that keeps the data safe and the quorum live at every step; two deploys do.
+ */
+function refuseGrowAndShrink(members: ReturnType<typeof zookeeperHosts>, leaving: ReturnType<typeof zookeeperHosts>, facts: ReadonlyMap<number, Facts>): void {
+  const fresh = members.filter((h) => {
+    const f = facts.get(h.index);
+    return f !== undefined && !holdsSnapshot(f, h.zookeeper) && !f.get(zookeeperProcessProbe(h.zookeeper)).running;
+  });
+  if (fresh.length === 0) return;
+  throw new ZkkError(
+    'USAGE',
+    `ZooKeeper servers added (${fresh.map((h) => h.name).join(', ')}) and leaving (${leaving.map((h) => h.name).join(', ')}) in one deploy: zkk grows or shrinks an ensemble per deploy`,
+    { exitCode: ExitCode.usage, hint: 'deploy the removal first (leaving: true, then delete the host lines), then add the new hosts — or the other way round' },
+  );
 }

@@ -19,6 +19,7 @@ export const ZOOKEEPER_ROLE = 'zookeeper';
 
 const zookeeperOf = (h: HostInput) => h.zookeeper as ZookeeperInput | undefined;
 const myidOf = (h: HostInput) => h.myid as number | undefined;
+const leavingOf = (h: HostInput) => h.leaving === true;
 
 export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
   key: 'zookeeper',
@@ -26,6 +27,10 @@ export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
   schema: zookeeperSchema,
   hostFields: {
     myid: z.number().int().optional().describe('ZooKeeper myid 1-255 (default: the id the host already has on disk, else the lowest free one); refused when it contradicts the host\'s myid file'),
+    leaving: z
+      .boolean()
+      .optional()
+      .describe('true: this host\'s ZooKeeper server leaves the ensemble (scale-in). It is left out of every server list and zookeeper.connect; deploy rolls the remaining servers without it (leader last), then stops it and disables it at boot; its data dir is kept. Delete the host line afterwards'),
   },
   resolve(ctx) {
     const members = ctx.hostsWith(ZOOKEEPER_ROLE);
@@ -37,7 +42,7 @@ export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
       const jvmFlags = jvmFlagTokens(merged.jvmFlags ?? '').join(' ');
       const asked = ctx.layered({}, host) as Partial<typeof zookeeperDefaults>;
       const portsAsked = { ...(asked.quorumPort !== undefined ? { quorumPort: asked.quorumPort } : {}), ...(asked.electionPort !== undefined ? { electionPort: asked.electionPort } : {}) };
-      out.set(index, { ...merged, jvmFlags, metrics: ctx.metricsEnabled, release: ctx.release(merged.release), myid: ids[position]!, myidAsked: myidOf(host), portsAsked });
+      out.set(index, { ...merged, jvmFlags, metrics: ctx.metricsEnabled, release: ctx.release(merged.release), myid: ids[position]!, myidAsked: myidOf(host), portsAsked, leaving: leavingOf(host) });
     });
     return out;
   },
@@ -74,7 +79,25 @@ function checkZookeeperRules(ctx: SectionContext, members: { host: HostInput; in
   const [maj = 0, min = 0] = version.split('.').map(Number);
   if (ctx.metricsEnabled && members.length > 0 && (maj < 3 || (maj === 3 && min < 6)))
     ctx.fail(['metrics', 'enabled'], `ZooKeeper ${version} has no Prometheus metrics provider (it came with 3.6)`, 'upgrade ZooKeeper to 3.6 or newer, or leave metrics off');
-  const even = evenQuorumWarning(members.length, 'ZooKeeper hosts', `an even ensemble tolerates no more failures than ${members.length - 1} — use an odd count`);
+  ctx.input.hosts.forEach((h, i) => {
+    if (h.leaving !== undefined && !h.roles.includes(ZOOKEEPER_ROLE)) ctx.fail(['hosts', i, 'leaving'], 'leaving is set but the host has no zookeeper role', 'leaving: true marks a ZooKeeper server that leaves the ensemble');
+  });
+  const staying = members.filter((m) => !leavingOf(m.host));
+  if (members.length > 0 && staying.length === 0) {
+    const first = members.find((m) => leavingOf(m.host))!;
+    ctx.fail(['hosts', first.index, 'leaving'], 'every zookeeper host is leaving: no ensemble would remain', 'keep at least one server (leaving: true is for scale-in)');
+  }
+  const running = members.length;
+  // the remaining servers alone must keep a quorum of the ensemble they leave (live-quorum.ts judges each step)
+  if (staying.length > 0 && staying.length < Math.floor(running / 2) + 1) {
+    const first = members.find((m) => leavingOf(m.host))!;
+    ctx.fail(
+      ['hosts', first.index, 'leaving'],
+      `${running - staying.length} of ${running} ZooKeeper servers leaving at once: the ${staying.length} remaining would not keep a quorum of the ${running}-server ensemble (${Math.floor(running / 2) + 1} needed)`,
+      'remove fewer than half of the servers per deploy (e.g. 7 → 5, then 5 → 3)',
+    );
+  }
+  const even = evenQuorumWarning(staying.length, 'ZooKeeper hosts', `an even ensemble tolerates no more failures than ${staying.length - 1} — use an odd count`);
   if (even) ctx.warn(even);
 }
 

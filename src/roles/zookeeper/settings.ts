@@ -53,6 +53,8 @@ export type ResolvedZookeeper = ZookeeperSettings & {
   metrics: boolean;
   /** Settled by deploy/plan: a new server that starts only after the existing ones run the new list (join-order.ts). */
   joinAfterRoll?: boolean;
+  /** The host's `leaving: true`: its server leaves the ensemble (not in any server list; stopped after the others run without it, data kept). */
+  leaving: boolean;
 };
 
 declare module '../../inventory/section.js' {

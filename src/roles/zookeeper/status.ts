@@ -27,7 +27,7 @@ export function zookeeperStatusProbes(h: ResolvedHost) {
 
 export function zookeeperHostService(inv: Inventory, h: ResolvedHost, facts: Facts | undefined): ZookeeperServiceStatus {
   const s = h.zookeeper!;
-  const ensemble = inv.hosts.filter((x) => x.zookeeper).length;
+  const ensemble = inv.hosts.filter((x) => x.zookeeper && !x.zookeeper.leaving).length;
   const base: ZookeeperServiceStatus = {
     service: 'zookeeper',
     myid: s.myid,
@@ -139,7 +139,8 @@ export const zookeeperStatus: RoleStatus<ZookeeperServiceStatus, ZookeeperSummar
   portNames: ['client', 'quorum', 'election'],
   serviceSchema: zookeeperServiceSchema,
   summarySchema: zookeeperSummarySchema,
-  appliesTo: (h) => !!h.zookeeper,
+  // a leaving server (leaving: true) is no member any more: it is expected to be stopped
+  appliesTo: (h) => !!h.zookeeper && !h.zookeeper.leaving,
   metricsPort: (h) => (h.zookeeper?.metrics ? h.zookeeper.metricsPort : undefined),
   probes: zookeeperStatusProbes,
   hostService: (inv, h, facts) => zookeeperHostService(inv, h, facts),

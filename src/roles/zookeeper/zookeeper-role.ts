@@ -21,7 +21,7 @@ import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '.
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { ensureFirewallOpen } from '../../ops/firewall.js';
-import { blocked, change, followedBy, ok, type Outcome, type Step } from '../../ops/operation.js';
+import { blocked, change, exec, followedBy, ok, type Outcome, type Step } from '../../ops/operation.js';
 import { propertiesFileAccess } from '../../ops/secret-properties.js';
 import {
   daemonReload,
@@ -29,6 +29,7 @@ import {
   ensureServiceEnabled,
   ensureServiceRunning,
   restartService,
+  retireServiceCommand,
   serviceCommand,
   serviceFilePath,
   serviceManager,
@@ -37,7 +38,7 @@ import {
 } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
 import type { Day2Action, Day2Options, Day2Reporter, HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
-import { renderZookeeperFiles, versionedInstallDir, zookeeperHosts, zookeeperPorts } from './config.js';
+import { leavingZookeeperHosts, renderZookeeperFiles, versionedInstallDir, zookeeperHosts, zookeeperPorts } from './config.js';
 import { fourLetterWordScript, fourLetterWordsProbe, isServing, srvr, type ZkMode } from './health.js';
 import { parseConfMembership, restartKeepsQuorum, type LiveEnsemble } from './live-quorum.js';
 import { script, type Command } from '../../shell/command.js';
@@ -59,6 +60,9 @@ const JOIN = 'zookeeper.join-after-roll';
 /** A hand-built server taken over by converge, one at a time (hand-install.ts). */
 const ADOPT = 'zookeeper.adopt';
 export const ZK_START_STEP = 'zookeeper.start';
+/** A leaving server (`leaving: true`): stopped by converge once the others run without it. */
+const LEAVE = 'zookeeper.leave-after-roll';
+export const ZK_LEAVE_STEP = 'zookeeper.leave';
 
 /** The zoo.cfg the stock scripts read without --config (zkEnv.sh: <install>/conf). */
 const stockZooCfg = (s: ResolvedZookeeper): string => `${versionedInstallDir(s)}/conf/zoo.cfg`;
@@ -154,6 +158,8 @@ export const zookeeperRole: Role = {
     const s = host.zookeeper;
     const os = facts.get(osProbe());
     const mgr = serviceManager(os);
+    // scale-in: a leaving server keeps its files as they are (it runs the old list until it stops)
+    if (s.leaving) return [{ id: ZK_LEAVE_STEP, title: 'leave the ensemble', outcome: leaveOutcome(facts, s, mgr, zookeeperHosts(ctx.inv).length) }];
     const files = renderZookeeperFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir });
     const rel = ctx.releases.get('zookeeper');
     if (!rel) throw new Error('zookeeper release not obtained');
@@ -217,24 +223,46 @@ export const zookeeperRole: Role = {
     const label = (h: (typeof zkHosts)[number]) => `${h.host.name} (myid ${zk(h.host).myid}, ${mode(h)})`;
     const starting = zkHosts.filter((h) => h.changes.has(ZK_START_STEP) && !h.changes.has(JOIN));
     const restarting = zkHosts
-      .filter((h) => h.changes.has(RESTART) && !h.changes.has(ZK_START_STEP) && h.facts.get(zookeeperProcessProbe(zk(h.host))).running)
+      .filter((h) => !zk(h.host).leaving && h.changes.has(RESTART) && !h.changes.has(ZK_START_STEP) && h.facts.get(zookeeperProcessProbe(zk(h.host))).running)
       .sort((a, b) => Number(mode(a) === 'leader') - Number(mode(b) === 'leader'));
+    const leaving = zkHosts.filter((h) => zk(h.host).leaving && h.changes.has(LEAVE));
     const servers = zookeeperHosts(inv).length;
     const lines: string[] = [];
     const adopting = zkHosts.filter((h) => h.changes.has(ADOPT)).sort((a, b) => Number(mode(a) === 'leader') - Number(mode(b) === 'leader'));
     for (const h of adopting)
       lines.push(`gate: the leader's live members keep their quorum without ${h.host.name} → take over ${label(h)}${mode(h) === 'leader' ? ', the leader last' : ''} (${ADOPT}) → wait until it serves again, under zkk's service, and one leader leads`);
+    const stoppedLeavers = zkHosts.filter((h) => zk(h.host).leaving && !h.changes.has(LEAVE));
+    if (restarting.length > 0 && stoppedLeavers.length > 0)
+      lines.push(`start ${stoppedLeavers.map((h) => h.host.name).join(', ')} (leaving, stopped) again if the leader still counts it as a voter: the restarts need its vote; stopped again at the end`);
+    const leavingLeader = leaving.find((h) => mode(h) === 'leader');
+    if (leavingLeader) {
+      const others = leaving.filter((h) => h !== leavingLeader);
+      lines.push(
+        `hand the leadership to a remaining server (servers with the new list follow only a leader in it): ${others.length > 0 ? `gate → stop ${others.map(label).join(', ')} (leaving; while it runs it would win the election), then ` : ''}` +
+          `gate → stop ${label(leavingLeader)} → wait until a remaining server leads → start ${leavingLeader.host.name} again (it votes until the end)`,
+      );
+    }
     if (starting.length > 0) lines.push(`start ${starting.map((h) => `${h.host.name} (myid ${zk(h.host).myid})`).join(', ')} with the ${servers}-server list (apply step ${ZK_START_STEP}), and wait until they serve (joined the running leader) before any restart`);
     for (const h of restarting)
       lines.push(`gate: the leader's live members keep their quorum without ${h.host.name} → restart ${label(h)}${mode(h) === 'leader' ? ', the leader last' : ''} → wait until it serves and one leader leads`);
     for (const h of zkHosts.filter((x) => x.changes.has(JOIN)))
       lines.push(`start ${h.host.name} (myid ${zk(h.host).myid}), a new server held back until now (new servers alone would be a quorum of the new list) → wait until it serves`);
+    if (leaving.length > 0)
+      lines.push(`gate: not a voter of the leader any more → stop and disable at boot ${leaving.map((h) => h.host.name).join(', ')} (leaving; data kept in ${zk(leaving[0]!.host).dataDir}) → delete their host lines`);
     if (lines.length > 0) lines.push(`wait until the ensemble serves: ${servers} server(s), one leader`);
     return lines;
   },
   async converge(inv, live, report) {
     const zkLive = live.filter((l) => l.host.zookeeper);
-    const toRestart = zkLive.filter((l) => l.changed.has(RESTART) && !l.changed.has(ZK_START_STEP) && l.facts.get(zookeeperProcessProbe(zk(l.host))).running);
+    const members = zkLive.filter((l) => !zk(l.host).leaving);
+    const leaving = zkLive.filter((l) => zk(l.host).leaving && l.changed.has(LEAVE));
+    const stoppedLeavers = zkLive.filter((l) => zk(l.host).leaving && !l.changed.has(LEAVE));
+    // the gate's guess when the leader does not list its members (3.4): the list running now
+    const runningIds = [...zookeeperHosts(inv), ...leavingZookeeperHosts(inv)].map((h) => h.zookeeper.myid);
+    const toRestart = members.filter((l) => l.changed.has(RESTART) && !l.changed.has(ZK_START_STEP) && l.facts.get(zookeeperProcessProbe(zk(l.host))).running);
+    // a run stopped half-way (or a leaver stopped by hand) while the others still run the old list: it votes again until they have rolled
+    if (toRestart.length > 0 && stoppedLeavers.length > 0) leaving.push(...(await restartStoppedVoters(zkLive, stoppedLeavers, runningIds, report)));
+    if (leaving.length > 0) await handOverLeadership(zkLive, leaving, runningIds, report);
     // A new server still looking for a leader could make a second quorum of the new list
     // with a restarted member (split brain: seen on the lab, 3 → 5): the started ones join first.
     if (toRestart.length > 0)
@@ -244,15 +272,16 @@ export const zookeeperRole: Role = {
       }
     const adopting = zkLive.filter((l) => l.changed.has(ADOPT));
     if (adopting.length > 0) await rollingRestart(zkLive, adopting, zookeeperHosts(inv).map((h) => h.zookeeper.myid), report, DEPLOY_GATE, takeOverCommand);
-    if (toRestart.length > 0) await rollingRestart(zkLive, toRestart, zookeeperHosts(inv).map((h) => h.zookeeper.myid), report);
+    if (toRestart.length > 0) await rollingRestart(zkLive, toRestart, leaving.length > 0 ? runningIds : zookeeperHosts(inv).map((h) => h.zookeeper.myid), report);
     for (const l of zkLive.filter((x) => x.changed.has(JOIN))) await startJoiner(l, report);
-    await waitForQuorum(inv, zkLive, report);
+    for (const l of leaving) await retire(zkLive, l, runningIds, report);
+    await waitForQuorum(inv, members, report);
   },
   day2: zookeeperDay2,
   uninstallProbes: (ctx) => uninstallProbes(zookeeperLayout(zk(ctx.host))),
   uninstall: (ctx, facts, { purge }) => uninstallSteps(zookeeperLayout(zk(ctx.host)), facts, ctx.inv.firewall.manage, purge),
   async verify(inv, live) {
-    return verifyEnsemble(inv, live.filter((l) => l.host.zookeeper));
+    return verifyEnsemble(inv, live.filter((l) => l.host.zookeeper && !l.host.zookeeper.leaving));
   },
   status: zookeeperStatus,
   preflight: zookeeperPreflight,
@@ -270,6 +299,18 @@ function startOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' | 'sysv
   return change(`start ${s.serviceName} after the existing servers run the new server list (new servers alone would be a quorum of it)`, [
     { kind: 'restart', handler: JOIN, command: serviceCommand(mgr, s.serviceName, 'start') },
   ]);
+}
+
+/** A leaving server: stopped and disabled at boot by converge, after the others run without it; its data is kept. */
+function leaveOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' | 'sysv', remaining: number): Outcome {
+  const running = facts.get(zookeeperProcessProbe(s)).running;
+  const enabled = facts.get(serviceRegistrationProbe(s.serviceName, mgr)).enabled;
+  if (running)
+    return change(`stop ${s.serviceName} and disable it at boot once the ${remaining} remaining servers run without it (data kept in ${s.dataDir})`, [
+      { kind: 'restart', handler: LEAVE, command: retireServiceCommand(s.serviceName) },
+    ]);
+  if (enabled) return change(`disable ${s.serviceName} at boot (stopped; data kept in ${s.dataDir})`, [exec(retireServiceCommand(s.serviceName))]);
+  return ok(`left the ensemble: stopped, not started at boot, data kept in ${s.dataDir} — delete the host line`);
 }
 
 function serviceFileOutcome(facts: Facts, s: ResolvedZookeeper, mgr: 'systemd' | 'sysv', files: { initScript: string; systemdUnit: string }): Outcome {
@@ -376,6 +417,61 @@ async function observeEnsemble(all: LiveHost[], inventoryIds: number[]): Promise
   const leader = all[members.findIndex((m) => m.mode === 'leader')];
   const conf = leader ? (await leader.conn.exec(script(fourLetterWordScript('conf', zk(leader.host).clientPort), 'conf'), { check: false, timeoutMs: 10_000 })).stdout : '';
   return { voters: parseConfMembership(conf), fallbackVoters: inventoryIds, members };
+}
+
+/**
+ * Scale-in, static config: a server restarted with the new list follows only a leader in
+ * that list (it ignores the votes of servers outside it), so a leaving leader first hands
+ * over. While another leaving server runs it would win the next election (the highest
+ * myid wins a tie), so those stop first (for good); then the leaving leader stops, a
+ * remaining server is elected, and the leaving leader starts again as a follower, so the
+ * roll that follows still has its vote. Each stop is gated on the live quorum.
+ */
+async function handOverLeadership(all: LiveHost[], leaving: LiveHost[], runningIds: number[], report: HandlerReporter): Promise<void> {
+  const modes = await Promise.all(leaving.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
+  const leader = leaving[modes.indexOf('leader')];
+  if (!leader) return;
+  for (const l of leaving.filter((x) => x !== leader)) await retire(all, l, runningIds, report, 'before the leader hands over');
+  const s = zk(leader.host);
+  await quorumGate(all, runningIds, leader, 'stopping', [leader], DEPLOY_GATE);
+  report.info(leader.host.name, 'stopping ZooKeeper (leaving, the leader): a remaining server is elected');
+  const mgr = serviceManager(leader.facts.get(osProbe()));
+  const stop = stopService(s.serviceName, mgr);
+  await leader.conn.exec(stop.command, stop);
+  const deadline = Date.now() + s.initLimit * s.tickTime + 60_000;
+  // the other leaving servers are stopped: the one elected now is a remaining server
+  await waitForLeader(all.filter((l) => l !== leader), deadline);
+  const start = startService(s.serviceName, mgr);
+  await leader.conn.exec(start.command, start);
+  report.info(leader.host.name, `ZooKeeper back as ${await serving(leader, deadline, 'did not rejoin the ensemble after handing over')} (leaving: it votes until the others run without it)`);
+}
+
+/**
+ * Leaving servers found stopped while the leader still counts them as voters and the
+ * remaining servers have yet to roll (a deploy interrupted after the hand-over stopped
+ * them, or a leaver stopped by hand): without their votes a restart would lose the
+ * quorum, so they start again, follow, and are stopped at the end with the others.
+ */
+async function restartStoppedVoters(all: LiveHost[], stopped: LiveHost[], runningIds: number[], report: HandlerReporter): Promise<LiveHost[]> {
+  const voters = (await observeEnsemble(all, runningIds)).voters;
+  const back: LiveHost[] = [];
+  for (const l of stopped.filter((x) => voters?.includes(zk(x.host).myid))) {
+    const s = zk(l.host);
+    report.info(l.host.name, `starting ZooKeeper again (leaving, stopped, but still a voter of the leader while the others run the old list)`);
+    const start = startService(s.serviceName, serviceManager(l.facts.get(osProbe())));
+    await l.conn.exec(start.command, start);
+    report.info(l.host.name, `ZooKeeper back as ${await serving(l, Date.now() + s.initLimit * s.tickTime + 60_000, 'did not rejoin the ensemble')}`);
+    back.push(l);
+  }
+  return back;
+}
+
+/** Stop a leaving server for good (and disable it at boot), gated: the leader's voters keep their quorum without it. */
+async function retire(all: LiveHost[], l: LiveHost, runningIds: number[], report: HandlerReporter, why = 'the remaining servers run without it'): Promise<void> {
+  const s = zk(l.host);
+  const detail = await quorumGate(all, runningIds, l, 'stopping', [l], DEPLOY_GATE);
+  report.info(l.host.name, `stopping ZooKeeper and disabling it at boot (leaving, ${why}; gate: ${detail}); data kept in ${s.dataDir}`);
+  await l.conn.exec(retireServiceCommand(s.serviceName), { timeoutMs: 240_000 });
 }
 
 /** A held-back new server: started once the others run the new list, then waited for, one at a time. */
