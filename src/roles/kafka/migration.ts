@@ -123,7 +123,7 @@ export function migrationState(o: MigrationObservation): MigrationState {
   if (b('zk-migrating') === nb && metadataMigrated(o.znode))
     return { phase: 'dual-write', step: 'brokers-kraft', summary: `metadata migrated to KRaft (controller ${o.znode!.kraftControllerId}, offset ${o.znode!.kraftMetadataOffset}); brokers in ZooKeeper mode with the migration; dual-write` };
   if (b('zk-migrating') > 0)
-    return { phase: 'migrating-metadata', step: 'migrate-metadata', summary: `${count(b('zk-migrating'), nb, 'brokers')} rolled with the migration settings; ${o.znode === null ? 'ZooKeeper /migration unreadable' : 'metadata copy not recorded as done in ZooKeeper /migration yet'}` };
+    return { phase: 'migrating-metadata', step: 'migrate-metadata', summary: `${count(b('zk-migrating'), nb, 'brokers')} configured with the migration settings; ${o.znode === null ? 'ZooKeeper /migration unreadable' : 'metadata copy not recorded as done in ZooKeeper /migration yet'}` };
   if (c('migrating') === nc) return { phase: 'controllers-ready', step: 'migrate-metadata', summary: `${nc} KRaft controllers provisioned in migration mode; brokers in ZooKeeper mode` };
   if (c('migrating') > 0) return { phase: 'preparing', step: 'prepare', summary: `${count(c('migrating'), nc, 'KRaft controllers')} provisioned; brokers in ZooKeeper mode` };
   return { phase: 'zookeeper-mode', step: 'prepare', summary: 'ZooKeeper mode: no KRaft controller provisioned yet' };
