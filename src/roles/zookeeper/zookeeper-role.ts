@@ -228,7 +228,7 @@ export const zookeeperRole: Role = {
     const leaving = zkHosts.filter((h) => zk(h.host).leaving && h.changes.has(LEAVE));
     const servers = zookeeperHosts(inv).length;
     const lines: string[] = [];
-    const adopting = zkHosts.filter((h) => h.changes.has(ADOPT)).sort((a, b) => Number(mode(a) === 'leader') - Number(mode(b) === 'leader'));
+    const adopting = zkHosts.filter((h) => h.changes.has(ADOPT)).sort((a, b) => rollRank(mode(a)) - rollRank(mode(b)));
     for (const h of adopting)
       lines.push(`gate: the leader's live members keep their quorum without ${h.host.name} → take over ${label(h)}${mode(h) === 'leader' ? ', the leader last' : ''} (${ADOPT}) → wait until it serves again, under zkk's service, and one leader leads`);
     const stoppedLeavers = zkHosts.filter((h) => zk(h.host).leaving && !h.changes.has(LEAVE));
@@ -345,7 +345,8 @@ async function quorumGate(all: LiveHost[], inventoryIds: number[], t: LiveHost, 
 async function rollingRestart(all: LiveHost[], targets: LiveHost[], inventoryIds: number[], report: HandlerReporter, gate: RollGate = DEPLOY_GATE, takeOver?: (t: LiveHost) => Command): Promise<void> {
   const modes = new Map<LiveHost, ZkMode>();
   await Promise.all(targets.map(async (t) => modes.set(t, (await srvr(t.conn, zk(t.host).clientPort)).mode)));
-  const ordered = [...targets].sort((a, b) => Number(modes.get(a) === 'leader') - Number(modes.get(b) === 'leader'));
+  // a server not serving first (it takes nothing from the quorum: e.g. one a killed take-over left stopped), the leader last
+  const ordered = [...targets].sort((a, b) => rollRank(modes.get(a)!) - rollRank(modes.get(b)!));
   for (const t of ordered) {
     const s = zk(t.host);
     const detail = await quorumGate(all, inventoryIds, t, 'restarting', ordered.slice(ordered.indexOf(t)), gate);
@@ -370,6 +371,9 @@ function takeOverCommand(l: LiveHost): Command {
   if (!adoptionPending(hand)) throw new Error(`${l.host.name}: no hand-built ZooKeeper left to take over`);
   return adoptionScript(s, hand, versionedInstallDir(s), serviceCommand(serviceManager(l.facts.get(osProbe())), s.serviceName, 'start'));
 }
+
+/** Roll order: servers not serving, then followers (and observers), the leader last. */
+const rollRank = (m: ZkMode): number => (m === 'leader' ? 2 : isServing(m) ? 1 : 0);
 
 /** zkk restart | stop | start on ZooKeeper hosts: the same roll and gates as deploy's handler. */
 async function zookeeperDay2(action: Day2Action, inv: Inventory, all: LiveHost[], targets: LiveHost[], report: Day2Reporter, opts: Day2Options): Promise<void> {
