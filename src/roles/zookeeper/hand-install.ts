@@ -38,6 +38,8 @@ export interface HandZookeeper {
   snapshots: number;
   /** Its data (dataDir/version-2 or dataLogDir/version-2) still waits to be moved into zkk's dirs. */
   dataPending: boolean;
+  /** Which of them: the snapshots (dataDir/version-2), the transaction logs (dataLogDir/version-2). */
+  pendingData?: ('snapshots' | 'txlogs')[];
   /** ZooKeeper servers started by hand from the install directory (zkServer.sh start). */
   pids: number[];
 }
@@ -86,7 +88,8 @@ export function handZookeeperProbe(s: ResolvedZookeeper): Probe<HandZookeeperFac
       `  d=${dirOf('dataDir')}; l=${dirOf('dataLogDir')}`,
       `  ${now('d')}; ${now('l')}`,
       '  [ -n "$d" ] && echo "myid=$(head -c 16 "$d/myid" 2>/dev/null | tr -dc 0-9)" && echo "snapshots=$(ls -1 "$d/version-2" 2>/dev/null | grep -c \'^snapshot\\.\')"',
-      '  { [ -n "$d" ] && [ -d "$d/version-2" ]; } || { [ -n "$l" ] && [ -d "$l/version-2" ]; } && echo pending=yes',
+      '  [ -n "$d" ] && [ -d "$d/version-2" ] && echo pending=snapshots',
+      '  [ -n "$l" ] && [ "$l" != "$d" ] && [ -d "$l/version-2" ] && echo pending=txlogs',
       `  [ "$r" = ${i} ] && echo "pids=$(${handPidsScript(s.installDir, `${s.dataDir}/zookeeper_server.pid`)} | tr '\\n' ' ')"`,
       'fi',
     ].join('\n'),
@@ -102,6 +105,7 @@ export function parseHandZookeeper(out: string): HandZookeeperFact {
   }
   const at = kv.get('at');
   if (at !== 'install' && at !== 'backup') return undefined;
+  const pending = out.split('\n').flatMap((l) => (l === 'pending=snapshots' || l === 'pending=txlogs' ? [l.slice(8) as 'snapshots' | 'txlogs'] : []));
   const cfg = parseZooCfg(Buffer.from(kv.get('cfg') ?? '', 'base64').toString('utf8'));
   const myid = Number(kv.get('myid') || NaN);
   return {
@@ -109,7 +113,8 @@ export function parseHandZookeeper(out: string): HandZookeeperFact {
     ...cfg,
     ...(Number.isInteger(myid) && myid > 0 ? { myid } : {}),
     snapshots: Number(kv.get('snapshots') || 0),
-    dataPending: kv.get('pending') === 'yes',
+    dataPending: pending.length > 0,
+    pendingData: pending,
     pids: (kv.get('pids') ?? '').split(/\s+/).filter(Boolean).map(Number),
   };
 }
@@ -159,12 +164,12 @@ export function adoptionRefusal(s: ResolvedZookeeper, hand: HandZookeeper): { re
 }
 
 /** Where the hand data goes: zkk's dataLogDir for the transaction logs when it has one, else its dataDir. */
-function moves(s: ResolvedZookeeper, hand: HandZookeeper): { from: string; to: string; what: string }[] {
-  const out: { from: string; to: string; what: string }[] = [];
+function moves(s: ResolvedZookeeper, hand: HandZookeeper): { from: string; to: string; what: string; kind: 'snapshots' | 'txlogs' }[] {
+  const out: { from: string; to: string; what: string; kind: 'snapshots' | 'txlogs' }[] = [];
   const inInstall = (d: string) => d === s.installDir || d.startsWith(`${s.installDir}/`);
-  if (hand.dataDir && inInstall(hand.dataDir)) out.push({ from: whereNow(s, hand.dataDir, 'backup'), to: s.dataDir, what: 'snapshots' });
+  if (hand.dataDir && inInstall(hand.dataDir)) out.push({ from: whereNow(s, hand.dataDir, 'backup'), to: s.dataDir, what: 'snapshots', kind: 'snapshots' });
   const txl = hand.dataLogDir;
-  if (txl && inInstall(txl) && txl !== hand.dataDir) out.push({ from: whereNow(s, txl, 'backup'), to: s.dataLogDir ?? s.dataDir, what: 'transaction logs' });
+  if (txl && inInstall(txl) && txl !== hand.dataDir) out.push({ from: whereNow(s, txl, 'backup'), to: s.dataLogDir ?? s.dataDir, what: 'transaction logs', kind: 'txlogs' });
   return out;
 }
 
@@ -177,7 +182,8 @@ export function adoptionSummary(s: ResolvedZookeeper, hand: HandZookeeper, versi
     parts.push(hand.pids.length > 0 ? `stop its hand-started process (pid ${hand.pids.join(', ')})` : 'its process is not running');
     parts.push(`keep ${s.installDir} as the backup ${backupDir(s)}`);
   }
-  for (const m of moves(s, hand)) parts.push(`move its ${m.what} ${m.from}/version-2 into ${m.to}/version-2 (moved, never deleted)`);
+  // what is still there to move (the script checks again on the host)
+  for (const m of moves(s, hand).filter((x) => !hand.pendingData || hand.pendingData.includes(x.kind))) parts.push(`move its ${m.what} ${m.from}/version-2 into ${m.to}/version-2 (moved, never deleted)`);
   parts.push(`link ${s.installDir} -> ${versionedDir}`, `start the ${s.serviceName} service`);
   return parts.join('; ');
 }

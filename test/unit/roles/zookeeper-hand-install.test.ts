@@ -99,7 +99,7 @@ describe('the hand-install fact and the take-over, run by sh', () => {
   it('reads the seed layout: at the install dir, myid, snapshots, data pending, the hand-started pid', async () => {
     const { s, pid } = await handBuilt();
     const f = probe(s);
-    expect(f).toMatchObject({ at: 'install', myid: 2, snapshots: 1, dataPending: true, pids: [pid], clientPort: 2181 });
+    expect(f).toMatchObject({ at: 'install', myid: 2, snapshots: 1, dataPending: true, pendingData: ['snapshots', 'txlogs'], pids: [pid], clientPort: 2181 });
     expect(adoptionPending(f)).toBe(true);
     expect(adoptionRefusal(s, f!)).toBeUndefined();
     expect(adoptionSummary(s, f!, `${s.installDir}-3.8.0`)).toContain(`stop its hand-started process (pid ${pid})`);
