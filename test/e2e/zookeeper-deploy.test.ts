@@ -68,6 +68,34 @@ describe('zkk deploy: ZooKeeper ensemble', () => {
     expect(plain.stdout).toMatch(/0 changed on 3 host\(s\)/);
   }, T(180_000));
 
+  it('ids are identities: hosts reordered and renamed → plan shows the ids on disk, deploy 0 changed; a myid against the disk → exit 2', async () => {
+    const other = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-ids-'));
+    const zk = { zookeeper: { version: versions.zookeeper, heapMb: 128, release: { mirror: MIRROR } } };
+    // zk3, zk1, zk2 under new names: the addresses are the same machines
+    const moved = writeLabInventory(info, ['zk3', 'zk1', 'zk2'].map((name) => ({ name, roles: ['zookeeper'] })), zk, other);
+    writeFileSync(moved, readFileSync(moved, 'utf8').replace(/name: zk(\d)/g, 'name: server-$1'));
+    const plan = await runZkk(['plan', moved, '--detailed-exitcode']);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    for (const n of [3, 1, 2]) expect(plan.stdout).toMatch(new RegExp(`server-${n}\\s+zookeeper\\s+myid ${n}\\s+on disk`));
+    const before = await pids();
+    const r = await runZkk(['deploy', moved, '--json', '--no-verify']);
+    expect(r.code, whyFailed(r)).toBe(0);
+    expect(changedSteps(r.report!)).toEqual([]);
+    expect(r.report!.identities.map((i) => `${i.host}=${i.id}:${i.source}`)).toEqual(['server-3=3:on disk', 'server-1=1:on disk', 'server-2=2:on disk']);
+    // an explicit myid that contradicts zk2's myid file: refused before anything changes
+    const bad = writeLabInventory(info, HOSTS.map((name) => ({ name, roles: ['zookeeper'], ...(name === 'zk2' ? { myid: 3 } : {}) })), zk, other);
+    const cfg = (await hostSsh('zk2', 'cat /var/lib/zookeeper/myid; sha256sum /etc/zookeeper/zoo.cfg')).stdout;
+    for (const cmd of ['plan', 'deploy']) {
+      const refused = await runZkk([cmd, bad]);
+      expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(/zk2: myid on disk is 2 \(\/var\/lib\/zookeeper\/myid\) but the inventory asks for 3 \(hosts\[1\]\.myid\)/);
+      expect(refused.stderr).toMatch(/remove myid from the host \(zkk keeps 2\) or set it to 2/);
+      expect(refused.stderr).not.toMatch(/at .*\.js:\d+/);
+    }
+    expect((await hostSsh('zk2', 'cat /var/lib/zookeeper/myid; sha256sum /etc/zookeeper/zoo.cfg')).stdout).toBe(cfg);
+    expect(await pids()).toEqual(before);
+  }, T(180_000));
+
   it('plan shows the zoo.cfg diff and exits 4; deploy rolls the ensemble while a client keeps reading', async () => {
     inv = inventory({ tickTime: 2500 });
     const plan = await runZkk(['plan', inv, '--detailed-exitcode']);

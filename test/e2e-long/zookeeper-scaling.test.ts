@@ -1,0 +1,139 @@
+/**
+ * Issue 12, the operator's scenario on real lab hosts: a 3-server ensemble (zk1..zk3)
+ * grows to 5 with zk4 and zk5 inserted in the middle of the inventory (zk1, zk4, zk2,
+ * zk5, zk3). zk1-zk3 keep their myids (plan says: on disk), one deploy starts zk4/zk5
+ * and rolls zk1-zk3 with the 5-server list, leader last, each restart gated on the live
+ * ensemble; then every server's own srvr says 1 leader + 4 followers, the znode written
+ * before is still there, a reading client never lost its session (no gap longer than one
+ * election), and a second deploy changes nothing. Then back 5 → 3 (zk4, zk5 `leaving: true`):
+ * plan lists the hand-over / roll / stop in order, one deploy rolls zk1-zk3 with the 3-server
+ * list (leader last), stops zk4/zk5 last with their data kept; every remaining server's srvr
+ * says 1 leader + 2 followers, the znode and the reader are kept, the next deploy is 0 changed.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostSsh, hostsDown, hostsUp, T, type TargetInfo } from '../e2e/target.js';
+import { changedSteps, fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInventory } from '../e2e/helpers.js';
+import { startZkReader } from '../e2e/traffic.js';
+
+const ALL = ['zk1', 'zk2', 'zk3', 'zk4', 'zk5'];
+const versions = fixtureVersions();
+let info: TargetInfo;
+let dir: string;
+const started = Date.now();
+
+const zkBlock = { zookeeper: { version: versions.zookeeper, heapMb: 128, release: { mirror: MIRROR } } };
+const inventory = (hosts: string[], leaving: string[] = []) =>
+  writeLabInventory(info, hosts.map((name) => ({ name, roles: ['zookeeper'], ...(leaving.includes(name) ? { leaving: true } : {}) })), zkBlock, dir);
+const address = (h: string) => info.hosts.find((x) => x.name === h)!.address;
+
+/** What the server on `host` says about itself (its own srvr, asked on the host). */
+async function ownMode(host: string): Promise<string> {
+  const out = (await hostSsh(host, `bash -c 'exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && timeout 3 cat <&3' 2>&1 || true`)).stdout;
+  return /^Mode:\s*(\S+)/m.exec(out)?.[1] ?? 'no answer';
+}
+const myid = async (host: string) => (await hostSsh(host, 'cat /var/lib/zookeeper/myid')).stdout.trim();
+
+beforeAll(async () => {
+  info = await hostsUp(ALL);
+  dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-zkscale-'));
+}, T(180_000));
+
+afterAll(async () => {
+  await hostsDown();
+  process.stdout.write(`zookeeper-scaling.test.ts: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}, T(180_000));
+
+describe('ZooKeeper scale-out 3 → 5 with hosts inserted in the middle, one deploy, live', () => {
+  it('deploys zk1..zk3', async () => {
+    const r = await runZkk(['deploy', inventory(['zk1', 'zk2', 'zk3']), '--json']);
+    expect(r.code, whyFailed(r)).toBe(0);
+    expect(await Promise.all(['zk1', 'zk2', 'zk3'].map(myid))).toEqual(['1', '2', '3']);
+  }, T(300_000));
+
+  it('3 → 5: plan keeps the ids of zk1-zk3, one deploy, 1 leader + 4 followers, data and readers kept', async () => {
+    const grown = inventory(['zk1', 'zk4', 'zk2', 'zk5', 'zk3']);
+    const plan = await runZkk(['plan', grown, '--json']);
+    expect(plan.report!.identities.map((i) => `${i.host}=${i.id}:${i.source}`)).toEqual(['zk1=1:on disk', 'zk4=4:assigned', 'zk2=2:on disk', 'zk5=5:assigned', 'zk3=3:on disk']);
+    // the myid files of the running servers are not touched
+    for (const h of ['zk1', 'zk2', 'zk3']) expect(plan.report!.hosts.find((x) => x.name === h)!.steps.find((s) => s.id === 'zookeeper.myid')!.status).toBe('ok');
+    const human = await runZkk(['plan', grown]);
+    expect(human.stdout).toMatch(/zk2\s+zookeeper\s+myid 2\s+on disk/);
+    expect(human.stdout).toMatch(/zk4\s+zookeeper\s+myid 4\s+assigned/);
+
+    const reader = await startZkReader(['zk1', 'zk2', 'zk3'].map((h) => `${address(h)}:2181`), '/zkk-e2e-scale', 'written before');
+    const t0 = Date.now();
+    const r = await runZkk(['deploy', grown, '--json']);
+    const ms = Date.now() - t0;
+    const proof = await reader.stop();
+    expect(r.code, whyFailed(r)).toBe(0);
+    process.stdout.write(`ZooKeeper 3 → 5 (static): ${(ms / 1000).toFixed(1)} s; reader: ${proof.reads} reads, ${proof.failures} failed, longest gap ${proof.longestGapMs} ms\n`);
+
+    const modes = await Promise.all(ALL.map(ownMode));
+    expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
+    expect(modes.filter((m) => m === 'follower')).toHaveLength(4);
+    expect(await Promise.all(ALL.map(myid))).toEqual(['1', '2', '3', '4', '5']);
+    // the znode written before the change, read on a new server
+    const get = await hostSsh('zk5', '/usr/local/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 get /zkk-e2e-scale 2>&1');
+    expect(get.stdout).toMatch(/^written before$/m);
+    // the reader kept reading: it never went longer without an answer than one election may take (initLimit × tickTime)
+    expect(proof.reads).toBeGreaterThan(20);
+    expect(proof.longestGapMs, `${proof.failures} failed reads`).toBeLessThan(10 * 2000);
+  }, T(600_000));
+
+  it('a second deploy changes nothing', async () => {
+    const r = await runZkk(['deploy', inventory(['zk1', 'zk4', 'zk2', 'zk5', 'zk3']), '--json']);
+    expect(r.code, whyFailed(r)).toBe(0);
+    expect(changedSteps(r.report!)).toEqual([]);
+  }, T(300_000));
+
+  it('5 → 3 (zk4, zk5 leaving): plan in run order, one deploy, zk4/zk5 stopped last with their data, 1 leader + 2 followers, data and reader kept', async () => {
+    const REMAIN = ['zk1', 'zk2', 'zk3'];
+    const shrunk = inventory(['zk1', 'zk4', 'zk2', 'zk5', 'zk3'], ['zk4', 'zk5']);
+    const leaderBefore = ALL[(await Promise.all(ALL.map(ownMode))).indexOf('leader')]!;
+    const plan = await runZkk(['plan', shrunk, '--json']);
+    expect(plan.code, whyFailed(plan)).toBe(0);
+    const steps = plan.report!.clusterSteps.find((c) => c.role === 'zookeeper')!.steps;
+    const restarted = steps.flatMap((l) => /^gate: .* → restart (zk\d)/.exec(l)?.[1] ?? []);
+    expect([...restarted].sort()).toEqual(REMAIN);
+    // a remaining leader restarts last; a leaving leader hands over first
+    if (REMAIN.includes(leaderBefore)) expect(restarted.at(-1)).toBe(leaderBefore);
+    else expect(steps[0]).toMatch(new RegExp(`^hand the leadership to a remaining server.*stop ${leaderBefore} `));
+    const stopLine = steps.findIndex((l) => /stop and disable at boot zk4, zk5 \(leaving; data kept/.test(l));
+    expect(stopLine).toBeGreaterThan(steps.findIndex((l) => l.includes(`restart ${restarted.at(-1)}`)));
+    for (const h of ['zk4', 'zk5']) expect(plan.report!.hosts.find((x) => x.name === h)!.steps.filter((x) => x.id.startsWith('zookeeper.')).map((x) => `${x.id}:${x.status}`)).toEqual(['zookeeper.leave:changed']);
+
+    const reader = await startZkReader(REMAIN.map((h) => `${address(h)}:2181`), '/zkk-e2e-scale', 'written before');
+    const t0 = Date.now();
+    const r = await runZkk(['deploy', shrunk, '--json']);
+    const ms = Date.now() - t0;
+    const proof = await reader.stop();
+    expect(r.code, whyFailed(r)).toBe(0);
+    process.stdout.write(`ZooKeeper 5 → 3 (static, leader before: ${leaderBefore}): ${(ms / 1000).toFixed(1)} s; reader: ${proof.reads} reads, ${proof.failures} failed, longest gap ${proof.longestGapMs} ms\n`);
+
+    const modes = await Promise.all(REMAIN.map(ownMode));
+    expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
+    expect(modes.filter((m) => m === 'follower')).toHaveLength(2);
+    expect(await Promise.all(REMAIN.map(myid))).toEqual(['1', '2', '3']);
+    for (const h of REMAIN) expect((await hostSsh(h, 'grep -c "^server\\." /etc/zookeeper/zoo.cfg')).stdout.trim()).toBe('3');
+    // zk4 and zk5: stopped, not started at boot, their myid and data kept
+    for (const h of ['zk4', 'zk5']) {
+      expect(await ownMode(h)).toBe('no answer');
+      const kept = await hostSsh(h, 'cat /var/lib/zookeeper/myid; ls /var/lib/zookeeper/version-2 | grep -c "^snapshot\\."; ls /etc/rc2.d | grep -c zookeeper || true');
+      const [id, snapshots, bootLinks] = kept.stdout.trim().split('\n');
+      expect(id).toBe(h.slice(2));
+      expect(Number(snapshots)).toBeGreaterThan(0);
+      expect(bootLinks).toBe('0');
+    }
+    const get = await hostSsh('zk1', '/usr/local/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 get /zkk-e2e-scale 2>&1');
+    expect(get.stdout).toMatch(/^written before$/m);
+    expect(proof.reads).toBeGreaterThan(20);
+    expect(proof.longestGapMs, `${proof.failures} failed reads`).toBeLessThan(10 * 2000);
+
+    const again = await runZkk(['deploy', shrunk, '--json']);
+    expect(again.code, whyFailed(again)).toBe(0);
+    expect(changedSteps(again.report!)).toEqual([]);
+  }, T(600_000));
+});
