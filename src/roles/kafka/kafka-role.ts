@@ -26,8 +26,8 @@ import { day2Gate, DEPLOY_GATE, gateFailed, restartOrStart, type RollGate } from
 import { zookeeperConnect } from '../zookeeper/config.js';
 import { connectClient, readZnode } from '../zookeeper/zookeeper-client.js';
 import { canaryRoundTrip, tcpOpen, tcpOpenWithin, withWire } from './client.js';
-import { clusterQuorum } from './quorum.js';
-import { clusterHealth, describePhases, ROLL_POLL_MS, waitUntilBack } from './roll-wait.js';
+import { clusterQuorum, describeClusterQuorum } from './quorum.js';
+import { clusterHealth, describePhases, ROLL_POLL_MS, waitUntilBack, waitUntilControllerCaughtUp } from './roll-wait.js';
 import { fetchMetadata } from './wire/index.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
@@ -484,7 +484,9 @@ async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost
     const allowed = Number.isFinite(urpBefore) ? urpBefore : 0;
     try {
       const phases = await waitUntilBack({ address: t.host.address, port: broker ? k.port : k.controllerPort, nodeId: k.nodeId, broker }, bootstrap, gate.force && urpBefore > 0 ? 90_000 : 300_000, allowed);
-      report.info(t.host.name, `Kafka back, ${allowed > 0 ? `at most ${allowed}` : 0} under-replicated partitions (${describePhases(restartMs, phases)})`);
+      // a KRaft controller: caught up with the quorum's log before the next controller goes down
+      const caughtUp = k.mode === 'kraft' && k.processRoles.includes('controller') ? await waitUntilControllerCaughtUp(() => describeClusterQuorum(inv), k.nodeId, 120_000) : undefined;
+      report.info(t.host.name, `Kafka back, ${allowed > 0 ? `at most ${allowed}` : 0} under-replicated partitions (${describePhases(restartMs, phases)}${caughtUp !== undefined ? `, controller caught up with the quorum ${(caughtUp / 1000).toFixed(1)} s later` : ''})`);
     } catch (e) {
       if (!gate.force) throw e;
       gate.warn?.(`--force: ${t.host.name}: ${(e as Error).message.replace(/; stopping the roll$/, '')}`);

@@ -33,6 +33,17 @@ export function parseQuorumStatus(out: string): QuorumStatus {
   return { leaderId: leader === undefined ? undefined : Number(leader), voters, maxFollowerLag: lag === undefined ? undefined : Number(lag), raw: out };
 }
 
+/** DescribeQuorum as it comes: through any broker, else from the controllers (only the leader answers). */
+export async function describeClusterQuorum(inv: Inventory): Promise<QuorumDescription> {
+  try {
+    return await withWire(bootstrapServers(inv), (c) => describeQuorum(c));
+  } catch {
+    const { conn, quorum } = await describeQuorumViaControllers(controllerHosts(inv).map((h) => ({ host: h.address, port: h.kafka.controllerPort })), { clientId: 'zkk-roll', requestTimeoutMs: 5000 });
+    conn.close();
+    return quorum;
+  }
+}
+
 /** A quorum answer and where it came from. */
 export type ClusterQuorum = QuorumStatus & { via: string };
 

@@ -7,7 +7,7 @@
  */
 import { tcpOpen, withWire } from './client.js';
 import { countPartitionHealth, type PartitionHealth } from './partition-health.js';
-import { fetchMetadata, type ClusterMetadata } from './wire/index.js';
+import { fetchMetadata, type ClusterMetadata, type QuorumDescription } from './wire/index.js';
 
 const LEADER_NOT_AVAILABLE = 5;
 export const ROLL_POLL_MS = 250;
@@ -90,4 +90,32 @@ export function describePhases(restartMs: number, p: BackPhases): string {
   return p.registered === undefined
     ? `restart ${(restartMs / 1000).toFixed(1)} s, listening ${s(p.listening)}`
     : `restart ${(restartMs / 1000).toFixed(1)} s, listening ${s(p.listening)}, registered ${s(p.registered)}, in sync ${s(p.inSync)}, 0 under-replicated ${s(p.lastUnderReplicated)}`;
+}
+
+/**
+ * KRaft: a restarted controller is back when the quorum has a leader and the controller, a voter,
+ * has fetched the metadata log up to the high watermark the leader had when we first asked —
+ * so the next controller (and the active one, last) is not taken down while this one still
+ * lags, which could leave the quorum without a caught-up majority. Clock-free (offsets only).
+ * Returns the ms it took.
+ */
+export async function waitUntilControllerCaughtUp(askQuorum: () => Promise<QuorumDescription>, nodeId: number, timeoutMs: number): Promise<number> {
+  const t0 = Date.now();
+  let target: number | undefined;
+  let last = 'no answer yet';
+  for (;;) {
+    try {
+      const q = await askQuorum();
+      if (q.leaderId >= 0) {
+        target ??= q.highWatermark;
+        const me = q.voters.find((v) => v.nodeId === nodeId);
+        if (me && (q.leaderId === nodeId || me.logEndOffset >= target)) return Date.now() - t0;
+        last = me ? `log end offset ${me.logEndOffset} < ${target}` : `not among the voters [${q.voters.map((v) => v.nodeId).join(', ')}]`;
+      } else last = 'no quorum leader';
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`controller ${nodeId} did not catch up with the quorum within ${Math.round(timeoutMs / 1000)} s (${last}); stopping the roll`);
+    await new Promise((r) => setTimeout(r, ROLL_POLL_MS));
+  }
 }

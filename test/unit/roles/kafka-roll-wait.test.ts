@@ -1,6 +1,6 @@
 /** The rolling restart's conditions, on metadata values (pure). */
 import { describe, expect, it } from 'vitest';
-import { describePhases, healthOf, partitionsMissing } from '../../../src/roles/kafka/roll-wait.js';
+import { describePhases, healthOf, partitionsMissing, waitUntilControllerCaughtUp } from '../../../src/roles/kafka/roll-wait.js';
 import type { ClusterMetadata } from '../../../src/roles/kafka/wire/index.js';
 
 const md = (parts: { leader: number; replicas: number[]; isr: number[]; errorCode?: number }[]): ClusterMetadata => ({
@@ -29,5 +29,26 @@ describe('rolling restart: back in sync', () => {
       'restart 2.0 s, listening 3.5 s, registered 3.8 s, in sync 4.6 s, 0 under-replicated 4.9 s',
     );
     expect(describePhases(1000, { listening: 500 })).toBe('restart 1.0 s, listening 1.5 s');
+  });
+});
+
+describe('a restarted KRaft controller: caught up with the quorum before the next goes down', () => {
+  const q = (leaderId: number, highWatermark: number, leo: Record<number, number>) => ({
+    leaderId,
+    leaderEpoch: 3,
+    highWatermark,
+    voters: Object.entries(leo).map(([id, logEndOffset]) => ({ nodeId: Number(id), logEndOffset, lastFetchTimestamp: -1, lastCaughtUpTimestamp: -1 })),
+    observers: [],
+    nodes: new Map(),
+  });
+  it('waits for a leader, then for its log end offset to reach the high watermark first seen', async () => {
+    const answers = [q(-1, 0, { 1: 0, 2: 0, 3: 0 }), q(2, 500, { 1: 100, 2: 520, 3: 510 }), q(2, 530, { 1: 499, 2: 540, 3: 530 }), q(2, 545, { 1: 500, 2: 545, 3: 545 })];
+    let asked = 0;
+    await waitUntilControllerCaughtUp(async () => answers[Math.min(asked++, answers.length - 1)]!, 1, 10_000);
+    expect(asked).toBe(4);
+  });
+  it('the leader itself is caught up; a controller that never catches up stops the roll with the reason', async () => {
+    await expect(waitUntilControllerCaughtUp(async () => q(1, 10, { 1: 10, 2: 0 }), 1, 1000)).resolves.toBeGreaterThanOrEqual(0);
+    await expect(waitUntilControllerCaughtUp(async () => q(2, 900, { 1: 100, 2: 900 }), 1, 300)).rejects.toThrow(/controller 1 did not catch up with the quorum within 0 s \(log end offset 100 < 900\); stopping the roll/);
   });
 });
