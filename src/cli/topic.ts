@@ -9,6 +9,7 @@ import { loadInventory } from '../inventory/load.js';
 import { inventorySections } from '../roles/inventory-sections.js';
 import { bootstrapServers } from '../roles/kafka/config.js';
 import { withAdmin } from '../roles/kafka/client.js';
+import { prepareKafkaSecurity } from '../roles/kafka/security.js';
 import { table } from '../ui/table.js';
 import type { Admin } from 'kafkajs';
 
@@ -25,6 +26,7 @@ async function admin<T>(file: string, flags: TopicFlags, fn: (a: Admin) => Promi
   const brokers = flags.bootstrapServer ? flags.bootstrapServer.split(',') : bootstrapServers(inv);
   if (brokers.length === 0) throw new ZkkError('USAGE', `${file} has no kafka hosts`, { exitCode: ExitCode.usage, hint: 'give some hosts the kafka role, or pass --bootstrap-server' });
   routeControlNet(inv.hosts); // brokers behind a bastion: through it
+  await prepareKafkaSecurity(inv, false); // security: TLS + SCRAM as zkk's admin
   try {
     return await withAdmin(brokers, fn);
   } catch (e) {

@@ -6,22 +6,31 @@
 import { randomBytes } from 'node:crypto';
 import { connectSocket, tcpProbe } from '../../shell/control-net.js';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { connectAny, fetchMetadata, fetchPartition, KafkaWireConnection, KafkaWireError } from './wire/index.js';
+import net from 'node:net';
+import tls from 'node:tls';
+import { connectAny, defaultWireSecurity, fetchMetadata, fetchPartition, KafkaWireConnection, KafkaWireError } from './wire/index.js';
 
 /** Errors that mean the partition's leader moved: look it up again (LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH). */
 const LEADER_NOT_AVAILABLE = 5;
 const LEADER_MOVED = new Set([LEADER_NOT_AVAILABLE, 6, 74, 75]);
 
 export function kafkaClient(brokers: string[], clientId = 'zkk', requestTimeout = 15000): Kafka {
+  // a secured cluster (security:): TLS with the cluster CA and SCRAM-SHA-512 as zkk's admin
+  const sec = defaultWireSecurity();
   return new Kafka({
     clientId,
     brokers,
     logLevel: logLevel.NOTHING,
-    connectionTimeout: 3000,
+    connectionTimeout: sec?.tls ? 10_000 : 3000,
     requestTimeout,
     retry: { retries: 3, initialRetryTime: 200 },
-    // brokers behind a bastion: each advertised host:port through its port forward
-    socketFactory: ({ host, port, onConnect }) => connectSocket(host, port, onConnect),
+    ...(sec?.tls ? { ssl: { ca: [sec.tls.ca] } } : {}),
+    ...(sec?.sasl ? { sasl: { mechanism: 'scram-sha-512' as const, username: sec.sasl.user, password: sec.sasl.password } } : {}),
+    // brokers behind a bastion: each advertised host:port through its port forward (TLS on top of it)
+    socketFactory: ({ host, port, ssl, onConnect }) => {
+      if (!ssl) return connectSocket(host, port, onConnect);
+      return tls.connect({ ...(ssl as tls.ConnectionOptions), socket: connectSocket(host, port), host, ...(net.isIP(host) ? {} : { servername: host }) }, onConnect);
+    },
   });
 }
 

@@ -8,6 +8,7 @@ import { kafkaPidFile } from './process.js';
 import { servicesJavaHome } from '../java/java-role.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
 import { metricsAgentFlag } from './metrics-agent.js';
+import { securedListeners } from './security.js';
 
 export type KafkaHost = ResolvedHost & { kafka: ResolvedKafka };
 
@@ -50,7 +51,7 @@ export interface KafkaFiles {
   systemdUnit: string;
 }
 
-export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOptions & { ibp?: string } = {}): KafkaFiles {
+export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOptions & { ibp?: string; adminPassword?: string } = {}): KafkaFiles {
   const k = host.kafka;
   const kraft = k.mode === 'kraft';
   const isBroker = k.processRoles.includes('broker');
@@ -66,6 +67,7 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
   // zkk migrate: a ZooKeeper-mode broker with the migration talks to the KRaft quorum; a controller in migration mode to ZooKeeper
   const migrating = !!k.migration?.migrating;
   const quorum = kraft || migrating;
+  const secured = host.security ? securedListeners(host, k, host.security, opts.adminPassword, kraft && k.quorum === 'dynamic') : undefined;
   const ctx = {
     cluster: inv.cluster,
     k,
@@ -80,9 +82,11 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
     interBrokerListener: isBroker || (kraft && migrating),
     quorumVoters: quorum && k.quorum === 'static' ? controllers.map((h) => `${h.kafka.nodeId}@${h.address}:${h.kafka.controllerPort}`).join(',') : '',
     quorumBootstrap: quorum && k.quorum === 'dynamic' ? controllers.map((h) => `${h.address}:${h.kafka.controllerPort}`).join(',') : '',
-    listeners: listeners.join(','),
-    advertisedListeners: advertised.join(','),
-    protocolMap: quorum ? 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT' : 'PLAINTEXT:PLAINTEXT',
+    listeners: secured?.listeners ?? listeners.join(','),
+    advertisedListeners: secured?.advertised ?? advertised.join(','),
+    protocolMap: secured?.protocolMap ?? (quorum ? 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT' : 'PLAINTEXT:PLAINTEXT'),
+    interBrokerListenerName: secured?.interBroker ?? 'PLAINTEXT',
+    security: secured?.properties ?? [],
     internalRf: Math.max(1, Math.min(3, brokers)),
     internalMinIsr: Math.max(1, Math.min(2, brokers)),
     zookeeperConnect: kraft && !migrating ? '' : zookeeperConnect(inv, k.zookeeperChroot),

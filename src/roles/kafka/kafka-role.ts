@@ -14,7 +14,6 @@ import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { ensureFirewallOpen } from '../../ops/firewall.js';
 import { blocked, change, exec, followedBy, ok, type Outcome, type Step } from '../../ops/operation.js';
-import { propertiesFileAccess } from '../../ops/secret-properties.js';
 import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceCommand, serviceFilePath, serviceManager, startService, stopService } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
 import { quote, script } from '../../shell/command.js';
@@ -46,6 +45,7 @@ import { decisionDetail, settleMigration, type MigrationDecision, type Migration
 import { readZookeeperMetadata, waitForControllerQuorum, waitForMetadataMigrated } from './migration-watch.js';
 import { STEP_TITLE } from './migration.js';
 import { ensureMetricsAgent, METRICS_AGENT_COMPONENT, metricsAgentJar, metricsAgentProbe, metricsAgentRelease, metricsRulesFile } from './metrics-agent.js';
+import { addScramArgument, kafkaSecurityFiles, kafkaSecurityProbes, kafkaSecuritySteps, prepareKafkaSecurity, securityModeStep, serverPropertiesAccess, type KafkaSecurityRun } from './security.js';
 
 const RESTART = KAFKA_RESTART;
 /** What the running cluster said in this run's prepare (undefined: it did not answer). */
@@ -86,12 +86,15 @@ export interface KafkaRunPreparation {
   finalize?: boolean;
   /** zkk migrate: the intent and ZooKeeper's /migration znode as read before the facts */
   migration?: MigrationRun;
+  /** security: the admin credentials and the TLS material of this run */
+  security?: KafkaSecurityRun;
 }
 
 /** The cluster id is read (or, in deploy, created) once per run, before planning. */
 export async function prepareKafka(inv: Inventory, mode: 'plan' | 'deploy', intent: RunIntent = {}): Promise<KafkaRunPreparation> {
   const k = kafkaHosts(inv)[0]?.kafka;
-  const finalize = intent.finalize ? { finalize: true } : {};
+  const security = k ? await prepareKafkaSecurity(inv, mode === 'deploy') : undefined;
+  const finalize = { ...(intent.finalize ? { finalize: true } : {}), ...(security ? { security } : {}) };
   if (!k || k.mode !== 'kraft') return finalize;
   // a KRaft inventory over a cluster that ran in ZooKeeper mode (zkk migrate): its id is ZooKeeper's /cluster/id
   const zk = await readZookeeperMetadata(inv, k, intent.migration ? 10_000 : 3000).catch((e: Error) => {
@@ -173,9 +176,10 @@ export const kafkaRole: Role = {
   // the membership gates (a broker holding replicas lost its host line; KRaft voters ≠ the inventory's
   // controllers: exit 2) read the running cluster first, and judge once the ids are settled from the hosts
   prepare: async (inv, mode, intent) => {
+    // first the run's credentials (a secured cluster is asked over TLS + SCRAM), then the cluster
+    const prepared = await prepareKafka(inv, mode, intent);
     membership = await readClusterMembership(inv);
     runIsFinalize = !!intent?.finalize;
-    const prepared = await prepareKafka(inv, mode, intent);
     migrationRun = prepared.migration;
     migrationDecision = undefined;
     return prepared;
@@ -211,6 +215,7 @@ export const kafkaRole: Role = {
       pathProbe(handServerProperties(k)),
       pathProbe(`${k.confDir}/server.properties`, true),
       ...(k.metrics ? [metricsAgentProbe(k), pathProbe(metricsRulesFile(k), true)] : []),
+      ...kafkaSecurityProbes(ctx.host),
       finalizedProbe(k),
       ...(k.mode === 'kraft' && (ctx.prepared as KafkaRunPreparation | undefined)?.finalize && isFeatureHost(ctx.inv, k) ? [featuresProbe(k)] : []),
       pathProbe(stockServerProperties(k)),
@@ -232,7 +237,8 @@ export const kafkaRole: Role = {
     const state = upgradeStateOf(k, facts);
     const refusal = refuseVersionChange(state, k.mode);
     const ibp = k.mode === 'zookeeper' && !('inter.broker.protocol.version' in k.extraConfig) ? pinnedIbp(state, finalizing) : undefined;
-    const files = renderKafkaFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir, ibp });
+    const run = (ctx.prepared as KafkaRunPreparation | undefined)?.security;
+    const files = renderKafkaFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir, ibp, ...(run ? { adminPassword: run.adminPassword } : {}) });
     const rel = ctx.releases.get('kafka');
     if (!rel) throw new Error('kafka release not obtained');
     const vdir = versionedKafkaDir(k);
@@ -247,10 +253,11 @@ export const kafkaRole: Role = {
     });
     const svcOutcome = mgr === 'systemd' ? followedBy(svcFile, ' (and daemon-reload)', daemonReload()) : svcFile;
     // server.properties with a password in extraConfig: readable by Kafka's group only, values masked in diffs
-    const secretAware = propertiesFileAccess(k.extraConfig, k.group);
+    const secretAware = serverPropertiesAccess(host, k);
     if (refusal) return [{ id: 'kafka.version', title: `version ${k.version}`, outcome: blocked(refusal.reason, refusal.hint) }];
     const steps: Step[] = [
       ...(migrationDecision && kafkaHosts(ctx.inv)[0]?.name === host.name ? [{ id: 'kafka.migration', title: 'ZooKeeper → KRaft migration', outcome: ok(decisionDetail(migrationDecision)) }] : []),
+      ...securityModeStep(host, facts),
       { id: 'kafka.account', early: true, title: `user ${k.user}`, outcome: ensureServiceAccount(facts.get(userProbe(k.user)), facts.get(groupProbe(k.group)), { user: k.user, group: k.group, home: k.logDirs[0]! }, os) },
       { id: 'kafka.conf-dir', early: true, title: k.confDir, outcome: ensureDirectory(facts.get(pathProbe(k.confDir)), { path: k.confDir, ...root, mode: '0755' }) },
       { id: 'kafka.log-dir', early: true, title: k.logDir, outcome: ensureDirectory(facts.get(pathProbe(k.logDir)), { path: k.logDir, ...svc, mode: '0755' }) },
@@ -258,6 +265,7 @@ export const kafkaRole: Role = {
       { id: 'kafka.release', early: true, title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
       { id: 'kafka.install-link', title: k.installDir, outcome: handBuiltRefusal(k, link, facts) ?? ensureSymlink(link, k.installDir, vdir, { releasesPrefix: kafkaReleasesPrefix(k) }), notify: [RESTART] },
       ...metricsSteps(ctx, k, facts, files.metricsRules),
+      ...kafkaSecuritySteps(host, facts, run, RESTART),
       { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...secretAware }), notify: [RESTART] },
       // `bin/kafka-server-start.sh config/server.properties` typed by hand reads zkk's config, not the release's sample
       { id: 'kafka.stock-config', title: 'config/server.properties for the stock scripts', outcome: ensureSymlink(facts.get(pathProbe(stockServerProperties(k))), stockServerProperties(k), `${k.confDir}/server.properties`, { replacesFile: "the release's sample" }) },
@@ -270,7 +278,7 @@ export const kafkaRole: Role = {
         title: 'running config current',
         outcome: ensureProcessCurrent(
           facts.get(kafkaProcessProbe(k)),
-          [`${k.confDir}/server.properties`, serviceFilePath(mgr, k.serviceName), ...(k.metrics ? [metricsRulesFile(k)] : [])]
+          [`${k.confDir}/server.properties`, serviceFilePath(mgr, k.serviceName), ...(k.metrics ? [metricsRulesFile(k)] : []), ...kafkaSecurityFiles(host)]
             .map((p) => ({ path: p, fact: facts.get(pathProbe(p, true)) }))
             .concat({ path: k.installDir, fact: facts.get(pathProbe(k.installDir)) }),
           'Kafka',
@@ -398,8 +406,12 @@ function formatOutcome(ctx: HostContext, host: KafkaHost, facts: Facts): Outcome
   const dynamic = k.quorum === 'dynamic'
     ? isController ? ` --initial-controllers ${clusterId === undefined ? '<from-the-cluster-id>' : quote(initialControllers(ctx.inv, clusterId))}` : ' --no-initial-controllers'
     : '';
-  const body = `runuser -u ${quote(k.user)} -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=${quote(k.logDir)} ${quote(`${k.installDir}/bin/kafka-storage.sh`)} format --cluster-id=${id} -c ${quote(`${k.confDir}/server.properties`)} --ignore-formatted${dynamic} 2>&1`;
-  return change(`format ${unformatted.join(', ')} (cluster id ${clusterId ?? 'generated at deploy'})`, [exec(script(body, 'kafka-storage.sh format'), { timeoutMs: 120_000 })]);
+  // security: the admin (inter-broker) SCRAM user exists from the start; its credential comes on stdin, never in zkk's output
+  const scram = addScramArgument(host, (ctx.prepared as KafkaRunPreparation | undefined)?.security);
+  const format = `runuser -u ${quote(k.user)} -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=${quote(k.logDir)} ${quote(`${k.installDir}/bin/kafka-storage.sh`)} format --cluster-id=${id} -c ${quote(`${k.confDir}/server.properties`)} --ignore-formatted${dynamic}`;
+  const body = scram ? `IFS= read -r scram\n${format} --add-scram "$scram" 2>&1` : `${format} 2>&1`;
+  const summary = `format ${unformatted.join(', ')} (cluster id ${clusterId ?? 'generated at deploy'})${scram ? `, SCRAM user ${scram.user}` : ''}`;
+  return change(summary, [exec(script(body, 'kafka-storage.sh format'), { timeoutMs: 120_000, ...(scram ? { stdin: `SCRAM-SHA-512=[name=${scram.user},password="${scram.password}"]\n`, stdinLabel: `the SCRAM credential of ${scram.user}` } : {}) })]);
 }
 
 async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerReporter, timeoutMs = 180_000): Promise<void> {
