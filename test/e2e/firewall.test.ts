@@ -54,8 +54,17 @@ describe.skipIf(TARGET !== 'lab')('an active host firewall (ufw) stays on and ge
 
   afterAll(async () => hostsDown(), 120_000);
 
-  it('firewall.manage: never → the plan leaves ufw alone and names the closed ports', async () => {
-    const r = await runZkk(['plan', inventory('never'), '--json']);
+  it('firewall.manage: never → the preflight stops the hosts on the closed ports; past it, the plan leaves ufw alone and names them', async () => {
+    // the deploy's preflight (zkk doctor's fail-level checks): ports a firewall zkk may not touch blocks are a failure
+    const pf = await runZkk(['plan', inventory('never'), '--json']);
+    expect(pf.code, pf.stderr).toBe(1);
+    expect(pf.report!.hosts).toHaveLength(3);
+    for (const h of pf.report!.hosts) {
+      const failed = /firewall: ufw does not allow ([0-9, ]+) \(firewall\.manage: never\)/.exec(JSON.stringify(h));
+      expect(failed?.[1].split(', ').sort(), JSON.stringify(h)).toEqual(['2181', '3188', '3288', '9092']);
+    }
+
+    const r = await runZkk(['plan', inventory('never'), '--json', '--skip-preflight']);
     expect(r.code, r.stderr).toBe(0);
     for (const h of r.report!.hosts) {
       const zk = h.steps.find((s) => s.id === 'zookeeper.firewall')!;
