@@ -28,7 +28,9 @@ beforeAll(async () => {
   await hostsDown();
   info = await hostsUp(HOSTS);
   inv = writeLabInventory(info, HOSTS.map((name) => ({ name, roles: ['kafka'] })), { kafka: { version: versions.kafka4, heapMb: 256, release: { mirror: MIRROR } } }, mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-day2-kraft-')));
-  const r = await runZkk(['deploy', inv, '--json', '--no-verify']);
+  // with verify: its canary topic (RF 3) is the replicated data the restart gates protect; a cluster
+  // without any topic has nothing under-replicated, and a stopped broker would not stop a roll
+  const r = await runZkk(['deploy', inv, '--json']);
   expect(r.code, whyFailed(r)).toBe(0);
 }, T(1_500_000)); // includes waiting for the shared lab
 

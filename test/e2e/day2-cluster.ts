@@ -36,7 +36,9 @@ export function day2Cluster(label: string): Day2Cluster {
       },
       mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-day2-')),
     );
-    const r = await runZkk(['deploy', c.inv, '--json', '--no-verify']);
+    // with verify: its canary topic (RF 3) is the replicated data the restart gates protect; a cluster
+    // without any topic has nothing under-replicated, and a stopped broker would not stop a roll
+    const r = await runZkk(['deploy', c.inv, '--json']);
     expect(r.code, whyFailed(r)).toBe(0);
   }, T(1_500_000)); // includes waiting for the shared lab
   afterAll(async () => {
