@@ -42,7 +42,7 @@ describe('zkk bundle', () => {
       'metrics: { enabled: true }',
       `java: { archive: ${jdk} }`,
       'hosts:',
-      '  - { address: 10.0.0.1, roles: [zookeeper, kafka] }',
+      '  - { address: 10.213.0.201, roles: [zookeeper, kafka] }',
       `zookeeper: { version: 3.8.0, release: { mirror: ${src} } }`,
       `kafka: { mode: zookeeper, version: 3.9.2, release: { mirror: ${src} }, metricsAgent: { version: 0.20.0, mirror: ${src} } }`,
       '',

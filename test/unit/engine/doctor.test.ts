@@ -187,7 +187,7 @@ describe('preflight verdicts on given facts', () => {
 
   it('the host-to-host connect probe tells open, refused and dropped apart', () => {
     const p = tcpReachProbe([{ address: '10.213.0.12', port: 2181 }]);
-    expect(p.parse('tcp 10.0.0.1 1 0 \ntcp 10.0.0.1 2 1 bash: line 1: connect: Connection refused\ntcp 10.0.0.1 3 124 \ntcp 10.0.0.1 4 1 bash: connect: No route to host\n').results.map((r) => r.result)).toEqual([
+    expect(p.parse('tcp 10.213.0.201 1 0 \ntcp 10.213.0.201 2 1 bash: line 1: connect: Connection refused\ntcp 10.213.0.201 3 124 \ntcp 10.213.0.201 4 1 bash: connect: No route to host\n').results.map((r) => r.result)).toEqual([
       'open',
       'refused',
       'filtered',

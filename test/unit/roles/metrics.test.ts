@@ -18,7 +18,7 @@ import { kafkaPreflight } from '../../../src/roles/kafka/preflight.js';
 import { zookeeperPreflight } from '../../../src/roles/zookeeper/preflight.js';
 
 const yaml = (metrics: string, extra = '') =>
-  `cluster: c\n${metrics}hosts:\n  - { name: n1, address: 10.0.0.11, roles: [zookeeper, kafka] }\n  - { name: n2, address: 10.0.0.12, roles: [kafka] }\nkafka: { mode: zookeeper, version: 3.9.2${extra} }\n`;
+  `cluster: c\n${metrics}hosts:\n  - { name: n1, address: 10.213.0.211, roles: [zookeeper, kafka] }\n  - { name: n2, address: 10.213.0.212, roles: [kafka] }\nkafka: { mode: zookeeper, version: 3.9.2${extra} }\n`;
 const load = (text: string) => parseInventory(text, '/srv/inv/inventory.yml', inventorySections);
 const problems = (text: string): string => {
   try {
@@ -60,14 +60,14 @@ describe('metrics.enabled', () => {
   it("zoo.cfg turns on ZooKeeper's Prometheus provider on the host's address", () => {
     const cfg = renderZookeeperFiles(inv, n1 as never).zooCfg;
     expect(cfg).toContain(
-      '\nmetricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider\nmetricsProvider.httpHost=10.0.0.11\nmetricsProvider.httpPort=7000\nmetricsProvider.exportJvmInfo=true\n',
+      '\nmetricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider\nmetricsProvider.httpHost=10.213.0.211\nmetricsProvider.httpPort=7000\nmetricsProvider.exportJvmInfo=true\n',
     );
     expect(renderZookeeperFiles(load(yaml('')), load(yaml('')).hosts[0] as never).zooCfg).not.toContain('metricsProvider');
   });
 
   it('KAFKA_OPTS starts the JMX exporter agent (init script and unit); the rules are YAML with valid patterns', () => {
     const f = renderKafkaFiles(inv, n2 as KafkaHost);
-    const flag = '-javaagent:/usr/local/kafka-metrics/jmx_prometheus_javaagent-1.0.1.jar=10.0.0.12:7071:/etc/kafka/jmx-exporter.yml';
+    const flag = '-javaagent:/usr/local/kafka-metrics/jmx_prometheus_javaagent-1.0.1.jar=10.213.0.212:7071:/etc/kafka/jmx-exporter.yml';
     expect(f.initScript).toContain(`\nexport KAFKA_OPTS=${flag}\n`);
     expect(f.systemdUnit).toContain(`\nEnvironment=KAFKA_OPTS=${flag}\n`);
     const rules = parseYaml(f.metricsRules!) as { lowercaseOutputName: boolean; rules: { pattern: string; name: string }[] };
@@ -106,11 +106,11 @@ describe('metrics.enabled', () => {
   });
 
   it('endpoints and the file_sd target file: one per host and service', () => {
-    expect(metricsEndpoints(inv).map((e) => e.url)).toEqual(['http://10.0.0.11:7000/metrics', 'http://10.0.0.11:7071/metrics', 'http://10.0.0.12:7071/metrics']);
+    expect(metricsEndpoints(inv).map((e) => e.url)).toEqual(['http://10.213.0.211:7000/metrics', 'http://10.213.0.211:7071/metrics', 'http://10.213.0.212:7071/metrics']);
     expect(fileSdTargets(inv)).toEqual([
-      { targets: ['10.0.0.11:7000'], labels: { job: 'zookeeper', cluster: 'c', host: 'n1' } },
-      { targets: ['10.0.0.11:7071'], labels: { job: 'kafka', cluster: 'c', host: 'n1' } },
-      { targets: ['10.0.0.12:7071'], labels: { job: 'kafka', cluster: 'c', host: 'n2' } },
+      { targets: ['10.213.0.211:7000'], labels: { job: 'zookeeper', cluster: 'c', host: 'n1' } },
+      { targets: ['10.213.0.211:7071'], labels: { job: 'kafka', cluster: 'c', host: 'n1' } },
+      { targets: ['10.213.0.212:7071'], labels: { job: 'kafka', cluster: 'c', host: 'n2' } },
     ]);
     expect(metricsEndpoints(load(yaml('')))).toEqual([]);
   });

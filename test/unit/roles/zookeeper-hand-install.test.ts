@@ -26,9 +26,9 @@ syncLimit=5
 dataDir=${root}/usr/local/zookeeper/data
 dataLogDir=${root}/usr/local/zookeeper/logs
 clientPort=2181
-server.1=192.168.80.10:3188:3288
-server.2=192.168.80.20:3188:3288
-server.3=192.168.80.70:3188:3288
+server.1=10.213.0.210:3188:3288
+server.2=10.213.0.220:3188:3288
+server.3=10.213.0.170:3188:3288
 `;
 
 const me = os.userInfo().username;
@@ -89,7 +89,7 @@ describe('a hand-written zoo.cfg', () => {
       dataDir: '/usr/local/zookeeper/data',
       dataLogDir: '/usr/local/zookeeper/logs',
       clientPort: 2181,
-      servers: [1, 2, 3].map((id, i) => ({ id, host: ['192.168.80.10', '192.168.80.20', '192.168.80.70'][i], quorumPort: 3188, electionPort: 3288 })),
+      servers: [1, 2, 3].map((id, i) => ({ id, host: ['10.213.0.210', '10.213.0.220', '10.213.0.170'][i], quorumPort: 3188, electionPort: 3288 })),
     });
     expect(parseZooCfg('# c\nserver.3 = h3:2888:3888:participant;2181\n').servers).toEqual([{ id: 3, host: 'h3', quorumPort: 2888, electionPort: 3888 }]);
   });
