@@ -44,7 +44,13 @@ export function sampleCount(body: string): number {
 /** By `host/service`. */
 export type MetricsScrapes = Map<string, MetricsEndpointStatus>;
 
-export async function scrapeMetricsEndpoints(inv: Inventory, timeoutMs = 3000): Promise<MetricsScrapes> {
+/**
+ * Prometheus's own default scrape_timeout: an endpoint that answers within it is one Prometheus
+ * would scrape. (A JMX exporter walking a JVM under load took more than 3 s once in CI.)
+ */
+export const SCRAPE_TIMEOUT_MS = 10_000;
+
+export async function scrapeMetricsEndpoints(inv: Inventory, timeoutMs = SCRAPE_TIMEOUT_MS): Promise<MetricsScrapes> {
   const out: MetricsScrapes = new Map();
   await Promise.all(
     metricsEndpoints(inv).map(async (e) => {

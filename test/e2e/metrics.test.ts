@@ -104,7 +104,8 @@ describe.skipIf(TARGET !== 'lab')('metrics.enabled: Prometheus endpoints of ZooK
     expect(st.code, st.stderr).toBe(0);
     const report = JSON.parse(st.stdout) as StatusReport;
     for (const h of report.hosts) {
-      expect(h.services.map((s) => [s.service, s.metrics?.url, s.metrics?.answers])).toEqual([
+      console.log(`${h.name}: status scraped ${h.services.map((s) => `${s.service} in ${s.metrics?.ms ?? '-'} ms (${s.metrics?.samples ?? 0} samples${s.metrics?.error ? `, ${s.metrics.error}` : ''})`).join(', ')}`);
+      expect(h.services.map((s) => [s.service, s.metrics?.url, s.metrics?.answers]), JSON.stringify(h.services.map((s) => s.metrics))).toEqual([
         ['zookeeper', `http://${h.address}:7000/metrics`, true],
         ['kafka', `http://${h.address}:7071/metrics`, true],
       ]);

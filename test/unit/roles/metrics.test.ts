@@ -70,8 +70,38 @@ describe('metrics.enabled', () => {
     const flag = '-javaagent:/usr/local/kafka-metrics/jmx_prometheus_javaagent-1.0.1.jar=10.213.0.212:7071:/etc/kafka/jmx-exporter.yml';
     expect(f.initScript).toContain(`\nexport KAFKA_OPTS=${flag}\n`);
     expect(f.systemdUnit).toContain(`\nEnvironment=KAFKA_OPTS=${flag}\n`);
-    const rules = parseYaml(f.metricsRules!) as { lowercaseOutputName: boolean; rules: { pattern: string; name: string }[] };
+    const rules = parseYaml(f.metricsRules!) as { lowercaseOutputName: boolean; includeObjectNames: string[]; rules: { pattern: string; name: string }[] };
     expect(rules.lowercaseOutputName).toBe(true);
+    // the agent queries only includeObjectNames: every rule's MBean must be one of them
+    // (JMX ObjectName patterns: domain:key=value,... with an optional trailing ",*")
+    const included = (domain: string, props: [string, string][]) =>
+      rules.includeObjectNames.some((n) => {
+        const [d, list] = n.split(':') as [string, string];
+        const parts = list.split(',');
+        const open = parts[parts.length - 1] === '*';
+        const want = parts.filter((p) => p !== '*').map((p) => p.split('=') as [string, string]);
+        const has = new Map(props);
+        return d === domain && want.every(([k, v]) => has.get(k) === v) && (open || want.length === props.length);
+      });
+    for (const bean of [
+      ['kafka.server', [['type', 'ReplicaManager'], ['name', 'UnderReplicatedPartitions']]],
+      ['kafka.controller', [['type', 'KafkaController'], ['name', 'ActiveControllerCount']]],
+      ['kafka.controller', [['type', 'ControllerStats'], ['name', 'UncleanLeaderElectionsPerSec']]],
+      ['kafka.network', [['type', 'RequestMetrics'], ['name', 'TotalTimeMs'], ['request', 'Produce']]],
+      ['kafka.network', [['type', 'RequestChannel'], ['name', 'RequestQueueSize']]],
+      ['kafka.server', [['type', 'raft-metrics']]],
+      ['kafka.server', [['type', 'broker-metadata-metrics']]],
+    ] as [string, [string, string][]][])
+      expect(included(bean[0], bean[1]), JSON.stringify(bean)).toBe(true);
+    // and nothing per topic or per partition is walked
+    expect(included('kafka.log', [['type', 'Log'], ['name', 'Size'], ['topic', 't'], ['partition', '0']])).toBe(false);
+    expect(included('kafka.server', [['type', 'BrokerTopicMetrics'], ['name', 'BytesInPerSec'], ['topic', 't']])).toBe(false);
+    // every rule's pattern starts with an included domain<type=…>
+    for (const r of rules.rules) {
+      const m = /^([a-z.]+)<type=([A-Za-z-]+)/.exec(r.pattern);
+      expect(m, r.pattern).not.toBeNull();
+      expect(rules.includeObjectNames.some((n) => n.startsWith(`${m![1]}:type=${m![2]}`)), r.pattern).toBe(true);
+    }
     for (const r of rules.rules) expect(() => new RegExp(r.pattern)).not.toThrow();
     const matches = (bean: string) => rules.rules.some((r) => new RegExp(r.pattern).test(bean));
     for (const bean of [
