@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // the long lab scenarios: `npm run test:e2e:long` (test/vitest.long.config.ts)
-    exclude: ['test/e2e-long/**', '**/node_modules/**'],
+    // the fixture proofs: `npm run test:fixtures` (test/vitest.fixtures.config.ts)
+    exclude: ['test/e2e-long/**', 'test/lab/proof-*.test.ts', '**/node_modules/**'],
     // Lab tests share one bridge and one set of lab hosts: run test files one at a time.
     fileParallelism: false,
     testTimeout: 30_000,
