@@ -368,6 +368,9 @@ function metricsSteps(ctx: HostContext, k: ResolvedKafka, facts: Facts, rules: s
 
 /** KRaft finalize: each feature the release maps higher, one --feature each (never kraft.version). */
 function featuresOutcome(k: ResolvedKafka, facts: Facts, state: UpgradeState): Outcome {
+  // the binaries have not rolled here yet (finalize is then refused, the roll is the pending change):
+  // the installed release's kafka-features.sh may not even know the target's level, so nothing is asked
+  if (state.installed !== k.version) return ok(`after the binary roll: this host runs ${state.installed ?? 'no release'}, the inventory says ${k.version}`);
   const f = facts.get(featuresProbe(k));
   if (f.error) return blocked(`cannot read the feature versions: ${f.error}`, 'is the cluster up? zkk status shows it');
   const { upgrades, skipped } = featureUpgrades(f.current, f.mapping);

@@ -166,6 +166,20 @@ describe('Kafka role plan', () => {
     });
   });
 
+  it('zkk upgrade finalize on a host still running the old release (after a rollback): the feature step asks nothing, the roll is what is pending', async () => {
+    const { inv, ctx } = setup(kYaml().replace('3.9.2', '4.4.0'));
+    ctx.releases = new Map([['kafka', rel('kafka_2.13-4.4.0.tgz')]]);
+    ctx.prepared = { ...(await prepareKafka(inv, 'plan', { finalize: true })) };
+    expect(ctx.prepared).toMatchObject({ finalize: true });
+    const over: Record<string, unknown> = { 'path:/usr/local/kafka': { kind: 'link', target: '/usr/local/kafka_2.13-4.3.1', mtime: 1 } };
+    // what the 4.3.1 tools answer for the 4.4 level
+    for (const p of kafkaRole.probes(ctx) as Probe<unknown>[]) if (p.key.startsWith('kafka-features:')) over[p.key] = p.parse("Feature: metadata.version\tSupportedMinVersion: 3.3-IV3\tSupportedMaxVersion: 4.3-IV0\tFinalizedVersionLevel: 4.3-IV0\tEpoch: 5\n---zkk-mapping---\nUnknown metadata.version '4.4'.");
+    expect(Object.keys(over).some((k) => k.startsWith('kafka-features:'))).toBe(true);
+    const steps = kafkaRole.plan(ctx, freshFacts(kafkaRole, ctx, over));
+    expect(steps.find((s) => s.id === 'kafka.features')!.outcome).toEqual({ kind: 'ok', reason: 'after the binary roll: this host runs 4.3.1, the inventory says 4.4.0' });
+    expect(steps.find((s) => s.id === 'kafka.install-link')!.outcome.kind).toBe('change');
+  });
+
   it('server.properties with a SASL JAAS config: 0640 root:kafka, the value masked in the diff', async () => {
     const { inv, ctx } = setup(kYaml(', extraConfig: { sasl.jaas.config: "org.apache.kafka.common.security.plain.PlainLoginModule required password=\\"t0p\\";" }'));
     ctx.prepared = await prepareKafka(inv, 'plan');
