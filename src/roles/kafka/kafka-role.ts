@@ -30,6 +30,7 @@ import { clusterHealth, describePhases, ROLL_POLL_MS, waitUntilBack, waitUntilCo
 import { fetchMetadata } from './wire/index.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
+import { processesAlive, StartWait } from '../start-wait.js';
 import { kafkaStatus } from './status.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, kafkaReleasesPrefix, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
 import { KAFKA_RESTART } from './handlers.js';
@@ -422,10 +423,12 @@ async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerR
   if (brokers.length === 0) return;
   const wanted = new Set(brokers.map((b) => kf(b.host).nodeId));
   const bootstrap = brokers.map((b) => `${kf(b.host).advertisedHost}:${kf(b.host).port}`);
-  const deadline = Date.now() + timeoutMs;
+  // the usual wait, longer while the brokers not registered yet are alive (start-wait.ts)
+  const wait = new StartWait(timeoutMs, 'Kafka', (name) => kf(brokers.find((b) => b.host.name === name)!.host).logDir, report);
   let seen: number[] = [];
   let lastErr = '';
-  while (Date.now() < deadline) {
+  let notReady: LiveHost[] = brokers;
+  for (;;) {
     try {
       seen = await withWire(bootstrap, async (c) => (await fetchMetadata(c)).brokers.map((b) => b.nodeId));
       // Registered is not yet serving: a ZooKeeper-mode broker writes /brokers/ids before its
@@ -436,12 +439,15 @@ async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerR
         return;
       }
       if (closed.length > 0) lastErr = `listener not accepting yet on ${closed.join(', ')}`;
+      notReady = brokers.filter((b) => !seen.includes(kf(b.host).nodeId) || closed.includes(b.host.name));
     } catch (e) {
       lastErr = (e as Error).message;
+      notReady = brokers;
     }
+    const v = await wait.verdict(() => processesAlive(notReady, (l) => kafkaProcessProbe(kf(l.host))));
+    if (!v.wait) throw new Error(`brokers did not all register within ${Math.round(wait.elapsedMs / 1000)} s (seen: ${seen.join(', ') || 'none'}${lastErr ? `; last error: ${lastErr}` : ''}; ${v.reason})`);
     await sleep(ROLL_POLL_MS);
   }
-  throw new Error(`brokers did not all register within ${timeoutMs / 1000}s (seen: ${seen.join(', ') || 'none'}${lastErr ? `; last error: ${lastErr}` : ''})`);
 }
 
 /** Which node is the active controller: ZooKeeper mode from /controller, KRaft from the quorum. */

@@ -43,6 +43,7 @@ import { fourLetterWordScript, fourLetterWordsProbe, isServing, srvr, type ZkMod
 import { parseConfMembership, restartKeepsQuorum, type LiveEnsemble } from './live-quorum.js';
 import { script, type Command } from '../../shell/command.js';
 import { zookeeperProcessProbe } from './process.js';
+import { processesAlive, StartWait } from '../start-wait.js';
 import { zookeeperStatus } from './status.js';
 import { verifyZnodeRoundTrip } from './znode-check.js';
 import { ZOOKEEPER_RESTART } from './handlers.js';
@@ -513,9 +514,10 @@ async function waitForQuorum(inv: Inventory, live: LiveHost[], report: HandlerRe
   if (live.length === 0) return;
   const ensemble = zookeeperHosts(inv).length;
   const s = zk(live[0]!.host);
-  const deadline = Date.now() + s.initLimit * s.tickTime + 60_000;
+  // the usual wait (a full initLimit and a minute), longer while the servers not serving are alive (start-wait.ts)
+  const wait = new StartWait(s.initLimit * s.tickTime + 60_000, 'ZooKeeper', (name) => zk(live.find((l) => l.host.name === name)!.host).logDir, report);
   let last: ZkMode[] = [];
-  while (Date.now() < deadline) {
+  for (;;) {
     last = await Promise.all(live.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
     const leaders = last.filter((m) => m === 'leader' || m === 'standalone').length;
     // With --limit, the leader may well be one of the hosts outside this run.
@@ -523,9 +525,10 @@ async function waitForQuorum(inv: Inventory, live: LiveHost[], report: HandlerRe
       report.info(undefined, `ZooKeeper ensemble serving: ${live.map((l, i) => `${l.host.name}=${last[i]}`).join(', ')}${live.length < ensemble ? ` (${ensemble - live.length} unreachable)` : ''}`);
       return;
     }
+    const v = await wait.verdict(() => processesAlive(live.filter((_, i) => !isServing(last[i]!)), (l) => zookeeperProcessProbe(zk(l.host))));
+    if (!v.wait) throw new Error(`ZooKeeper ensemble did not form a quorum: ${live.map((l, i) => `${l.host.name}=${last[i]}`).join(', ')} (${v.reason})`);
     await sleep(300);
   }
-  throw new Error(`ZooKeeper ensemble did not form a quorum: ${live.map((l, i) => `${l.host.name}=${last[i]}`).join(', ')}`);
 }
 
 async function verifyEnsemble(inv: Inventory, live: LiveHost[]): Promise<VerifyCheck[]> {

@@ -1,0 +1,39 @@
+/** The start wait's decision (pure): the usual wait, longer while the JVMs still starting are alive. */
+import { describe, expect, it } from 'vitest';
+import { StartWait, startVerdict } from '../../../src/roles/start-wait.js';
+
+const log = (h: string) => `/var/log/zookeeper (${h})`;
+
+describe('startVerdict', () => {
+  it('waits within the usual time whatever the processes do', () => {
+    expect(startVerdict(10_000, 80_000, 600_000, [{ name: 'zk1', alive: false }], 'ZooKeeper', log)).toEqual({ wait: true });
+  });
+
+  it('past it: goes on while every host not serving has its JVM alive, saying so', () => {
+    const v = startVerdict(90_000, 80_000, 600_000, [{ name: 'zk1', alive: true }, { name: 'zk2', alive: true }], 'ZooKeeper', log);
+    expect(v).toEqual({ wait: true, slow: 'zk1, zk2: ZooKeeper still starting after 90 s, its JVM alive; waiting up to 600 s' });
+  });
+
+  it('stops at once when one of them has exited, naming it and its log', () => {
+    const v = startVerdict(90_000, 80_000, 600_000, [{ name: 'zk1', alive: true }, { name: 'zk2', alive: false }], 'ZooKeeper', log);
+    expect(v).toEqual({ wait: false, reason: 'zk2: the ZooKeeper process is not running (it exited while starting; its log is in zk2:/var/log/zookeeper (zk2))' });
+  });
+
+  it('stops at the cap even with the JVMs alive, and past the usual time when nothing is starting', () => {
+    expect(startVerdict(600_000, 80_000, 600_000, [{ name: 'k1', alive: true }], 'Kafka', log)).toEqual({ wait: false, reason: 'k1: Kafka alive but still not serving after 600 s' });
+    expect(startVerdict(81_000, 80_000, 600_000, [], 'ZooKeeper', log)).toEqual({ wait: false, reason: 'not settled within 80 s' });
+  });
+
+  it('a process started again by its service manager while starting is a crash loop: the wait stops', async () => {
+    const said: string[] = [];
+    const w = new StartWait(0, 'Kafka', () => '/var/log/kafka', { info: (_h, m) => said.push(m) });
+    expect(await w.verdict(async () => [{ name: 'k1', alive: true, pid: 100 }])).toMatchObject({ wait: true });
+    expect(said).toEqual([expect.stringMatching(/^k1: Kafka still starting after \d+ s, its JVM alive; waiting up to 600 s$/)]);
+    expect(await w.verdict(async () => [{ name: 'k1', alive: true, pid: 100 }])).toMatchObject({ wait: true });
+    expect(said).toHaveLength(1); // once a minute
+    expect(await w.verdict(async () => [{ name: 'k1', alive: true, pid: 131 }])).toEqual({
+      wait: false,
+      reason: 'k1: the Kafka process exited and was started again by its service manager while starting (a crash loop; its log is in k1:/var/log/kafka)',
+    });
+  });
+});
