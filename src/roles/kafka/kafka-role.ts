@@ -26,6 +26,7 @@ import { zookeeperConnect } from '../zookeeper/config.js';
 import { connectClient, readZnode } from '../zookeeper/zookeeper-client.js';
 import { canaryRoundTrip, tcpOpen, tcpOpenWithin, withWire } from './client.js';
 import { clusterQuorum, describeClusterQuorum } from './quorum.js';
+import { quorumSafeWithout } from './quorum-gate.js';
 import { clusterHealth, describePhases, ROLL_POLL_MS, waitUntilBack, waitUntilControllerCaughtUp } from './roll-wait.js';
 import { fetchMetadata } from './wire/index.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
@@ -310,7 +311,7 @@ export const kafkaRole: Role = {
     return [
       ...before,
       'wait until every broker is registered and listening',
-      ...restarting.map((h) => `gate: 0 under-replicated and 0 offline partitions → restart ${h.host.name} (node ${kf(h.host).nodeId}, ${role(kf(h.host))}${kf(h.host).nodeId === active ? ', the active controller, last' : ''}) → wait until it is back and 0 under-replicated`),
+      ...restarting.map((h) => `gate: 0 under-replicated and 0 offline partitions${kf(h.host).mode === 'kraft' && kf(h.host).processRoles.includes('controller') ? ', the other caught-up controllers a majority of the quorum' : ''} → restart ${h.host.name} (node ${kf(h.host).nodeId}, ${role(kf(h.host))}${kf(h.host).nodeId === active ? ', the active controller, last' : ''}) → wait until it is back and 0 under-replicated`),
       ...(restarting.length > 1 && active === undefined ? ['(brokers first, then controllers; the active controller is restarted last)'] : []),
       ...after,
       ...(finalize ? [finalize] : []),
@@ -480,6 +481,31 @@ async function partitionGate(bootstrap: string[], what: string, gate: RollGate):
   return before?.underReplicated ?? Number.POSITIVE_INFINITY;
 }
 
+const QUORUM_GATE_WAIT_MS = 10_000;
+
+/**
+ * Never take a KRaft controller down unless the other voters caught up with the leader are still a
+ * majority (quorum-gate.ts). Asked again for up to 10 s (a controller restarted a moment ago is
+ * still catching up); no answer from the quorum in that time refuses as well.
+ */
+async function controllerQuorumGate(inv: Inventory, k: ResolvedKafka, what: string, gate: RollGate, knownDown: Iterable<number> = []): Promise<void> {
+  if (k.mode !== 'kraft' || !k.processRoles.includes('controller')) return;
+  const deadline = Date.now() + QUORUM_GATE_WAIT_MS;
+  let why = '';
+  for (;;) {
+    try {
+      const verdict = quorumSafeWithout(await describeClusterQuorum(inv), k.nodeId, knownDown);
+      if (verdict.ok) return;
+      why = verdict.reason;
+    } catch (e) {
+      why = `no answer from the KRaft controller quorum (${(e as Error).message}) — cannot tell whether it keeps a majority without controller ${k.nodeId}`;
+    }
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, ROLL_POLL_MS));
+  }
+  gateFailed(gate, what, why);
+}
+
 /** Brokers first, then controllers, the active controller last (the roll's order and the stop's). */
 function stopOrder(targets: LiveHost[], controller: number | undefined): LiveHost[] {
   return rollOrder(targets, (l) => kf(l.host), controller);
@@ -493,7 +519,9 @@ async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost
   const bootstrap = bootstrapServers(inv);
   for (const t of ordered) {
     const k = kf(t.host);
-    const urpBefore = await partitionGate(bootstrap, `restart of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')}`, gate);
+    const what = `restart of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')}`;
+    const urpBefore = await partitionGate(bootstrap, what, gate);
+    await controllerQuorumGate(inv, k, what, gate);
     report.info(t.host.name, `restarting Kafka node ${k.nodeId}${k.nodeId === controller ? ' (active controller, last)' : ''}`);
     const restart = restartService(k.serviceName, serviceManager(t.facts.get(osProbe())));
     const t0 = Date.now();
@@ -545,16 +573,21 @@ async function kafkaDay2(action: Day2Action, inv: Inventory, all: LiveHost[], ta
   const controller = await activeController(inv, all);
   const ordered = stopOrder(targets, controller);
   const bootstrap = bootstrapServers(inv);
+  // the leader may not have noticed a controller stopped a moment ago: those never count as caught up
+  const down = all.filter((l) => !running(l)).map((l) => kf(l.host).nodeId);
   for (const t of ordered) {
     const k = kf(t.host);
     if (!running(t)) {
       report.done(t.host.name, 'ok', 'not running');
       continue;
     }
-    if (!opts.whole && k.processRoles.includes('broker')) await partitionGate(bootstrap, `stop of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')}`, gate);
+    const what = `stop of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')}`;
+    if (!opts.whole && k.processRoles.includes('broker')) await partitionGate(bootstrap, what, gate);
+    if (!opts.whole) await controllerQuorumGate(inv, k, what, gate, down);
     report.info(t.host.name, `stopping Kafka node ${k.nodeId}${k.nodeId === controller ? ' (active controller, last)' : ''}`);
     const a = stopService(k.serviceName, mgr(t));
     await t.conn.exec(a.command, a);
+    down.push(k.nodeId);
     report.done(t.host.name, 'changed', `stopped node ${k.nodeId}`);
   }
 }
