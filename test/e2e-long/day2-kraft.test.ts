@@ -57,7 +57,7 @@ async function topics(): Promise<string[]> {
 }
 
 describe('zkk restart / stop / start on KRaft', () => {
-  it('a controller stopped, no topic: restart or stop of another controller refused by the controller-quorum gate (exit 1), the quorum intact; start brings it back', async () => {
+  it('a controller stopped, no topic: restart or stop of another controller refused by the controller-quorum gate (exit 1), deploy defers, the quorum intact; start brings it back; healthy, a roll goes through', async () => {
     expect((await runZkk(['stop', inv, '--limit', 'k3'])).code).toBe(0);
     const before = await pids();
     expect(before.k3).toBe('none');
@@ -98,7 +98,15 @@ describe('zkk restart / stop / start on KRaft', () => {
     expect(st.code, whyFailed(st)).toBe(0);
     expect(st.report!.verify.every((c) => c.ok)).toBe(true);
     expect(await topics()).toContain('zkk-canary');
-  }, T(400_000));
+    // healthy again: the gate lets a roll of two controllers through, the second right after the first caught up
+    const pidsUp = await pids();
+    const roll = await runZkk(['restart', inv, '--role', 'kafka', '--limit', 'k1,k2', '--no-verify', '--json']);
+    expect(roll.code, whyFailed(roll)).toBe(0);
+    const pidsRolled = await pids();
+    expect(pidsRolled.k1).not.toBe(pidsUp.k1);
+    expect(pidsRolled.k2).not.toBe(pidsUp.k2);
+    expect(pidsRolled.k3).toBe(pidsUp.k3);
+  }, T(500_000));
 
   it('a node stopped: restart refuses (exit 1); --force rolls the others with a warning and starts the stopped one', async () => {
     expect((await runZkk(['stop', inv, '--limit', 'k3'])).code).toBe(0);
