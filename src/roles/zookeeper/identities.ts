@@ -11,14 +11,19 @@ import type { IdentitySettlement } from '../role.js';
 import { parseIdFile, settleIds, type IdClaim } from '../stable-ids.js';
 import { leavingZookeeperHosts, zookeeperHosts } from './config.js';
 import { joinAfterRoll } from './join-order.js';
+import { fourLetterWordsProbe, isServing } from './health.js';
 import { zookeeperProcessProbe } from './process.js';
 import { commandProbe } from '../../facts/probes.js';
 import { quote } from '../../shell/command.js';
 import { adoptionPending, handZookeeperProbe, type HandZookeeperFact } from './hand-install.js';
 
-/** Whether the data dir holds a snapshot (the server has served: it has data to protect). */
+/**
+ * Whether the data dir holds data: a transaction log, or a snapshot past zxid 0. Not
+ * snapshot.0: every server writes that one for its empty tree when it starts (even a new
+ * one still looking for a leader), so it says nothing about data to protect.
+ */
 export const snapshotProbe = (s: ResolvedZookeeper) =>
-  commandProbe(`zookeeper-snapshot:${s.dataDir}`, `ls -1 ${quote(`${s.dataDir}/version-2`)} 2>/dev/null | grep -c '^snapshot\\.'`);
+  commandProbe(`zookeeper-data:${s.dataDir}`, `ls -1 ${quote(`${s.dataDir}/version-2`)} 2>/dev/null | grep -Ec '^(log\\.|snapshot\\.0*[1-9a-f])'`);
 export const holdsSnapshot = (facts: Facts, s: ResolvedZookeeper): boolean => Number(facts.get(snapshotProbe(s)).trim() || '0') > 0;
 
 export const myidPath = (s: ResolvedZookeeper): string => `${s.dataDir}/myid`;
@@ -80,14 +85,19 @@ export function settleZookeeperIds(inv: Inventory, facts: ReadonlyMap<number, Fa
   const settled = settleIds(claims, { what: 'myid', field: 'myid', min: 1, max: 255 });
   if (leaving.length > 0) refuseGrowAndShrink(members, leaving, facts);
   const byIndex = new Map(settled.map((s) => [s.index, s]));
-  // hosts not reached count as holding data and running: nothing is started in their place
+  // hosts not reached count as holding data, running and serving: nothing is started in their place
   const held = joinAfterRoll(
     members.map((h) => {
       const f = facts.get(h.index);
       const hand = handOf(h.zookeeper, f);
       const handHolds = adoptionPending(hand) && hand.snapshots > 0;
       const handRuns = hand?.at === 'install' && hand.pids.length > 0;
-      return { name: h.name, holdsData: !f || handHolds || holdsSnapshot(f, h.zookeeper), running: !f || handRuns || f.get(zookeeperProcessProbe(h.zookeeper)).running };
+      return {
+        name: h.name,
+        holdsData: !f || handHolds || holdsSnapshot(f, h.zookeeper),
+        running: !f || handRuns || f.get(zookeeperProcessProbe(h.zookeeper)).running,
+        serving: !f || isServing(f.get(fourLetterWordsProbe(h.zookeeper.clientPort)).srvr.mode),
+      };
     }),
   );
   return {

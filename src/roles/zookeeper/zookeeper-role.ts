@@ -243,9 +243,20 @@ export const zookeeperRole: Role = {
           `gate → stop ${label(leavingLeader)} → wait until a remaining server leads → start ${leavingLeader.host.name} again (it votes until the end)`,
       );
     }
-    if (starting.length > 0) lines.push(`start ${starting.map((h) => `${h.host.name} (myid ${zk(h.host).myid})`).join(', ')} with the ${servers}-server list (apply step ${ZK_START_STEP}), and wait until they serve (joined the running leader) before any restart`);
+    // 1 → N: the standalone server has no ensemble for the new servers to join
+    const standalone = restarting.filter((h) => mode(h) === 'standalone' && servers > 1);
+    const names = (hs: typeof zkHosts) => hs.map((h) => h.host.name).join(', ');
+    if (starting.length > 0 && standalone.length > 0)
+      lines.push(
+        `start ${starting.map((h) => `${h.host.name} (myid ${zk(h.host).myid})`).join(', ')} with the ${servers}-server list (apply step ${ZK_START_STEP}): ${starting.length > 1 ? 'they look for a leader and elect' : 'it looks for a leader and elects'} none — ${names(standalone)} runs standalone, in no ensemble to join, and ${starting.length} server(s) without its data are no quorum of ${servers}`,
+      );
+    else if (starting.length > 0) lines.push(`start ${starting.map((h) => `${h.host.name} (myid ${zk(h.host).myid})`).join(', ')} with the ${servers}-server list (apply step ${ZK_START_STEP}), and wait until they serve (joined the running leader) before any restart`);
     for (const h of restarting)
-      lines.push(`gate: the leader's live members keep their quorum without ${h.host.name} → restart ${label(h)}${mode(h) === 'leader' ? ', the leader last' : ''} → wait until it serves and one leader leads`);
+      lines.push(
+        standalone.includes(h)
+          ? `gate: standalone, no quorum to keep → restart ${label(h)} with the ${servers}-server list → ZooKeeper is unavailable from this restart until ${[h, ...starting].map((x) => x.host.name).join(' and ')} have elected ${h.host.name} (the election goes by epoch, zxid, then myid: ${h.host.name} holds the data, ${starting.length > 0 ? `${names(starting)} ${starting.length > 1 ? 'are' : 'is'} empty` : 'the new servers are empty'}) — a few seconds, unavoidable with a static config → wait until ${h.host.name} leads`
+          : `gate: the leader's live members keep their quorum without ${h.host.name} → restart ${label(h)}${mode(h) === 'leader' ? ', the leader last' : ''} → wait until it serves and one leader leads`,
+      );
     for (const h of zkHosts.filter((x) => x.changes.has(JOIN)))
       lines.push(`start ${h.host.name} (myid ${zk(h.host).myid}), a new server held back until now (new servers alone would be a quorum of the new list) → wait until it serves`);
     if (leaving.length > 0)
@@ -266,10 +277,13 @@ export const zookeeperRole: Role = {
     if (leaving.length > 0) await handOverLeadership(zkLive, leaving, runningIds, report);
     // A new server still looking for a leader could make a second quorum of the new list
     // with a restarted member (split brain: seen on the lab, 3 → 5): the started ones join first.
+    // Growing from one server (standalone) there is no ensemble to join: they look until it is restarted with the new list.
+    const standalone = toRestart.length > 0 ? await standaloneServers(toRestart) : [];
     if (toRestart.length > 0)
       for (const l of zkLive.filter((x) => x.changed.has(ZK_START_STEP) && !x.changed.has(JOIN))) {
         const s = zk(l.host);
-        report.info(l.host.name, `ZooKeeper joined as ${await serving(l, Date.now() + s.initLimit * s.tickTime + 60_000, 'did not join the running ensemble')}`);
+        if (standalone.length > 0) report.info(l.host.name, `ZooKeeper started, looking for a leader: ${standalone.map((x) => x.host.name).join(', ')} runs standalone; they elect one once it restarts with the ${zookeeperHosts(inv).length}-server list`);
+        else report.info(l.host.name, `ZooKeeper joined as ${await serving(l, Date.now() + s.initLimit * s.tickTime + 60_000, 'did not join the running ensemble')}`);
       }
     const adopting = zkLive.filter((l) => l.changed.has(ADOPT));
     if (adopting.length > 0) await rollingRestart(zkLive, adopting, zookeeperHosts(inv).map((h) => h.zookeeper.myid), report, DEPLOY_GATE, takeOverCommand);
@@ -360,6 +374,9 @@ async function rollingRestart(all: LiveHost[], targets: LiveHost[], inventoryIds
     const deadline = Date.now() + (s.initLimit * s.tickTime + 60_000);
     const mode = await serving(t, deadline, `did not rejoin the quorum after ${takeOver ? 'the take-over' : 'restart'}`);
     report.info(t.host.name, `ZooKeeper back as ${mode}${takeOver ? " under zkk's service" : ''}`);
+    // 1 → N: the data was this server's alone; the election must have picked it (join-order.ts keeps the others from outvoting it)
+    if (modes.get(t) === 'standalone' && mode === 'follower')
+      throw new Error(`${t.host.name}: ZooKeeper, standalone until now, came back as a follower: another server with the new list was elected over the data it held — look at its data (${s.dataDir}) before anything else restarts`);
     if (all.length > 1) await waitForLeader(all, deadline);
     gate.done?.(t.host.name, `restarted (was ${modes.get(t)}, back as ${mode})`);
   }
@@ -413,6 +430,12 @@ async function zookeeperDay2(action: Day2Action, inv: Inventory, all: LiveHost[]
     await t.conn.exec(a.command, a);
     report.done(t.host.name, 'changed', `stopped (was ${modes.get(t)})`);
   }
+}
+
+/** The hosts whose own srvr says standalone now. */
+async function standaloneServers(hosts: LiveHost[]): Promise<LiveHost[]> {
+  const modes = await Promise.all(hosts.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
+  return hosts.filter((_, i) => modes[i] === 'standalone');
 }
 
 /** Every member's own srvr, and the leader's voting members from its conf. */

@@ -11,6 +11,7 @@ import type { Inventory } from '../../../src/inventory/resolve.js';
 import { inventorySections } from '../../../src/roles/all-roles.js';
 import { isZkkError } from '../../../src/errors/zkk-error.js';
 import { settleIds } from '../../../src/roles/stable-ids.js';
+import { fourLetterWordsProbe } from '../../../src/roles/zookeeper/health.js';
 import { myidProbe, settleZookeeperIds, snapshotProbe } from '../../../src/roles/zookeeper/identities.js';
 import { zookeeperProcessProbe } from '../../../src/roles/zookeeper/process.js';
 import { metaProbe, parseMetaProperties, settleKafkaIds } from '../../../src/roles/kafka/identities.js';
@@ -105,6 +106,7 @@ function myidFacts(inv: Inventory, myids: Record<string, number | undefined>): M
       f.set(myidProbe(h.zookeeper!).key, id === undefined ? { kind: 'missing' } : { kind: 'file', owner: 'zookeeper', group: 'zookeeper', mode: '0644', size: 2, mtime: 1, sha256: 'x', content: `${id}\n` });
       f.set(snapshotProbe(h.zookeeper!).key, id === undefined ? '0' : '1');
       f.set(zookeeperProcessProbe(h.zookeeper!).key, { running: id !== undefined });
+      f.set(fourLetterWordsProbe(h.zookeeper!.clientPort).key, { srvr: { mode: id === undefined ? 'down' : Object.keys(myids).length === 1 ? 'standalone' : 'follower' } });
       return [h.index, f];
     }),
   );

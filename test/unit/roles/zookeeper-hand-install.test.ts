@@ -17,6 +17,7 @@ import { Facts } from '../../../src/facts/gather.js';
 import type { Inventory } from '../../../src/inventory/resolve.js';
 import { parseInventory } from '../../../src/inventory/load.js';
 import { inventorySections } from '../../../src/roles/all-roles.js';
+import { fourLetterWordsProbe } from '../../../src/roles/zookeeper/health.js';
 import { myidProbe, settleZookeeperIds, snapshotProbe } from '../../../src/roles/zookeeper/identities.js';
 import { zookeeperProcessProbe } from '../../../src/roles/zookeeper/process.js';
 
@@ -168,6 +169,7 @@ describe('ids and ports settled from a hand install (identities.ts)', () => {
     f.set(myidProbe(s).key, zkkMyid === undefined ? { kind: 'missing' } : { kind: 'file', owner: 'zookeeper', group: 'zookeeper', mode: '0644', size: zkkMyid.length, mtime: 1, sha256: 'x', content: zkkMyid });
     f.set(snapshotProbe(s).key, '0');
     f.set(zookeeperProcessProbe(s).key, { running: false });
+    f.set(fourLetterWordsProbe(s.clientPort).key, { srvr: { mode: 'follower' } });
     return f;
   };
   const parse = (y: string) => parseInventory(y, '/tmp/inventory.yml', inventorySections);
