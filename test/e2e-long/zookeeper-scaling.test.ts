@@ -1,5 +1,12 @@
 /**
- * Issue 12, the operator's scenario on real lab hosts: a 3-server ensemble (zk1..zk3)
+ * Issue 12 on real lab hosts. First 1 → 3: zk1 deployed alone (standalone) with znodes
+ * written, then zk2 and zk3 added: plan lists zk2 started first (it looks: there is no
+ * ensemble to join), zk1 restarted with the 3-server list (a brief unavailability) and
+ * zk3 started after — never two empty servers before zk1 votes, or they would elect one
+ * of themselves and zk1 would be truncated to their empty tree. After one deploy zk1 leads
+ * (its data won the election), zk2/zk3 follow with myids 2 and 3, every znode is read back
+ * on zk3 by an independent client, and a second deploy changes nothing. Then the operator's
+ * scenario: the 3-server ensemble (zk1..zk3)
  * grows to 5 with zk4 and zk5 inserted in the middle of the inventory (zk1, zk4, zk2,
  * zk5, zk3). zk1-zk3 keep their myids (plan says: on disk), one deploy starts zk4/zk5
  * and rolls zk1-zk3 with the 5-server list, leader last, each restart gated on the live
@@ -16,6 +23,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostSsh, hostsDown, hostsUp, T, type TargetInfo } from '../e2e/target.js';
 import { changedSteps, fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInventory } from '../e2e/helpers.js';
+import zookeeper from 'node-zookeeper-client';
 import { startZkReader } from '../e2e/traffic.js';
 
 const ALL = ['zk1', 'zk2', 'zk3', 'zk4', 'zk5'];
@@ -46,12 +54,79 @@ afterAll(async () => {
   process.stdout.write(`zookeeper-scaling.test.ts: ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }, T(180_000));
 
-describe('ZooKeeper scale-out 3 → 5 with hosts inserted in the middle, one deploy, live', () => {
-  it('deploys zk1..zk3', async () => {
-    const r = await runZkk(['deploy', inventory(['zk1', 'zk2', 'zk3']), '--json']);
+/** A node-zookeeper-client session on `server` for `fn` (the checks are independent of zkk). */
+async function withZk<T>(server: string, fn: (c: zookeeper.Client) => Promise<T>): Promise<T> {
+  const c = zookeeper.createClient(server, { sessionTimeout: 10_000, spinDelay: 200, retries: 3 });
+  await new Promise<void>((res) => {
+    c.once('connected', () => res());
+    c.connect();
+  });
+  try {
+    return await fn(c);
+  } finally {
+    c.close();
+  }
+}
+const ZNODES = Array.from({ length: 50 }, (_, i) => `n${String(i).padStart(2, '0')}`);
+
+/** One deploy with a ZooKeeper reader on `servers` throughout; prints the time and the reader's figures. */
+async function deployReading(inv: string, servers: string[], label: string) {
+  const reader = await startZkReader(servers.map((h) => `${address(h)}:2181`), '/zkk-e2e-scale', 'written before');
+  const t0 = Date.now();
+  const r = await runZkk(['deploy', inv, '--json']);
+  const ms = Date.now() - t0;
+  const proof = await reader.stop();
+  expect(r.code, whyFailed(r)).toBe(0);
+  process.stdout.write(`ZooKeeper ${label}: ${(ms / 1000).toFixed(1)} s; reader: ${proof.reads} reads, ${proof.failures} failed, longest gap ${proof.longestGapMs} ms\n`);
+  return proof;
+}
+
+describe('ZooKeeper scale-out 1 → 3 (standalone to an ensemble), one deploy', () => {
+  it('deploys zk1 alone (standalone) and writes znodes', async () => {
+    const r = await runZkk(['deploy', inventory(['zk1']), '--json']);
     expect(r.code, whyFailed(r)).toBe(0);
-    expect(await Promise.all(['zk1', 'zk2', 'zk3'].map(myid))).toEqual(['1', '2', '3']);
+    expect(await ownMode('zk1')).toBe('standalone');
+    await withZk(`${address('zk1')}:2181`, (c) => {
+      const tx = c.transaction().create('/zkk-e2e-one', Buffer.from('root'));
+      for (const n of ZNODES) tx.create(`/zkk-e2e-one/${n}`, Buffer.from(`value of ${n}`));
+      return new Promise<void>((res, rej) => tx.commit((e: unknown) => (e ? rej(new Error(String(e))) : res())));
+    });
   }, T(300_000));
+
+  it('1 → 3: plan in run order (one new server, the old one restarted, the other new one), zk1 keeps its data and leads, every znode on zk3, 0 changed after', async () => {
+    const grown = inventory(['zk1', 'zk2', 'zk3']);
+    const plan = await runZkk(['plan', grown, '--json']);
+    expect(plan.code, whyFailed(plan)).toBe(0);
+    expect(plan.report!.identities.map((i) => `${i.host}=${i.id}:${i.source}`)).toEqual(['zk1=1:on disk', 'zk2=2:assigned', 'zk3=3:assigned']);
+    const steps = plan.report!.clusterSteps.find((c) => c.role === 'zookeeper')!.steps;
+    expect(steps[0]).toMatch(/^start zk2 \(myid 2\) with the 3-server list .*it looks for a leader and elects none — zk1 runs standalone/);
+    expect(steps[1]).toMatch(/^gate: standalone, no quorum to keep → restart zk1 \(myid 1, standalone\) with the 3-server list → ZooKeeper is unavailable from this restart until zk1 and zk2 have elected zk1/);
+    expect(steps[2]).toMatch(/^start zk3 \(myid 3\), a new server held back until now/);
+
+    // a gap is expected (standalone to ensemble, static config): the reader shows how long
+    const proof = await deployReading(grown, ['zk1', 'zk2', 'zk3'], '1 → 3 (static)');
+
+    // zk1's data won the election: it leads, the new servers (lowest free myids) follow
+    expect(await Promise.all(['zk1', 'zk2', 'zk3'].map(ownMode))).toEqual(['leader', 'follower', 'follower']);
+    expect(await Promise.all(['zk1', 'zk2', 'zk3'].map(myid))).toEqual(['1', '2', '3']);
+    // every znode written while zk1 was alone, read on zk3 (a new server) by an independent client
+    const read = await withZk(`${address('zk3')}:2181`, async (c) => {
+      const sync = () => new Promise<void>((res, rej) => c.getData('/zkk-e2e-one', (e: unknown) => (e ? rej(new Error(String(e))) : res())));
+      await sync();
+      const children = await new Promise<string[]>((res, rej) => c.getChildren('/zkk-e2e-one', (e: unknown, ch?: string[]) => (e ? rej(new Error(String(e))) : res(ch!))));
+      const values = await Promise.all(children.sort().map((n) => new Promise<string>((res, rej) => c.getData(`/zkk-e2e-one/${n}`, (e: unknown, d?: Buffer) => (e ? rej(new Error(String(e))) : res(`${n}=${d}`))))));
+      return values;
+    });
+    expect(read).toEqual(ZNODES.map((n) => `${n}=value of ${n}`));
+    expect(proof.reads).toBeGreaterThan(0);
+
+    const again = await runZkk(['deploy', grown, '--json']);
+    expect(again.code, whyFailed(again)).toBe(0);
+    expect(changedSteps(again.report!)).toEqual([]);
+  }, T(600_000));
+});
+
+describe('ZooKeeper scale-out 3 → 5 with hosts inserted in the middle, one deploy, live', () => {
 
   it('3 → 5: plan keeps the ids of zk1-zk3, one deploy, 1 leader + 4 followers, data and readers kept', async () => {
     const grown = inventory(['zk1', 'zk4', 'zk2', 'zk5', 'zk3']);
@@ -63,13 +138,7 @@ describe('ZooKeeper scale-out 3 → 5 with hosts inserted in the middle, one dep
     expect(human.stdout).toMatch(/zk2\s+zookeeper\s+myid 2\s+on disk/);
     expect(human.stdout).toMatch(/zk4\s+zookeeper\s+myid 4\s+assigned/);
 
-    const reader = await startZkReader(['zk1', 'zk2', 'zk3'].map((h) => `${address(h)}:2181`), '/zkk-e2e-scale', 'written before');
-    const t0 = Date.now();
-    const r = await runZkk(['deploy', grown, '--json']);
-    const ms = Date.now() - t0;
-    const proof = await reader.stop();
-    expect(r.code, whyFailed(r)).toBe(0);
-    process.stdout.write(`ZooKeeper 3 → 5 (static): ${(ms / 1000).toFixed(1)} s; reader: ${proof.reads} reads, ${proof.failures} failed, longest gap ${proof.longestGapMs} ms\n`);
+    const proof = await deployReading(grown, ['zk1', 'zk2', 'zk3'], '3 → 5 (static)');
 
     const modes = await Promise.all(ALL.map(ownMode));
     expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
@@ -105,13 +174,7 @@ describe('ZooKeeper scale-out 3 → 5 with hosts inserted in the middle, one dep
     expect(stopLine).toBeGreaterThan(steps.findIndex((l) => l.includes(`restart ${restarted.at(-1)}`)));
     for (const h of ['zk4', 'zk5']) expect(plan.report!.hosts.find((x) => x.name === h)!.steps.filter((x) => x.id.startsWith('zookeeper.')).map((x) => `${x.id}:${x.status}`)).toEqual(['zookeeper.leave:changed']);
 
-    const reader = await startZkReader(REMAIN.map((h) => `${address(h)}:2181`), '/zkk-e2e-scale', 'written before');
-    const t0 = Date.now();
-    const r = await runZkk(['deploy', shrunk, '--json']);
-    const ms = Date.now() - t0;
-    const proof = await reader.stop();
-    expect(r.code, whyFailed(r)).toBe(0);
-    process.stdout.write(`ZooKeeper 5 → 3 (static, leader before: ${leaderBefore}): ${(ms / 1000).toFixed(1)} s; reader: ${proof.reads} reads, ${proof.failures} failed, longest gap ${proof.longestGapMs} ms\n`);
+    const proof = await deployReading(shrunk, REMAIN, `5 → 3 (static, leader before: ${leaderBefore})`);
 
     const modes = await Promise.all(REMAIN.map(ownMode));
     expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
