@@ -36,7 +36,7 @@ function freshFacts(role: Role, ctx: HostContext, over: Record<string, unknown> 
     else if (p.key.startsWith('service-enabled:')) f.set(p.key, { enabled: false });
     else if (p.key.startsWith('process:')) f.set(p.key, { running: false });
     else if (p.key.startsWith('zookeeper-4lw:')) f.set(p.key, p.parse('zkk: no answer'));
-    else if (p.key.startsWith('zookeeper-snapshot:')) f.set(p.key, '0');
+    else if (p.key.startsWith('zookeeper-data:')) f.set(p.key, '0');
     else if (p.key.startsWith('zookeeper-hand:')) f.set(p.key, p.parse(''));
     else throw new Error(`unexpected probe ${p.key}`);
   }
