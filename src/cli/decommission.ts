@@ -13,6 +13,7 @@ import { applyRebalance, readAndPlan, stepsOf } from '../roles/kafka/rebalance.j
 import { retireBrokerCommand } from '../roles/kafka/retire-broker.js';
 import { fetchMetadata } from '../roles/kafka/wire/metadata.js';
 import { unregisterBroker } from '../roles/kafka/wire/unregister-broker.js';
+import { connectAny } from '../roles/kafka/wire/connection.js';
 import { asZkkError, checkBrokersMatch, connectCluster, endpointsOf, printPlan, throttleBytes, type RebalanceFlags } from './rebalance.js';
 
 export async function decommissionCommand(file: string, hostName: string, flags: RebalanceFlags): Promise<void> {
@@ -30,7 +31,8 @@ export async function decommissionCommand(file: string, hostName: string, flags:
   const others = brokerHosts(inv).filter((h) => h !== host);
   routeControlNet(inv.hosts); // brokers behind a bastion: through it
   // ask the brokers that stay (the retired one may be stopped already: a resumed run)
-  const conn = await connectCluster(endpointsOf(inv, file, flags.bootstrapServer).filter((e) => others.length === 0 || e.host !== k.advertisedHost || e.port !== k.port));
+  const stays = endpointsOf(inv, file, flags.bootstrapServer).filter((e) => others.length === 0 || e.host !== k.advertisedHost || e.port !== k.port);
+  const conn = await connectCluster(stays);
   const say = (s: string) => process.stdout.write(`${s}\n`);
   try {
     // its id as the cluster knows it (registered from its address), else (stopped: a resumed run) the inventory's
@@ -60,7 +62,17 @@ export async function decommissionCommand(file: string, hostName: string, flags:
       await c.close();
     }
     say(`kafka stopped on ${hostName} and disabled at boot`);
-    if (k.mode === 'kraft') say(`broker ${id}: ${await unregisterBroker(conn, id)}`);
+    if (k.mode === 'kraft') {
+      // not over `conn`: KRaft's Metadata names any live broker as the controller, so it may lead
+      // to the broker just stopped (seen in CI: "connection to …:9092 closed"); a broker that
+      // stays forwards UnregisterBroker to the controller quorum
+      const rest = await connectAny(stays, { requestTimeoutMs: 35_000, clientId: 'zkk-decommission' });
+      try {
+        say(`broker ${id}: ${await unregisterBroker(rest, id)}`);
+      } finally {
+        rest.close();
+      }
+    }
     say(`done: now delete the host line of ${hostName} from ${file} (its data directories ${k.logDirs.join(', ')} are kept on the host)`);
   } catch (e) {
     throw asZkkError(e);
