@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostsDown, hostSsh, hostsUp, T, type TargetInfo } from '../e2e/target.js';
 import { fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInventory } from '../e2e/helpers.js';
 import { Kafka, logLevel } from 'kafkajs';
+import { startProducer } from '../e2e/traffic.js';
 import { parse, stringify } from 'yaml';
 
 const HOSTS = ['k1', 'k2', 'k3'];
@@ -99,9 +100,16 @@ describe('zkk restart / stop / start on KRaft', () => {
     expect(st.report!.verify.every((c) => c.ok)).toBe(true);
     expect(await topics()).toContain('zkk-canary');
     // healthy again: the gate lets a roll of two controllers through, the second right after the first caught up
+    // under an acks=all producer (RF 3, min ISR 2): every acknowledged message is consumed back
+    const producer = await startProducer(info.hosts.filter((h) => HOSTS.includes(h.name)).map((h) => `${h.address}:9092`), 'e2e-day2-kraft-roll');
     const pidsUp = await pids();
+    const acked = producer.ackedCount;
     const roll = await runZkk(['restart', inv, '--role', 'kafka', '--limit', 'k1,k2', '--no-verify', '--json']);
     expect(roll.code, whyFailed(roll)).toBe(0);
+    expect(producer.ackedCount).toBeGreaterThan(acked);
+    const proof = await producer.stopAndConsume();
+    console.log(`controller roll k1, k2: ${proof.acked.length} acknowledged, ${proof.lost.length} lost`);
+    expect(proof.lost).toEqual([]);
     const pidsRolled = await pids();
     expect(pidsRolled.k1).not.toBe(pidsUp.k1);
     expect(pidsRolled.k2).not.toBe(pidsUp.k2);
