@@ -17,6 +17,11 @@ export class WireWriter {
     b.writeInt16BE(v);
     return this.push(b);
   }
+  uint16(v: number): this {
+    const b = Buffer.alloc(2);
+    b.writeUInt16BE(v);
+    return this.push(b);
+  }
   int32(v: number): this {
     const b = Buffer.alloc(4);
     b.writeInt32BE(v);
@@ -72,6 +77,12 @@ export class WireWriter {
   }
   array<T>(items: readonly T[], each: (w: this, item: T) => void): this {
     return this.nullableArray(items, each);
+  }
+  /** UUID from Kafka's text form (22 characters of unpadded base64url, as meta.properties' directory.id). */
+  uuid(id: string): this {
+    const b = Buffer.from(id, 'base64url');
+    if (b.length !== 16 || b.toString('base64url') !== id) throw new Error(`not a Kafka UUID (22 characters of base64url): ${JSON.stringify(id)}`);
+    return this.push(b);
   }
   /** Empty tagged-field section (flexible versions only). */
   tags(): this {
@@ -134,6 +145,10 @@ export class WireReader {
     const v = this.buf.subarray(this.off, this.off + 16).toString('hex');
     this.off += 16;
     return v;
+  }
+  /** UUID in Kafka's text form (base64url, as meta.properties and kafka-metadata-quorum.sh show it). */
+  uuidText(): string {
+    return Buffer.from(this.uuid(), 'hex').toString('base64url');
   }
   uvarint(): number {
     return this.unsignedVarint(35, 'varint');

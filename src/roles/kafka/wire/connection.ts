@@ -22,6 +22,8 @@ export const API = {
   saslAuthenticate: 36,
   describeQuorum: 55,
   unregisterBroker: 64,
+  addRaftVoter: 80,
+  removeRaftVoter: 81,
 } as const;
 
 export interface VersionRange {

@@ -8,6 +8,8 @@ import { errorName, KafkaWireError } from './wire-error.js';
 
 export interface QuorumReplica {
   nodeId: number;
+  /** v2+: the replica's metadata log directory id (base64url, as meta.properties' directory.id); '' before v2. */
+  directoryId: string;
   logEndOffset: number;
   /** Leader wall clock of the last fetch (-1: unknown or the leader itself); v1+. */
   lastFetchTimestamp: number;
@@ -42,12 +44,12 @@ export function encodeDescribeQuorumRequest(w: WireWriter): void {
 export function decodeDescribeQuorumResponse(r: WireReader, version: number): QuorumDescription {
   const replica = (x: WireReader): QuorumReplica => {
     const nodeId = x.int32();
-    if (version >= 2) x.uuid();
+    const directoryId = version >= 2 ? x.uuidText() : '';
     const logEndOffset = x.int64();
     const lastFetchTimestamp = version >= 1 ? x.int64() : -1;
     const lastCaughtUpTimestamp = version >= 1 ? x.int64() : -1;
     x.tags();
-    return { nodeId, logEndOffset, lastFetchTimestamp, lastCaughtUpTimestamp };
+    return { nodeId, directoryId, logEndOffset, lastFetchTimestamp, lastCaughtUpTimestamp };
   };
   const error = r.int16();
   const message = version >= 2 ? r.nullableString() : null;

@@ -26,3 +26,5 @@ export { listPartitionReassignments, type OngoingReassignment } from './list-par
 export { incrementalAlterConfigs, type ConfigChange } from './incremental-alter-configs.js';
 export { electPreferredLeaders } from './elect-leaders.js';
 export { unregisterBroker } from './unregister-broker.js';
+export { addRaftVoter, type NewVoter } from './add-raft-voter.js';
+export { removeRaftVoter } from './remove-raft-voter.js';

@@ -69,6 +69,8 @@ describe('Kafka wire client: DescribeQuorum', () => {
       expect(q.observers.map((v) => v.nodeId)).toEqual([4]);
       expect(q.voters[2]!.lastCaughtUpTimestamp).toBe(max >= 1 ? 30_000 : -1);
       if (max >= 2) expect(q.nodes.get(2)).toEqual([{ host: '10.213.0.12', port: 9093 }]);
+      // the directory id in the text form meta.properties holds (v2+)
+      expect(q.voters[1]!.directoryId).toBe(max >= 2 ? Buffer.from('00000000000000000000000000000002', 'hex').toString('base64url') : '');
     } finally {
       c.close();
     }

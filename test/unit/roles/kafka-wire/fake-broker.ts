@@ -30,6 +30,8 @@ const FLEXIBLE_FROM: Record<number, number> = {
   [API.alterPartitionReassignments]: 0,
   [API.listPartitionReassignments]: 0,
   [API.unregisterBroker]: 0,
+  [API.addRaftVoter]: 0,
+  [API.removeRaftVoter]: 0,
   [API.saslAuthenticate]: 2,
 };
 
