@@ -11,6 +11,7 @@ import type { Inventory, ResolvedKafka } from '../../inventory/resolve.js';
 import type { IdentitySettlement } from '../role.js';
 import { settleIds, type IdClaim } from '../stable-ids.js';
 import { kafkaHosts } from './config.js';
+import { handBrokerId, handKafkaProbe, kafkaBackupDir } from './hand-install.js';
 
 export const metaProbe = (dir: string) => pathProbe(`${dir}/meta.properties`, true);
 
@@ -42,6 +43,14 @@ export function kafkaIdOnDisk(k: ResolvedKafka, facts: Facts | undefined, host: 
   if (!facts) return { nodeId: 'unread', directoryIds: {} };
   const metas = k.logDirs.map((dir) => ({ dir, meta: parseMetaProperties((facts.get(metaProbe(dir)) as { content?: string }).content) }));
   const withId = metas.filter((m) => m.meta.nodeId !== undefined);
+  // a broker built by hand (hand-install.ts): its server.properties and log dirs' meta.properties give the id zkk keeps
+  const hand = facts.has(handKafkaProbe(k).key) ? facts.get(handKafkaProbe(k)) : undefined;
+  if (hand) {
+    const held = handBrokerId(hand);
+    if (held.problem)
+      throw new ZkkError('IDENTITY', `${host}: ${held.problem}`, { exitCode: ExitCode.usage, host, hint: 'zkk never picks between two ids: look at the files and keep the id this broker serves the cluster with' });
+    if (held.id !== undefined) withId.push({ dir: `${hand.at === 'backup' ? kafkaBackupDir(k) : k.installDir} (built by hand)`, meta: { nodeId: held.id } });
+  }
   const ids = new Set(withId.map((m) => m.meta.nodeId));
   if (ids.size > 1)
     throw new ZkkError('IDENTITY', `${host}: the log dirs disagree on the node id: ${withId.map((m) => `${m.dir}/meta.properties says ${m.meta.nodeId}`).join(', ')}`, {

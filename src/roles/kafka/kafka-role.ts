@@ -16,7 +16,7 @@ import { ensureFirewallOpen } from '../../ops/firewall.js';
 import { blocked, change, exec, followedBy, ok, type Outcome, type Step } from '../../ops/operation.js';
 import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceCommand, serviceFilePath, serviceManager, startService, stopService } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
-import { quote, script } from '../../shell/command.js';
+import { quote, script, type Command } from '../../shell/command.js';
 import type { CommandRunner } from '../../shell/command-runner.js';
 import type { Day2Action, Day2Options, Day2Reporter, HandlerReporter, HostContext, LiveHost, PlannedHost, Role, RunIntent, VerifyCheck } from '../role.js';
 import type { PathFact, Probe } from '../../facts/probes.js';
@@ -31,6 +31,7 @@ import { clusterHealth, describePhases, ROLL_POLL_MS, waitUntilBack, waitUntilCo
 import { fetchMetadata } from './wire/index.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
+import { handKafkaProbe, kafkaAdoptionPending, kafkaAdoptionRefusal, kafkaAdoptionScript, kafkaAdoptionSummary, kafkaBackupDir, parseProperties, type HandKafka } from './hand-install.js';
 import { processesAlive, StartWait } from '../start-wait.js';
 import { kafkaStatus } from './status.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, kafkaReleasesPrefix, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
@@ -58,6 +59,9 @@ let migrationDecision: MigrationDecision | undefined;
 /** this run is `zkk upgrade finalize` (set by prepare, like membership) */
 let runIsFinalize = false;
 const START = 'kafka.start';
+/** A hand-built broker taken over by converge, one at a time through the roll's gates (hand-install.ts). */
+const ADOPT = 'kafka.adopt';
+const kafkaHandProbe = handKafkaProbe;
 export { kafkaProcessProbe };
 /** The server.properties of the release's own config/ (what the seeds' commands name). */
 const stockServerProperties = (k: ResolvedKafka): string => `${versionedKafkaDir(k)}/config/server.properties`;
@@ -155,22 +159,6 @@ function isFeatureHost(inv: Inventory, k: ResolvedKafka): boolean {
   return brokerHosts(inv)[0]?.kafka.nodeId === k.nodeId;
 }
 
-/** The hand install's own config (seed posts: /usr/local/kafka/config/server.properties). */
-const handServerProperties = (k: ResolvedKafka): string => `${k.installDir}/config/server.properties`;
-
-/**
- * A broker built by hand at installDir: zkk does not take Kafka over yet (ZooKeeper it does:
- * zookeeper/hand-install.ts). Moving the directory aside, as the generic hint says, would start
- * a second, empty broker beside the running one: refused with a hint that says so.
- */
-function handBuiltRefusal(k: ResolvedKafka, link: PathFact, facts: Facts): Outcome | undefined {
-  if (link.kind !== 'dir' || facts.get(pathProbe(handServerProperties(k))).kind !== 'file') return undefined;
-  return blocked(
-    `${k.installDir} is a Kafka broker built by hand (its own ${handServerProperties(k)}); zkk does not take a hand-built broker over yet`,
-    `leave it running and keep it out of the inventory's kafka hosts for now: moving ${k.installDir} aside would make zkk start a second, empty broker next to it`,
-  );
-}
-
 export const kafkaRole: Role = {
   name: 'kafka',
   notifiedBy: { [RESTART]: [JAVA_CHANGED] },
@@ -213,8 +201,8 @@ export const kafkaRole: Role = {
       ...k.logDirs.flatMap((d) => [pathProbe(d), metaProbe(d)]),
       ...(rel ? [releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)] : []),
       pathProbe(k.installDir),
-      // a broker built by hand as the seeds do: the release unpacked there, its own config/
-      pathProbe(handServerProperties(k)),
+      // a broker built by hand as the seeds do (the release unpacked there, its own config/), or its backup once taken over
+      kafkaHandProbe(k),
       pathProbe(`${k.confDir}/server.properties`, true),
       ...(k.metrics ? [metricsAgentProbe(k), pathProbe(metricsRulesFile(k), true)] : []),
       ...kafkaSecurityProbes(ctx.host),
@@ -257,6 +245,11 @@ export const kafkaRole: Role = {
     // server.properties with a password in extraConfig: readable by Kafka's group only, values masked in diffs
     const secretAware = serverPropertiesAccess(host, k);
     if (refusal) return [{ id: 'kafka.version', title: `version ${k.version}`, outcome: blocked(refusal.reason, refusal.hint) }];
+    const hand = facts.get(kafkaHandProbe(k));
+    const adopting = kafkaAdoptionPending(hand) ? hand : undefined;
+    const rendered = parseProperties(files.serverProperties);
+    const handRefusal = adopting && kafkaAdoptionRefusal(k, adopting, rendered, zookeeperConnect(ctx.inv, k.zookeeperChroot));
+    if (handRefusal) return [{ id: ADOPT, title: 'take over the hand-built broker', outcome: blocked(handRefusal.reason, handRefusal.hint) }];
     const steps: Step[] = [
       ...(migrationDecision && kafkaHosts(ctx.inv)[0]?.name === host.name ? [{ id: 'kafka.migration', title: 'ZooKeeper → KRaft migration', outcome: ok(decisionDetail(migrationDecision)) }] : []),
       ...securityModeStep(host, facts),
@@ -265,7 +258,15 @@ export const kafkaRole: Role = {
       { id: 'kafka.log-dir', early: true, title: k.logDir, outcome: ensureDirectory(facts.get(pathProbe(k.logDir)), { path: k.logDir, ...svc, mode: '0755' }) },
       ...k.logDirs.map((d, i) => ({ id: `kafka.data-dir-${i + 1}`, early: true, title: d, outcome: ensureDirectory(facts.get(pathProbe(d)), { path: d, ...svc, mode: '0750' }) })),
       { id: 'kafka.release', early: true, title: `release ${k.version}`, outcome: ensureReleaseUnpacked(facts.get(releaseProbe(`${vdir}/${MARKER}`, remoteCachePath(rel), rel.sha512)), rel, vdir), notify: [RESTART] },
-      { id: 'kafka.install-link', title: k.installDir, outcome: handBuiltRefusal(k, link, facts) ?? ensureSymlink(link, k.installDir, vdir, { releasesPrefix: kafkaReleasesPrefix(k) }), notify: [RESTART] },
+      {
+        id: 'kafka.install-link',
+        title: k.installDir,
+        outcome:
+          adopting?.at === 'install'
+            ? ok(`the hand-built install: kept as ${kafkaBackupDir(k)} and replaced by the link when this broker is taken over (${ADOPT})`)
+            : ensureSymlink(link, k.installDir, vdir, { releasesPrefix: kafkaReleasesPrefix(k) }),
+        notify: [RESTART],
+      },
       ...metricsSteps(ctx, k, facts, files.metricsRules),
       ...kafkaSecuritySteps(host, facts, run, RESTART),
       { id: 'kafka.render-server-properties', title: 'server.properties', outcome: ensureFileContent(facts.get(pathProbe(`${k.confDir}/server.properties`, true)), { path: `${k.confDir}/server.properties`, content: files.serverProperties, ...secretAware }), notify: [RESTART] },
@@ -288,7 +289,8 @@ export const kafkaRole: Role = {
         ),
         notify: [RESTART],
       },
-      { id: START, title: 'running', outcome: ensureServiceRunning(facts.get(kafkaProcessProbe(k)), k.serviceName, mgr) },
+      ...(adopting ? [{ id: ADOPT, title: 'take over the hand-built broker', outcome: adoptOutcome(k, adopting, rendered, vdir, mgr) }] : []),
+      { id: START, title: 'running', outcome: adopting ? ok(`started by ${ADOPT}, one broker at a time`) : ensureServiceRunning(facts.get(kafkaProcessProbe(k)), k.serviceName, mgr) },
       ...(k.mode === 'kraft' && finalizing && isFeatureHost(ctx.inv, k) ? [{ id: 'kafka.features', title: 'feature versions', outcome: featuresOutcome(k, facts, state) }] : []),
       { id: 'kafka.finalized', title: 'finalized level', outcome: finalizedOutcome(k, finalizedFact, state, finalizing, ibp) },
     ];
@@ -306,11 +308,20 @@ export const kafkaRole: Role = {
     const before = step && step !== 'finalize' && migrationDecision?.step ? [`migration: ${STEP_TITLE[step]}`, 'wait for the KRaft controller quorum (a leader, every controller a voter)'] : [];
     const after = step === 'migrate-metadata' && migrationDecision?.step ? ['wait until ZooKeeper /migration records the metadata copied to KRaft (kraft_metadata_offset > 0): dual-write'] : step === 'finalize' && migrationDecision?.step ? ['wait for the KRaft controller quorum'] : [];
     const finalize = pendingFinalizeStep(hosts);
-    if (restarting.length === 0) return [...before, ...after, ...(finalize ? [finalize] : [])];
+    // hand-built brokers: those already stopped (a take-over cut short) first, then one at a time, the active controller last
+    const adopting = adoptionOrder(hosts.filter((h) => h.host.kafka && h.changes.has(ADOPT)), (h) => kf(h.host), (h) => handRunning(h.facts, kf(h.host)), active);
+    const adoptLines = adopting.map((h) =>
+      handRunning(h.facts, kf(h.host))
+        ? `gate: 0 under-replicated and 0 offline partitions → take over ${h.host.name} (broker ${kf(h.host).nodeId}${kf(h.host).nodeId === active ? ', the active controller, last' : ''}): stop the hand-started broker (controlled shutdown), move its data, start zkk's service (${ADOPT}) → wait until it is back under zkk's service, in the ISR, and 0 under-replicated`
+        : `take over ${h.host.name} (broker ${kf(h.host).nodeId}, down: no gate, it takes nothing more away) (${ADOPT}) → wait until it is back under zkk's service, in the ISR, and 0 under-replicated`,
+    );
+    const waitRegistered = `wait until every broker${adopting.some((h) => !handRunning(h.facts, kf(h.host))) ? ' not down for its take-over' : ''} is registered and listening`;
+    if (restarting.length === 0) return [...before, ...(adoptLines.length ? [waitRegistered, ...adoptLines] : []), ...after, ...(finalize ? [finalize] : [])];
     const role = (k: ResolvedKafka) => (k.processRoles.length === 2 ? 'broker+controller' : k.processRoles[0]!);
     return [
       ...before,
-      'wait until every broker is registered and listening',
+      waitRegistered,
+      ...adoptLines,
       ...restarting.map((h) => `gate: 0 under-replicated and 0 offline partitions${kf(h.host).mode === 'kraft' && kf(h.host).processRoles.includes('controller') ? ', the other caught-up controllers a majority of the quorum' : ''} → restart ${h.host.name} (node ${kf(h.host).nodeId}, ${role(kf(h.host))}${kf(h.host).nodeId === active ? ', the active controller, last' : ''}) → wait until it is back and 0 under-replicated`),
       ...(restarting.length > 1 && active === undefined ? ['(brokers first, then controllers; the active controller is restarted last)'] : []),
       ...after,
@@ -325,7 +336,10 @@ export const kafkaRole: Role = {
     const k0 = kafkaHosts(inv)[0]?.kafka;
     const step = migrationDecision?.step ? k0?.migration?.step : undefined;
     if (step && step !== 'finalize') await waitForControllerQuorum(inv, report);
-    await waitForBrokers(inv, kLive, report);
+    // a hand-built broker a cut-short take-over left stopped is not waited for: its take-over starts it
+    const adopting = kLive.filter((l) => l.changed.has(ADOPT));
+    await waitForBrokers(inv, kLive.filter((l) => !adopting.includes(l) || handRunning(l.facts, kf(l.host))), report);
+    if (adopting.length > 0) await rollingRestart(inv, kLive, adopting, report, DEPLOY_GATE, takeOverCommand);
     if (toRestart.length > 0) await rollingRestart(inv, kLive, toRestart, report);
     if (step === 'migrate-metadata') await waitForMetadataMigrated(inv, brokerHosts(inv)[0]!.kafka, report);
     if (step === 'finalize') await waitForControllerQuorum(inv, report);
@@ -511,19 +525,22 @@ function stopOrder(targets: LiveHost[], controller: number | undefined): LiveHos
   return rollOrder(targets, (l) => kf(l.host), controller);
 }
 
-async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost[], report: HandlerReporter, gate: RollGate = DEPLOY_GATE): Promise<void> {
+async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost[], report: HandlerReporter, gate: RollGate = DEPLOY_GATE, takeOver?: (t: LiveHost) => Command): Promise<void> {
   const controller = await activeController(inv, all);
-  // brokers first, then the standby controllers, the active controller last (one election, at the end)
-  const ordered = stopOrder(targets, controller);
-  report.info(undefined, `Kafka roll order: ${ordered.map((t) => `${t.host.name} (node ${kf(t.host).nodeId}${kf(t.host).nodeId === controller ? ', active controller' : ''})`).join(' → ')}`);
+  // brokers first, then the standby controllers, the active controller last (one election, at the end);
+  // a take-over: hand-built brokers already down first (they take nothing more away)
+  const ordered = takeOver ? adoptionOrder(targets, (l) => kf(l.host), (l) => handRunning(l.facts, kf(l.host)), controller) : stopOrder(targets, controller);
+  report.info(undefined, `Kafka ${takeOver ? 'take-over' : 'roll'} order: ${ordered.map((t) => `${t.host.name} (node ${kf(t.host).nodeId}${kf(t.host).nodeId === controller ? ', active controller' : ''})`).join(' → ')}`);
   const bootstrap = bootstrapServers(inv);
   for (const t of ordered) {
     const k = kf(t.host);
-    const what = `restart of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')}`;
-    const urpBefore = await partitionGate(bootstrap, what, gate);
+    const what = `${takeOver ? 'take-over' : 'restart'} of ${ordered.slice(ordered.indexOf(t)).map((x) => x.host.name).join(', ')}`;
+    const down = takeOver && !handRunning(t.facts, k);
+    // a broker already down for its take-over: the partitions it leaves under-replicated are its own
+    const urpBefore = down ? 0 : await partitionGate(bootstrap, what, gate);
     await controllerQuorumGate(inv, k, what, gate);
-    report.info(t.host.name, `restarting Kafka node ${k.nodeId}${k.nodeId === controller ? ' (active controller, last)' : ''}`);
-    const restart = restartService(k.serviceName, serviceManager(t.facts.get(osProbe())));
+    report.info(t.host.name, `${takeOver ? `taking over the hand-built Kafka broker ${k.nodeId}${down ? ' (down)' : ''}` : `restarting Kafka node ${k.nodeId}`}${k.nodeId === controller ? ' (active controller, last)' : ''}`);
+    const restart = takeOver ? { command: takeOver(t), timeoutMs: 600_000 } : restartService(k.serviceName, serviceManager(t.facts.get(osProbe())));
     const t0 = Date.now();
     await t.conn.exec(restart.command, restart);
     const restartMs = Date.now() - t0;
@@ -540,8 +557,35 @@ async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost
       if (!gate.force) throw e;
       gate.warn?.(`--force: ${t.host.name}: ${(e as Error).message.replace(/; stopping the roll$/, '')}`);
     }
-    gate.done?.(t.host.name, `restarted node ${k.nodeId}${k.nodeId === controller ? ' (active controller)' : ''}`);
+    gate.done?.(t.host.name, `${takeOver ? 'taken over' : 'restarted'} node ${k.nodeId}${k.nodeId === controller ? ' (active controller)' : ''}`);
   }
+}
+
+/** Whether the hand-built broker (or zkk's) runs on this host now, as the facts saw it. */
+function handRunning(facts: Facts, k: ResolvedKafka): boolean {
+  const hand = facts.get(kafkaHandProbe(k));
+  return (hand?.at === 'install' && hand.pids.length > 0) || facts.get(kafkaProcessProbe(k)).running;
+}
+
+/** Take-over order: brokers already down first, then the roll's order (the active controller last). */
+function adoptionOrder<T>(items: T[], node: (t: T) => ResolvedKafka, running: (t: T) => boolean, controller: number | undefined): T[] {
+  const ordered = rollOrder(items, node, controller);
+  return [...ordered.filter((t) => !running(t)), ...ordered.filter(running)];
+}
+
+/** The take-over script of one hand-built broker, from its facts (as plan showed it). */
+function takeOverCommand(l: LiveHost): Command {
+  const k = kf(l.host);
+  const hand = l.facts.get(kafkaHandProbe(k));
+  if (!kafkaAdoptionPending(hand)) throw new Error(`${l.host.name}: no hand-built Kafka broker left to take over`);
+  return kafkaAdoptionScript(k, hand, versionedKafkaDir(k), serviceCommand(serviceManager(l.facts.get(osProbe())), k.serviceName, 'start'));
+}
+
+/** The take-over runs in converge (a restart action for its handler), one broker at a time through the roll's gates. */
+function adoptOutcome(k: ResolvedKafka, hand: HandKafka, rendered: Record<string, string>, vdir: string, mgr: 'systemd' | 'sysv'): Outcome {
+  return change(kafkaAdoptionSummary(k, hand, rendered, vdir), [
+    { kind: 'restart', handler: ADOPT, command: kafkaAdoptionScript(k, hand, vdir, serviceCommand(mgr, k.serviceName, 'start')) },
+  ]);
 }
 
 /** zkk restart | stop | start on Kafka hosts: deploy's roll and gates for restart; stop brokers first, the active controller last. */

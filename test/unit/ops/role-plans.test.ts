@@ -37,7 +37,7 @@ function freshFacts(role: Role, ctx: HostContext, over: Record<string, unknown> 
     else if (p.key.startsWith('process:')) f.set(p.key, { running: false });
     else if (p.key.startsWith('zookeeper-4lw:')) f.set(p.key, p.parse('zkk: no answer'));
     else if (p.key.startsWith('zookeeper-data:')) f.set(p.key, '0');
-    else if (p.key.startsWith('zookeeper-hand:')) f.set(p.key, p.parse(''));
+    else if (p.key.startsWith('zookeeper-hand:') || p.key.startsWith('kafka-hand:')) f.set(p.key, p.parse(''));
     else throw new Error(`unexpected probe ${p.key}`);
   }
   return f;
@@ -135,13 +135,47 @@ describe('Kafka role plan', () => {
     expect(cmds['kafka.format-storage']![0]).toMatch(/^runuser -u kafka -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=\/var\/log\/kafka \/usr\/local\/kafka\/bin\/kafka-storage\.sh format --cluster-id=<cluster-id-generated-at-deploy> -c \/etc\/kafka\/server\.properties --ignore-formatted/);
   });
 
-  it('a broker built by hand at /usr/local/kafka: refused, and the hint does not say to move it aside', async () => {
-    const { inv, ctx } = setup(kYaml());
+  // seed post 003: broker.id, listeners, log.dirs under the install dir, zookeeper.connect, the rest of the stock sample
+  const seedProps = { 'broker.id': '0', listeners: 'PLAINTEXT://10.214.1.21:9092', 'num.network.threads': '3', 'log.dirs': '/usr/local/kafka/logs', 'num.partitions': '1', 'offsets.topic.replication.factor': '1', 'log.retention.hours': '168', 'zookeeper.connect': '10.214.1.21:2181', 'group.initial.rebalance.delay.ms': '0' };
+  const handBroker = { at: 'install', configDir: 'config', props: seedProps, logDirs: [{ path: '/usr/local/kafka/logs', meta: { brokerId: 0, clusterId: 'Xyz' }, left: 7 }], pids: [5151] };
+  const zkModeYaml = (extra = '') => `cluster: c\nhosts:\n  - { name: k1, address: 10.214.1.21, roles: [zookeeper, kafka] }\nzookeeper: { version: 3.8.4 }\nkafka: { version: 3.9.2, mode: zookeeper${extra} }\n`;
+  const handKafkaFacts = (ctx: HostContext, h: object = handBroker) => freshFacts(kafkaRole, ctx, { 'kafka-hand:/usr/local/kafka': h, 'path:/usr/local/kafka': { kind: 'dir', owner: 'root', group: 'root', mode: '0755' } });
+
+  it('a broker built by hand at /usr/local/kafka: nothing started beside it; the take-over is one restart action for converge (the roll gates), and plan says what it keeps where', async () => {
+    const { inv, ctx } = setup(zkModeYaml(', zookeeperChroot: ""'));
     ctx.prepared = await prepareKafka(inv, 'plan');
-    const file = { kind: 'file', owner: 'root', group: 'root', mode: '0644', size: 1, mtime: 1, sha256: 'x' };
-    const f = freshFacts(kafkaRole, ctx, { 'path:/usr/local/kafka': { kind: 'dir', owner: 'root', group: 'root', mode: '0755' }, 'path:/usr/local/kafka/config/server.properties': file });
-    const link = kafkaRole.plan(ctx, f).find((s) => s.id === 'kafka.install-link')!;
-    expect(link.outcome).toMatchObject({ kind: 'blocked', reason: expect.stringContaining('a Kafka broker built by hand'), hint: expect.stringContaining('moving /usr/local/kafka aside would make zkk start a second, empty broker') });
+    const steps = kafkaRole.plan(ctx, handKafkaFacts(ctx));
+    const by = Object.fromEntries(steps.map((s) => [s.id, s.outcome]));
+    expect(by['kafka.install-link']).toMatchObject({ kind: 'ok', reason: expect.stringContaining('kept as /usr/local/kafka.pre-zkk') });
+    expect(by['kafka.start']).toEqual({ kind: 'ok', reason: 'started by kafka.adopt, one broker at a time' });
+    const adopt = by['kafka.adopt']!;
+    if (adopt.kind !== 'change') throw new Error(adopt.kind);
+    expect(adopt.actions.map((a) => a.kind)).toEqual(['restart']);
+    expect(adopt.summary).toBe(
+      'take over the hand-built broker: broker.id 0 kept, listener port 9092 kept, zookeeper.connect 10.214.1.21:2181 kept; ' +
+        "the inventory's values replace the hand file's num.partitions=1 (→ 3); stop its hand-started process (pid 5151; SIGTERM, a controlled shutdown, waited for); keep /usr/local/kafka as the backup /usr/local/kafka.pre-zkk; " +
+        "move its data /usr/local/kafka.pre-zkk/logs into /var/lib/kafka/data (moved, never deleted; Kafka's own log files stay in the backup); " +
+        'link /usr/local/kafka -> /usr/local/kafka_2.13-3.9.2; start the kafka service',
+    );
+  });
+
+  it('a broker built by hand zkk cannot take over as the inventory says: blocked with the line to write (chroot, port, settings the inventory does not carry)', async () => {
+    const blockedBy = async (extra: string, h: object = handBroker) => {
+      const { inv, ctx } = setup(zkModeYaml(extra));
+      ctx.prepared = await prepareKafka(inv, 'plan');
+      const steps = kafkaRole.plan(ctx, handKafkaFacts(ctx, h));
+      expect(steps.map((s) => [s.id, s.outcome.kind])).toEqual([['kafka.adopt', 'blocked']]);
+      return steps[0]!.outcome as { reason: string; hint: string };
+    };
+    expect((await blockedBy('')).hint).toBe('set kafka.zookeeperChroot: "" in the inventory');
+    expect((await blockedBy(', zookeeperChroot: "", port: 9094')).hint).toBe('set kafka.port: 9092 in the inventory (clients keep connecting there)');
+    const custom = await blockedBy(', zookeeperChroot: ""', { ...handBroker, props: { ...seedProps, 'message.max.bytes': '5000000', 'num.io.threads': '16' } });
+    expect(custom.reason).toContain('sets message.max.bytes=5000000, num.io.threads=16, which the inventory does not say');
+    expect(custom.hint).toContain('"message.max.bytes": "5000000", "num.io.threads": "16"');
+    // carried by extraConfig: taken over
+    const { inv, ctx } = setup(zkModeYaml(', zookeeperChroot: "", extraConfig: { message.max.bytes: 5000000, num.io.threads: 16 }'));
+    ctx.prepared = await prepareKafka(inv, 'plan');
+    expect(kafkaRole.plan(ctx, handKafkaFacts(ctx, { ...handBroker, props: { ...seedProps, 'message.max.bytes': '5000000', 'num.io.threads': '16' } })).find((s) => s.id === 'kafka.adopt')!.outcome.kind).toBe('change');
   });
 
   it('an id starting with "-" reaches kafka-storage as the value of --cluster-id=, not as an option', async () => {
