@@ -28,3 +28,8 @@ export { electPreferredLeaders } from './elect-leaders.js';
 export { unregisterBroker } from './unregister-broker.js';
 export { addRaftVoter, type NewVoter } from './add-raft-voter.js';
 export { removeRaftVoter } from './remove-raft-voter.js';
+export { describeAcls, ALL_ACLS, type AclBinding, type AclFilter, type AclOperation, type AclPatternType, type AclPermission, type AclResourceType } from './describe-acls.js';
+export { createAcls } from './create-acls.js';
+export { deleteAcls } from './delete-acls.js';
+export { describeUserScramCredentials, type UserScramCredentials } from './describe-user-scram-credentials.js';
+export { alterUserScramCredentials, scramSha512Credential, SCRAM_ITERATIONS, type ScramUpsertion } from './alter-user-scram-credentials.js';

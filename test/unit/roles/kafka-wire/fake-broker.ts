@@ -33,6 +33,11 @@ const FLEXIBLE_FROM: Record<number, number> = {
   [API.addRaftVoter]: 0,
   [API.removeRaftVoter]: 0,
   [API.saslAuthenticate]: 2,
+  [API.describeAcls]: 2,
+  [API.createAcls]: 2,
+  [API.deleteAcls]: 2,
+  [API.describeUserScramCredentials]: 0,
+  [API.alterUserScramCredentials]: 0,
 };
 
 /** A fake Kafka node: parses request headers, answers with the handler's body. */
