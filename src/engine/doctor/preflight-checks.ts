@@ -205,21 +205,23 @@ function judgeNames(e: HostEvidence, all: readonly HostEvidence[]): DoctorCheck[
   return checks.filter((c): c is DoctorCheck => !!c);
 }
 
-/** This host's planned ports, connected to from every other host. */
+/** This host's planned ports, connected to from the peers that tried them (see reachWitnesses). */
 function judgeReach(inv: Inventory, e: HostEvidence, all: readonly HostEvidence[]): DoctorCheck[] {
   const host = e.host.name;
-  const sources = all.filter((o) => o !== e && o.facts && o.probes);
-  if (sources.length === 0) return [];
   const fw = e.facts && e.probes ? e.facts.get(e.probes.firewall) : undefined;
   const zkkOpens = new Set(fw && inv.firewall.manage === 'auto' ? closedPortsOf(fw, e.needs.flatMap((n) => n.ports.map((p) => p.port))) : []);
   return e.needs.flatMap((n) =>
-    n.ports.map((p) => {
+    n.ports.flatMap((p) => {
       const check = `reach ${p.port}`;
-      const results = sources.map((s) => {
-        const tcp = s.facts!.get(s.probes!.tcp);
-        const r = tcp.available ? tcp.results.find((x) => x.address === e.host.address && x.port === p.port) : undefined;
-        return { from: s.host.name, r, available: tcp.available };
-      });
+      const results = all
+        .filter((o) => o !== e && o.facts && o.probes)
+        .map((s) => ({ s, tcp: s.facts!.get(s.probes!.tcp) }))
+        .filter(({ tcp }) => tcp.targets.some((t) => t.address === e.host.address && t.port === p.port))
+        .map(({ s, tcp }) => {
+          const r = tcp.available ? tcp.results.find((x) => x.address === e.host.address && x.port === p.port) : undefined;
+          return { from: s.host.name, r, available: tcp.available };
+        });
+      if (results.length === 0) return [];
       const blocked = results.filter((x) => x.r && (x.r.result === 'filtered' || x.r.result === 'unreachable'));
       const unknown = results.filter((x) => !x.r || x.r.result === 'error');
       const say = (xs: typeof results) => xs.map((x) => `${x.from}: ${x.r ? describeTcp(x.r) : x.available ? 'not tested' : 'no bash/timeout'}`).join(', ');

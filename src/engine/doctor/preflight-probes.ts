@@ -16,6 +16,7 @@ import {
   portHoldersProbe,
   tcpReachProbe,
   type ClockReading,
+  type TcpTarget,
   type DirSpaceFact,
   type IdentityFact,
   type MemoryTuningFact,
@@ -40,7 +41,50 @@ export interface PreflightProbes {
   nofile: Probe<NofileFact[]>;
   memory: Probe<MemoryTuningFact>;
   firewall: Probe<FirewallFact>;
-  tcp: Probe<{ available: boolean; results: TcpReach[] }>;
+  tcp: Probe<{ available: boolean; targets: TcpTarget[]; results: TcpReach[] }>;
+}
+
+/** Up to this many hosts every host tries every other host's ports. */
+export const REACH_FULL_MESH_MAX = 8;
+/** Beyond REACH_FULL_MESH_MAX, each host's ports are tried from this many peers. */
+export const REACH_WITNESSES = 3;
+
+/**
+ * Which peers try a host's ports (by index in the inventory). A full mesh is n·(n−1) connects:
+ * 2,450 processes started at once over 50 hosts, enough to make healthy peers look filtered on a
+ * loaded control plane, and 250,000 at 500 hosts. Beyond REACH_FULL_MESH_MAX hosts, REACH_WITNESSES
+ * peers spread over the inventory (every ⌊n/(W+1)⌋-th host after it, so ZooKeeper servers listed
+ * together are not only tried by each other) try each host: a host firewall or a security group
+ * that drops the port is still seen from every witness, at O(n) connects.
+ */
+export function reachWitnesses(hosts: readonly Pick<ResolvedHost, 'name' | 'address'>[], target: number): number[] {
+  const n = hosts.length;
+  const t = hosts[target]!;
+  const valid = (i: number) => i !== target && hosts[i]!.address !== t.address;
+  if (n <= REACH_FULL_MESH_MAX) return hosts.map((_, i) => i).filter(valid);
+  const step = Math.max(1, Math.floor(n / (REACH_WITNESSES + 1)));
+  const out: number[] = [];
+  for (let k = 1; k <= REACH_WITNESSES; k++) {
+    for (let j = 0; j < n; j++) {
+      const i = (target + k * step + j) % n;
+      if (valid(i) && !out.includes(i)) {
+        out.push(i);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** The peers' ports this host tries (see reachWitnesses). */
+export function reachTargets(inv: Inventory, host: ResolvedHost, needs: Map<string, PreflightNeeds[]>): TcpTarget[] {
+  const me = inv.hosts.findIndex((h) => h.name === host.name);
+  const out = new Map<string, TcpTarget>();
+  inv.hosts.forEach((peer, i) => {
+    if (!reachWitnesses(inv.hosts, i).includes(me)) return;
+    for (const n of needs.get(peer.name) ?? []) for (const p of n.ports) out.set(`${peer.address}:${p.port}`, { address: peer.address, port: p.port });
+  });
+  return [...out.values()];
 }
 
 /** What each role needs on each host, by host name. */
@@ -51,8 +95,6 @@ export function preflightNeeds(inv: Inventory, roles: readonly Role[]): Map<stri
 export function preflightProbes(inv: Inventory, host: ResolvedHost, needs: Map<string, PreflightNeeds[]>): PreflightProbes {
   const mine = needs.get(host.name) ?? [];
   const { start, end } = clockProbes();
-  const peers = inv.hosts.filter((h) => h.name !== host.name && h.address !== host.address);
-  const targets = [...new Map(peers.flatMap((h) => (needs.get(h.name) ?? []).flatMap((n) => n.ports.map((p) => ({ address: h.address, port: p.port })))).map((t) => [`${t.address}:${t.port}`, t])).values()];
   const allNames = [...needs.values()].flatMap((ns) => ns.flatMap((n) => n.names));
   return {
     clockStart: start,
@@ -66,7 +108,7 @@ export function preflightProbes(inv: Inventory, host: ResolvedHost, needs: Map<s
     nofile: nofileProbe(mine.map((n) => ({ user: n.user, nofile: n.nofile }))),
     memory: memoryTuningProbe(),
     firewall: firewallProbe(),
-    tcp: tcpReachProbe(targets),
+    tcp: tcpReachProbe(reachTargets(inv, host, needs)),
   };
 }
 

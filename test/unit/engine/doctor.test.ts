@@ -125,7 +125,11 @@ describe('preflight verdicts on given facts', () => {
       ],
       [probes.memory.key]: { swapTotalKb: 0, swappiness: 60, thp: 'madvise' },
       [probes.firewall.key]: { kind: 'none' } satisfies FirewallFact,
-      [probes.tcp.key]: { available: true, results: peers.flatMap((p) => [2181, 2888, 3888, 9092].map((port) => ({ address: p.address, port, result: 'refused' }))) },
+      [probes.tcp.key]: {
+        available: true,
+        targets: peers.flatMap((p) => [2181, 2888, 3888, 9092].map((port) => ({ address: p.address, port }))),
+        results: peers.flatMap((p) => [2181, 2888, 3888, 9092].map((port) => ({ address: p.address, port, result: 'refused' }))),
+      },
     };
     for (const [k, v] of Object.entries({ ...defaults, ...over })) facts.set(k.startsWith('preflight.') || ['os', 'java', 'firewall'].includes(k) ? k : (probes as unknown as Record<string, { key: string }>)[k]!.key, v);
     return { host, needs: needs.get(name)!, facts, probes, sentAt: now, receivedAt: now + 50 };
@@ -140,7 +144,7 @@ describe('preflight verdicts on given facts', () => {
   });
 
   it('a dropped SYN fails the target host, unless its own active ufw is what drops it and deploy opens the port (warn)', () => {
-    const dropped = (from: string) => evidence(from, { [key(from, 'tcp')]: { available: true, results: [{ address: '127.0.0.4', port: 9092, result: 'filtered' }] } });
+    const dropped = (from: string) => evidence(from, { [key(from, 'tcp')]: { available: true, targets: [{ address: '127.0.0.4', port: 9092 }], results: [{ address: '127.0.0.4', port: 9092, result: 'filtered' }] } });
     const failing = judgeCluster(inv, [dropped('a'), evidence('b'), evidence('c')]);
     expect(failing.find((c) => c.host === 'c' && c.check === 'reach 9092')).toMatchObject({ verdict: 'fail', detail: 'kafka.port from a: no answer (dropped by a firewall)' });
     const ufw = evidence('c', { [key('c', 'firewall')]: { kind: 'ufw', allowed: [{ from: 22, to: 22, proto: 'tcp' }] } });
@@ -193,6 +197,6 @@ describe('preflight verdicts on given facts', () => {
       'filtered',
       'unreachable',
     ]);
-    expect(p.parse('tcp-unavailable\n')).toEqual({ available: false, results: [] });
+    expect(p.parse('tcp-unavailable\n')).toEqual({ available: false, targets: [{ address: '10.213.0.12', port: 2181 }], results: [] });
   });
 });
