@@ -10,7 +10,7 @@
 //                                      prints the bastion's connections
 //   add --roll                         then a broker config change rolled one node at a time, with
 //                                      each node's phases (restart, listening, registered, in sync)
-// Each run prints wall time, the zkk process's peak RSS, and per host SSH connections, remote
+// Each run prints wall time, the zkk process's CPU time (user + system) and peak RSS, and per host SSH connections, remote
 // commands and bytes uploaded. The lab is brought up fresh and torn down at the end.
 // Under the lab lease: ZKK_LAB_LEASE=held flock -w 3000 /var/lib/zkk-lab/.lease npm run bench -- …
 import { execFileSync, spawn } from 'node:child_process';
@@ -67,8 +67,9 @@ ${kind === 'kraft' ? '' : `zookeeper: { version: ${versions.ZK_VERSION}, heapMb:
 }
 writeInventory();
 
-// The zkk process's peak RSS: printed by a hook preloaded into it, read back from its stderr.
-const rssHook = `data:text/javascript,process.on('exit',()=>process.stderr.write('@@zkk-maxrss '+process.resourceUsage().maxRSS+'\\n'))`;
+// The zkk process's peak RSS and CPU time (user + system): printed by a hook preloaded into it, read
+// back from its stderr. The CPU time is what the control node itself spends, whatever the load.
+const rssHook = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('@@zkk-maxrss '+u.maxRSS+' cpu '+(u.userCPUTime+u.systemCPUTime)+'\\n')})`;
 
 /** Run zkk; every stdout line is timestamped (ms since start) for the roll's phases. */
 function zkk(args) {
@@ -81,8 +82,8 @@ function zkk(args) {
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      const rss = Number(/@@zkk-maxrss (\d+)/.exec(err)?.[1] ?? 0);
-      resolve({ code, ms, out, err, rssKb: rss });
+      const m = /@@zkk-maxrss (\d+) cpu (\d+)/.exec(err);
+      resolve({ code, ms, out, err, rssKb: Number(m?.[1] ?? 0), cpuMs: Number(m?.[2] ?? 0) / 1000 });
     });
   });
 }
@@ -124,14 +125,14 @@ const range = (xs) => {
 };
 const title = { zookeeper: 'ZooKeeper', kafka: 'ZooKeeper + Kafka (ZooKeeper mode)', kraft: 'KRaft, 3 combined nodes (Kafka 4)', large: `${n} hosts: ZooKeeper on ${zkCount}, Kafka brokers on ${n - zkCount}` }[kind];
 console.log(`zkk deploy benchmark — ${title} on netns lab hosts${withBastion ? `, ${names.slice(1).join(' and ')} through bastion ${names[0]}` : ''} (${os.cpus().length} cores)`);
-console.log('run                     wall   peak RSS  changed  per host: connections  commands  uploaded');
-for (const { label, ms, rep, rssKb } of runs) {
+console.log('run                     wall   zkk CPU   peak RSS  changed  per host: connections  commands  uploaded');
+for (const { label, ms, rep, rssKb, cpuMs } of runs) {
   const hosts = rep?.hosts ?? [];
   const changed = hosts.reduce((k, h) => k + (h.changed ?? 0), 0);
   const per = (k) => hosts.map((h) => h.stats?.[k] ?? 0);
   const bytes = [...new Set(per('bytesUploaded'))].map(fmtBytes).join('/');
   console.log(
-    `${label.padEnd(20)} ${(ms / 1000).toFixed(2).padStart(6)} s ${`${(rssKb / 1024).toFixed(0)} MiB`.padStart(9)}  ${rep ? String(changed).padStart(7) : '      -'}  ${(hosts.length ? range(per('connections')) : '-').padStart(21)}  ${(hosts.length ? range(per('commands')) : '-').padStart(8)}  ${(bytes || '-').padStart(8)}${withBastion && rep ? `  + ${rep.bastionConnections ?? 0} bastion connection(s)` : ''}`,
+    `${label.padEnd(20)} ${(ms / 1000).toFixed(2).padStart(6)} s ${`${(cpuMs / 1000).toFixed(2)} s`.padStart(9)} ${`${(rssKb / 1024).toFixed(0)} MiB`.padStart(9)}  ${rep ? String(changed).padStart(7) : '      -'}  ${(hosts.length ? range(per('connections')) : '-').padStart(21)}  ${(hosts.length ? range(per('commands')) : '-').padStart(8)}  ${(bytes || '-').padStart(8)}${withBastion && rep ? `  + ${rep.bastionConnections ?? 0} bastion connection(s)` : ''}`,
   );
 }
 if (rollLines.length) {
