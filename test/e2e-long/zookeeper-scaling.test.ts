@@ -200,3 +200,98 @@ describe('ZooKeeper scale-out 3 → 5 with hosts inserted in the middle, one dep
     expect(changedSteps(again.report!)).toEqual([]);
   }, T(600_000));
 });
+
+/**
+ * zookeeper.reconfig: true. Whatever ran before is uninstalled (purged), a new 3-server ensemble
+ * is deployed with dynamic reconfiguration; then 3 → 5 (zk4, zk5 started with the live
+ * membership plus themselves, each added by reconfig -add) and 5 → 3 (reconfig -remove, then
+ * stopped) under a ZooKeeper reader. zk1-zk3's JVMs are never restarted (their pids, checked
+ * before and after), every server's own srvr counts the leader and followers, every server's
+ * own conf lists the members, the znode stays, each next deploy changes nothing, and the kind
+ * of config is not switched back by a deploy with reconfig off (exit 2).
+ */
+describe('ZooKeeper with zookeeper.reconfig: true: 3 → 5 → 3 by reconfig, no existing server restarted', () => {
+  const rcBlock = { zookeeper: { ...zkBlock.zookeeper, reconfig: true } };
+  const rc = (hosts: string[], leaving: string[] = []) =>
+    writeLabInventory(info, hosts.map((name) => ({ name, roles: ['zookeeper'], ...(leaving.includes(name) ? { leaving: true } : {}) })), rcBlock, dir);
+  const pids = (hosts: string[]) => Promise.all(hosts.map(async (h) => (await hostSsh(h, 'cat /var/lib/zookeeper/zookeeper_server.pid')).stdout.trim()));
+  /** The members the server on `host` runs with (its own conf four-letter word). */
+  const ownMembers = async (host: string) => {
+    const out = (await hostSsh(host, `bash -c 'exec 3<>/dev/tcp/127.0.0.1/2181 && printf conf >&3 && timeout 3 cat <&3' 2>&1 || true`)).stdout;
+    return [...out.matchAll(/^server\.(\d+)=.*:participant/gm)].map((m) => Number(m[1])).sort();
+  };
+
+  it('uninstalls what ran (purged), deploys zk1..zk3 with reconfig: true, the super user password 0600 beside the inventory, 0 changed after', async () => {
+    const gone = await runZkk(['uninstall', inventory(ALL), '--yes-really-purge', 'e2e', '--json']);
+    expect(gone.code, whyFailed(gone)).toBe(0);
+    const t0 = Date.now();
+    const r = await runZkk(['deploy', rc(['zk1', 'zk2', 'zk3']), '--json']);
+    expect(r.code, whyFailed(r)).toBe(0);
+    process.stdout.write(`ZooKeeper reconfig: deploy of 3: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    expect((await Promise.all(['zk1', 'zk2', 'zk3'].map(ownMode))).sort()).toEqual(['follower', 'follower', 'leader']);
+    for (const h of ['zk1', 'zk2', 'zk3']) expect(await ownMembers(h)).toEqual([1, 2, 3]);
+    const { statSync } = await import('node:fs');
+    expect((statSync(path.join(dir, 'e2e.zookeeper-super')).mode & 0o777).toString(8)).toBe('600');
+    // the static part only in zoo.cfg; ZooKeeper has rewritten its pointer to a versioned dynamic file
+    const cfg = (await hostSsh('zk1', 'cat /etc/zookeeper/dynamic/zoo.cfg')).stdout;
+    expect(cfg).toMatch(/^reconfigEnabled=true$/m);
+    expect(cfg).not.toMatch(/^server\./m);
+    const again = await runZkk(['deploy', rc(['zk1', 'zk2', 'zk3']), '--json']);
+    expect(again.code, whyFailed(again)).toBe(0);
+    expect(changedSteps(again.report!)).toEqual([]);
+  }, T(600_000));
+
+  it('3 → 5: plan lists one reconfig -add per new server after its sync; zk1-zk3 keep their JVMs; 1 leader + 4 followers; 0 changed after', async () => {
+    const grown = rc(['zk1', 'zk4', 'zk2', 'zk5', 'zk3']);
+    const plan = await runZkk(['plan', grown, '--json']);
+    expect(plan.code, whyFailed(plan)).toBe(4);
+    const steps = plan.report!.clusterSteps.find((c) => c.role === 'zookeeper')!.steps;
+    expect(steps[0]).toMatch(/^start zk4 \(myid 4\) with the live membership .* plus itself .*reconfig -add server\.4=.* no existing server restarts$/);
+    expect(steps[1]).toMatch(/^start zk5 \(myid 5\) .*gate: a quorum of the 5 voters serving → reconfig -add server\.5=/);
+    expect(steps.some((l) => /restart/.test(l) && !/no existing server restarts/.test(l))).toBe(false);
+    const before = await pids(['zk1', 'zk2', 'zk3']);
+    const proof = await deployReading(grown, ['zk1', 'zk2', 'zk3'], '3 → 5 (reconfig)');
+    expect(await pids(['zk1', 'zk2', 'zk3'])).toEqual(before);
+    const modes = await Promise.all(ALL.map(ownMode));
+    expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
+    expect(modes.filter((m) => m === 'follower')).toHaveLength(4);
+    for (const h of ALL) expect(await ownMembers(h)).toEqual([1, 2, 3, 4, 5]);
+    const get = await hostSsh('zk5', '/usr/local/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 get /zkk-e2e-scale 2>&1');
+    expect(get.stdout).toMatch(/^written before$/m);
+    expect(proof.reads).toBeGreaterThan(20);
+    expect(proof.failures).toBe(0);
+    const again = await runZkk(['deploy', grown, '--json']);
+    expect(again.code, whyFailed(again)).toBe(0);
+    expect(changedSteps(again.report!)).toEqual([]);
+  }, T(600_000));
+
+  it('5 → 3: reconfig -remove then stop, zk1-zk3 keep their JVMs, 1 leader + 2 followers, data kept; 0 changed; reconfig off is refused (exit 2)', async () => {
+    const REMAIN = ['zk1', 'zk2', 'zk3'];
+    const shrunk = rc(['zk1', 'zk4', 'zk2', 'zk5', 'zk3'], ['zk4', 'zk5']);
+    const plan = await runZkk(['plan', shrunk, '--json']);
+    expect(plan.code, whyFailed(plan)).toBe(4);
+    const steps = plan.report!.clusterSteps.find((c) => c.role === 'zookeeper')!.steps;
+    expect(steps.filter((l) => /reconfig -remove [45] .*stop and disable at boot zk[45]/.test(l))).toHaveLength(2);
+    const before = await pids(REMAIN);
+    const proof = await deployReading(shrunk, REMAIN, '5 → 3 (reconfig)');
+    expect(await pids(REMAIN)).toEqual(before);
+    const modes = await Promise.all(REMAIN.map(ownMode));
+    expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
+    expect(modes.filter((m) => m === 'follower')).toHaveLength(2);
+    for (const h of REMAIN) expect(await ownMembers(h)).toEqual([1, 2, 3]);
+    for (const h of ['zk4', 'zk5']) {
+      expect(await ownMode(h)).toBe('no answer');
+      expect((await hostSsh(h, 'cat /var/lib/zookeeper/myid')).stdout.trim()).toBe(h.slice(2));
+    }
+    const get = await hostSsh('zk1', '/usr/local/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 get /zkk-e2e-scale 2>&1');
+    expect(get.stdout).toMatch(/^written before$/m);
+    expect(proof.reads).toBeGreaterThan(20);
+    expect(proof.failures).toBe(0);
+    const again = await runZkk(['deploy', shrunk, '--json']);
+    expect(again.code, whyFailed(again)).toBe(0);
+    expect(changedSteps(again.report!)).toEqual([]);
+    const off = await runZkk(['plan', inventory(REMAIN), '--json']);
+    expect(off.code).toBe(2);
+    expect(off.stderr + off.stdout).toMatch(/zookeeper\.reconfig: false does not match the running ensemble: zk\d runs a dynamic config/);
+  }, T(600_000));
+});

@@ -5,6 +5,7 @@ import { propertyEntries, renderTemplate, type RenderOptions } from '../../rende
 import { jvmOptionsValue } from '../../render/jvm-options.js';
 import { zookeeperPidFile } from './process.js';
 import { servicesJavaHome } from '../java/java-role.js';
+import { dynamicZooCfg, superDigestFlag, type MemberSpec } from './reconfig.js';
 
 export interface ZkServerEntry {
   id: number;
@@ -55,8 +56,13 @@ export interface ZookeeperFiles {
   systemdUnit: string;
 }
 
-export function renderZookeeperFiles(inv: Inventory, host: ResolvedHost & { zookeeper: ResolvedZookeeper }, opts: RenderOptions = {}): ZookeeperFiles {
+/**
+ * `superPassword`: with zookeeper.reconfig, the super user's password (reconfig.ts): the
+ * servers get its digest in SERVER_JVMFLAGS. Undefined in a first plan (the file is made by deploy).
+ */
+export function renderZookeeperFiles(inv: Inventory, host: ResolvedHost & { zookeeper: ResolvedZookeeper }, opts: RenderOptions = {}, superPassword?: string): ZookeeperFiles {
   const s = host.zookeeper;
+  const reconfigFlags = !s.reconfig ? [] : superPassword ? [superDigestFlag(superPassword)] : ['-Dzookeeper.DigestAuthenticationProvider.superDigest=zkk-super:(the-digest-deploy-makes)'];
   const servers = ensembleServers(inv);
   const ctx = {
     cluster: inv.cluster,
@@ -66,7 +72,8 @@ export function renderZookeeperFiles(inv: Inventory, host: ResolvedHost & { zook
     address: host.address,
     extra: propertyEntries(s.extraConfig),
     myid: s.myid,
-    jvmOptions: jvmOptionsValue(s.jvmFlags),
+    jvmOptions: jvmOptionsValue([...(s.jvmFlags ? [s.jvmFlags] : []), ...reconfigFlags].join(' ')),
+    dynamicCfg: s.reconfig ? dynamicZooCfg(s) : undefined,
     pidFile: zookeeperPidFile(s),
     zkServerScript: `${s.installDir}/bin/zkServer.sh`,
     service: s.serviceName,
@@ -80,6 +87,11 @@ export function renderZookeeperFiles(inv: Inventory, host: ResolvedHost & { zook
     initScript: renderTemplate('zookeeper/zookeeper.init.hbs', ctx, opts),
     systemdUnit: renderTemplate('zookeeper/zookeeper.service.hbs', ctx, opts),
   };
+}
+
+/** With zookeeper.reconfig: a dynamic config file listing `members` (the membership a server starts from, reconfig.ts). */
+export function renderDynamicFile(members: MemberSpec[], opts: RenderOptions = {}): string {
+  return renderTemplate('zookeeper/zoo.cfg.dynamic.hbs', { members }, opts);
 }
 
 /** The TCP ports a ZooKeeper server listens on (what the firewall must let through). */

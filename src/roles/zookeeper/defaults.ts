@@ -40,6 +40,12 @@ export const zookeeperDefaults = {
   group: 'zookeeper',
   serviceName: 'zookeeper',
   extraConfig: {} as Record<string, string | number | boolean>,
+  /**
+   * Dynamic reconfiguration (ZooKeeper ≥ 3.5; upstream: reconfigEnabled=false). true: the
+   * membership lives in a dynamic config file ZooKeeper rewrites itself, and scaling runs
+   * `reconfig -add/-remove` instead of rolling the existing servers.
+   */
+  reconfig: false,
 };
 
 export type ZookeeperSettings = typeof zookeeperDefaults;

@@ -16,6 +16,7 @@ import { zookeeperProcessProbe } from './process.js';
 import { commandProbe } from '../../facts/probes.js';
 import { quote } from '../../shell/command.js';
 import { adoptionPending, handZookeeperProbe, type HandZookeeperFact } from './hand-install.js';
+import { confProbe, dynamicFilesProbe, initialMembership, memberSpec, type Membership } from './reconfig.js';
 
 /**
  * Whether the data dir holds data: a transaction log, or a snapshot past zxid 0. Not
@@ -85,8 +86,14 @@ export function settleZookeeperIds(inv: Inventory, facts: ReadonlyMap<number, Fa
   const settled = settleIds(claims, { what: 'myid', field: 'myid', min: 1, max: 255 });
   if (leaving.length > 0) refuseGrowAndShrink(members, leaving, facts);
   const byIndex = new Map(settled.map((s) => [s.index, s]));
+  const reconfig = members.some((h) => h.zookeeper.reconfig);
+  refuseConfigSwitch([...members, ...leaving], facts);
+  // with reconfig, the live membership: what a serving server says it runs (the highest version)
+  const live = reconfig ? liveMembership([...members, ...leaving], facts) : undefined;
+  const inventorySpecs = members.map((h) => ({ id: byIndex.get(h.index)!.id, spec: memberSpec(h.address, h.zookeeper) }));
   // hosts not reached count as holding data, running and serving: nothing is started in their place
-  const held = joinAfterRoll(
+  // reconfig: a joiner starts with the live membership plus itself, so joiners never make a quorum of their own (nothing held back)
+  const held = reconfig ? new Set<string>() : joinAfterRoll(
     members.map((h) => {
       const f = facts.get(h.index);
       const hand = handOf(h.zookeeper, f);
@@ -106,11 +113,54 @@ export function settleZookeeperIds(inv: Inventory, facts: ReadonlyMap<number, Fa
       hosts: inv.hosts.map((h) => {
         if (!h.zookeeper || !byIndex.has(h.index)) return h;
         const myid = byIndex.get(h.index)!.id;
-        return { ...h, zookeeper: { ...h.zookeeper, myid, joinAfterRoll: held.has(h.name), ...keptPorts(h.zookeeper, myid, facts.get(h.index)) } };
+        const dynamicStart = h.zookeeper.reconfig && !h.zookeeper.leaving ? initialMembership({ id: myid, spec: memberSpec(h.address, h.zookeeper) }, live, inventorySpecs) : undefined;
+        return { ...h, zookeeper: { ...h.zookeeper, myid, joinAfterRoll: held.has(h.name), ...keptPorts(h.zookeeper, myid, facts.get(h.index)), ...(dynamicStart ? { dynamicStart } : {}) } };
       }),
     },
     ids: settled.map((s) => ({ host: s.host, role: 'zookeeper', what: 'myid', id: s.id, source: s.source, ...(s.unread ? { unread: true } : {}) })),
   };
+}
+
+/** The membership of the serving servers, the newest version first (reconfig: `conf` as each server runs it). */
+function liveMembership(hosts: ReturnType<typeof zookeeperHosts>, facts: ReadonlyMap<number, Facts>): Membership | undefined {
+  const seen = hosts.flatMap((h) => {
+    const f = facts.get(h.index);
+    if (!f || !f.has(confProbe(h.zookeeper.clientPort).key) || !isServing(f.get(fourLetterWordsProbe(h.zookeeper.clientPort)).srvr.mode)) return [];
+    const m = f.get(confProbe(h.zookeeper.clientPort));
+    return m ? [m] : [];
+  });
+  return seen.sort((a, b) => Number(BigInt(`0x${b.version ?? '0'}`) - BigInt(`0x${a.version ?? '0'}`)))[0];
+}
+
+/**
+ * A running ensemble's kind of config is not switched by zkk: a server deployed with a static
+ * zoo.cfg (server lines in <confDir>/zoo.cfg) while the inventory says reconfig, or one running
+ * from a dynamic config while it says static, is refused with the procedure (README: dynamic
+ * reconfiguration). A switch is a restart of every server with a new config, and the static →
+ * dynamic direction must seed each dynamic file from the live membership, by hand, once.
+ */
+function refuseConfigSwitch(hosts: ReturnType<typeof zookeeperHosts>, facts: ReadonlyMap<number, Facts>): void {
+  const wrong = hosts.flatMap((h) => {
+    const f = facts.get(h.index);
+    if (!f) return [];
+    const s = h.zookeeper;
+    const cfgProbe = pathProbe(`${s.confDir}/zoo.cfg`, true);
+    if (!f.has(cfgProbe.key) || !f.has(dynamicFilesProbe(s).key)) return [];
+    const staticCfg = f.get(cfgProbe);
+    const hasStatic = staticCfg.kind === 'file' && (staticCfg.content === undefined || /^server\.\d+\s*=/m.test(staticCfg.content));
+    const hasDynamic = f.get(dynamicFilesProbe(s)).staticText !== undefined;
+    if (s.reconfig && hasStatic && !hasDynamic) return [`${h.name} runs a static config (${s.confDir}/zoo.cfg lists the servers)`];
+    if (!s.reconfig && hasDynamic) return [`${h.name} runs a dynamic config (${s.confDir}/dynamic/zoo.cfg)`];
+    return [];
+  });
+  if (wrong.length === 0) return;
+  const toReconfig = hosts[0]!.zookeeper.reconfig;
+  throw new ZkkError('USAGE', `zookeeper.reconfig: ${toReconfig} does not match the running ensemble: ${wrong.join('; ')}`, {
+    exitCode: ExitCode.usage,
+    hint: toReconfig
+      ? 'zkk does not switch a running static ensemble to dynamic reconfiguration: keep zookeeper.reconfig false (scaling then rolls the servers), or switch by hand as the README says (dynamic reconfiguration), then deploy'
+      : 'zkk does not switch a dynamic ensemble back to a static config: set zookeeper.reconfig: true again (the servers rewrite their own membership), or switch by hand as the README says',
+  });
 }
 
 /**

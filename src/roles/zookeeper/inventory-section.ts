@@ -59,6 +59,7 @@ export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
 function checkZookeeperRules(ctx: SectionContext, members: { host: HostInput; index: number }[]): void {
   ctx.input.hosts.forEach((h, i) => {
     if (zookeeperOf(h)?.version) ctx.fail(['hosts', i, 'zookeeper', 'version'], 'the ZooKeeper version is cluster-wide', 'set it under the top-level zookeeper: block');
+    if (zookeeperOf(h)?.reconfig !== undefined) ctx.fail(['hosts', i, 'zookeeper', 'reconfig'], 'zookeeper.reconfig is cluster-wide (every server runs the same kind of config)', 'set it under the top-level zookeeper: block');
   });
   const claims = members.flatMap(({ host, index }) => (myidOf(host) !== undefined ? [{ index, id: myidOf(host)!, field: 'myid' }] : []));
   // more members than ids: the first host past 255 gets none
@@ -79,6 +80,7 @@ function checkZookeeperRules(ctx: SectionContext, members: { host: HostInput; in
   const [maj = 0, min = 0] = version.split('.').map(Number);
   if (ctx.metricsEnabled && members.length > 0 && (maj < 3 || (maj === 3 && min < 6)))
     ctx.fail(['metrics', 'enabled'], `ZooKeeper ${version} has no Prometheus metrics provider (it came with 3.6)`, 'upgrade ZooKeeper to 3.6 or newer, or leave metrics off');
+  checkReconfig(ctx, version, maj, min);
   ctx.input.hosts.forEach((h, i) => {
     if (h.leaving !== undefined && !h.roles.includes(ZOOKEEPER_ROLE)) ctx.fail(['hosts', i, 'leaving'], 'leaving is set but the host has no zookeeper role', 'leaving: true marks a ZooKeeper server that leaves the ensemble');
   });
@@ -99,6 +101,29 @@ function checkZookeeperRules(ctx: SectionContext, members: { host: HostInput; in
   }
   const even = evenQuorumWarning(staying.length, 'ZooKeeper hosts', `an even ensemble tolerates no more failures than ${staying.length - 1} — use an odd count`);
   if (even) ctx.warn(even);
+}
+
+/** Keys zkk writes itself with `reconfig: true`: extraConfig may not set them (it would fight the dynamic config). */
+const RECONFIG_KEYS = /^(server\.\d+|dynamicConfigFile|reconfigEnabled|standaloneEnabled|clientPort|clientPortAddress|skipACL|group\..*|weight\..*)$/;
+
+/** `zookeeper.reconfig: true`: ZooKeeper 3.5.3 or newer (reconfigEnabled came then), and no extraConfig key that decides the membership. */
+function checkReconfig(ctx: SectionContext, version: string, maj: number, min: number): void {
+  const block = ctx.block as ZookeeperInput | undefined;
+  if (!block?.reconfig) return;
+  const patch = Number(version.split('.')[2] ?? 0);
+  if (maj < 3 || (maj === 3 && (min < 5 || (min === 5 && patch < 3))))
+    ctx.fail(['zookeeper', 'reconfig'], `ZooKeeper ${version} has no dynamic reconfiguration zkk can use (reconfigEnabled and the reconfig ACL came with 3.5.3)`, 'upgrade ZooKeeper to 3.5.3 or newer (3.8 recommended), or leave reconfig off (static config, scaling by a rolling restart)');
+  const words = block.fourLetterWords ?? zookeeperDefaults.fourLetterWords;
+  if (!words.includes('*') && !(words.includes('conf') && words.includes('srvr')))
+    ctx.fail(['zookeeper', 'fourLetterWords'], 'zookeeper.reconfig: true needs the srvr and conf four-letter words (zkk reads the live membership with conf)', 'add srvr and conf to zookeeper.fourLetterWords');
+  const layers: { path: (string | number)[]; extra: Record<string, unknown> | undefined }[] = [
+    { path: ['zookeeper', 'extraConfig'], extra: block.extraConfig },
+    ...ctx.input.hosts.map((h, i) => ({ path: ['hosts', i, 'zookeeper', 'extraConfig'] as (string | number)[], extra: zookeeperOf(h)?.extraConfig })),
+  ];
+  for (const { path, extra } of layers)
+    for (const key of Object.keys(extra ?? {}))
+      if (RECONFIG_KEYS.test(key))
+        ctx.fail([...path, key], `${key} is written by zkk (or ZooKeeper itself) with zookeeper.reconfig: true`, 'remove it from extraConfig: the membership lives in the dynamic config file and changes only by reconfig');
 }
 
 /** Before the hosts are read: the explicit myid, else the lowest free one in host order. */

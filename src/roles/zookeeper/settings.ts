@@ -36,6 +36,12 @@ export const zookeeperSchema = z
     user: accountNameField.optional().describe('Service user (default zookeeper)'),
     group: accountNameField.optional().describe('Service group (default zookeeper)'),
     extraConfig: extraConfigField.optional().describe('Extra zoo.cfg properties, written last'),
+    reconfig: z
+      .boolean()
+      .optional()
+      .describe(
+        'Dynamic reconfiguration (ZooKeeper 3.5 or newer; default false): reconfigEnabled=true, the membership in a dynamic config file ZooKeeper rewrites itself, scale-out and scale-in by reconfig -add/-remove with no restart of the existing servers. Only for a new ensemble: an ensemble deployed with a static config is refused (see the README for the switch)',
+      ),
   })
   .describe('ZooKeeper settings for every zookeeper host (a host may override them)');
 
@@ -55,6 +61,12 @@ export type ResolvedZookeeper = ZookeeperSettings & {
   joinAfterRoll?: boolean;
   /** The host's `leaving: true`: its server leaves the ensemble (not in any server list; stopped after the others run without it, data kept). */
   leaving: boolean;
+  /**
+   * zookeeper.reconfig, settled by deploy/plan (identities.ts): the membership this server
+   * starts from when it has no dynamic file to boot from — the live ensemble plus itself
+   * when one runs, else every server of the inventory (reconfig.ts).
+   */
+  dynamicStart?: import('./reconfig.js').MemberSpec[];
 };
 
 declare module '../../inventory/section.js' {

@@ -37,7 +37,7 @@ import {
   stopService,
 } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
-import type { Day2Action, Day2Options, Day2Reporter, HandlerReporter, HostContext, LiveHost, Role, VerifyCheck } from '../role.js';
+import type { Day2Action, Day2Options, Day2Reporter, HandlerReporter, HostContext, LiveHost, PlannedHost, Role, VerifyCheck } from '../role.js';
 import { leavingZookeeperHosts, renderZookeeperFiles, versionedInstallDir, zookeeperHosts, zookeeperPorts } from './config.js';
 import { fourLetterWordScript, fourLetterWordsProbe, isServing, srvr, type ZkMode } from './health.js';
 import { parseConfMembership, restartKeepsQuorum, type LiveEnsemble } from './live-quorum.js';
@@ -52,6 +52,11 @@ import { uninstallProbes, uninstallSteps, type ServiceLayout } from '../uninstal
 import { day2Gate, DEPLOY_GATE, gateFailed, restartOrStart, type RollGate } from '../roll-gate.js';
 import { JAVA_CHANGED } from '../java/handlers.js';
 import { myidPath, myidProbe, settleZookeeperIds, snapshotProbe } from './identities.js';
+import { confProbe, dynamicDir, dynamicFilesProbe, dynamicZooCfg, initialDynamicFile, loadSuperSecret, memberSpec, parseMembership, reconfigSession, SUPER_USER, staticDrift, voters as votersOf, type Membership } from './reconfig.js';
+import { servicesJavaHome } from '../java/java-role.js';
+import { maskSecrets, quote } from '../../shell/command.js';
+import { renderDynamicFile } from './config.js';
+import { writeFileAction } from '../../ops/file.js';
 import { adoptionPending, adoptionRefusal, adoptionScript, adoptionSummary, backupDir, handZookeeperProbe, type HandZookeeper } from './hand-install.js';
 
 type ZkHost = ResolvedHost & { zookeeper: ResolvedZookeeper };
@@ -67,6 +72,8 @@ export const ZK_LEAVE_STEP = 'zookeeper.leave';
 
 /** The zoo.cfg the stock scripts read without --config (zkEnv.sh: <install>/conf). */
 const stockZooCfg = (s: ResolvedZookeeper): string => `${versionedInstallDir(s)}/conf/zoo.cfg`;
+/** The zoo.cfg the server runs with: zkk's (static config), or the one ZooKeeper rewrites itself (reconfig.ts). */
+const runningZooCfg = (s: ResolvedZookeeper): string => (s.reconfig ? dynamicZooCfg(s) : `${s.confDir}/zoo.cfg`);
 
 const zookeeperLayout = (s: ResolvedZookeeper): ServiceLayout => ({
   role: 'zookeeper',
@@ -112,6 +119,8 @@ export const zookeeperRole: Role = {
   name: 'zookeeper',
   notifiedBy: { [RESTART]: [JAVA_CHANGED] },
   appliesTo: (h) => !!h.zookeeper,
+  // zookeeper.reconfig: the super user's password, kept beside the inventory (created by deploy)
+  prepare: async (inv, mode) => (zookeeperHosts(inv).some((h) => h.zookeeper.reconfig) ? loadSuperSecret(inv, mode === 'deploy') : undefined),
   settleFromFacts: (inv, facts) => {
     const settled = settleZookeeperIds(inv, facts);
     refuseUpgradeWhileUnhealthy(settled.inv, facts);
@@ -152,6 +161,9 @@ export const zookeeperRole: Role = {
       snapshotProbe(s),
       // a server built by hand at installDir (or its backup once taken over)
       handZookeeperProbe(s),
+      // the dynamic-config zoo.cfg and its dynamic file (zookeeper.reconfig; and to refuse a switch of kind)
+      dynamicFilesProbe(s),
+      ...(s.reconfig ? [pathProbe(dynamicDir(s)), confProbe(s.clientPort)] : []),
     ];
   },
   plan(ctx, facts) {
@@ -161,7 +173,7 @@ export const zookeeperRole: Role = {
     const mgr = serviceManager(os);
     // scale-in: a leaving server keeps its files as they are (it runs the old list until it stops)
     if (s.leaving) return [{ id: ZK_LEAVE_STEP, title: 'leave the ensemble', outcome: leaveOutcome(facts, s, mgr, zookeeperHosts(ctx.inv).length) }];
-    const files = renderZookeeperFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir });
+    const files = renderZookeeperFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir }, ctx.prepared as string | undefined);
     const rel = ctx.releases.get('zookeeper');
     if (!rel) throw new Error('zookeeper release not obtained');
     const vdir = versionedInstallDir(s);
@@ -173,6 +185,8 @@ export const zookeeperRole: Role = {
     const adopting = adoptionPending(hand) ? hand : undefined;
     const refusal = adopting && adoptionRefusal(s, adopting);
     if (refusal) return [{ id: ADOPT, title: 'take over the hand-built server', outcome: blocked(refusal.reason, refusal.hint) }];
+    if (adopting && s.reconfig)
+      return [{ id: ADOPT, title: 'take over the hand-built server', outcome: blocked('a hand-built server is taken over with its static config; zookeeper.reconfig is for new ensembles', 'deploy with zookeeper.reconfig false first (the take-over), then switch as the README says (dynamic reconfiguration)') }];
     const steps: Step[] = [
       { id: 'zookeeper.account', early: true, title: `user ${s.user}`, outcome: ensureServiceAccount(facts.get(userProbe(s.user)), facts.get(groupProbe(s.group)), { user: s.user, group: s.group, home: s.dataDir }, os) },
       { id: 'zookeeper.conf-dir', early: true, title: s.confDir, outcome: ensureDirectory(facts.get(pathProbe(s.confDir)), { path: s.confDir, ...root, mode: '0755' }) },
@@ -191,10 +205,15 @@ export const zookeeperRole: Role = {
             : ensureSymlink(facts.get(pathProbe(s.installDir)), s.installDir, vdir, { releasesPrefix: `${s.installDir}-` }),
         notify: [RESTART],
       },
-      { id: 'zookeeper.render-zoo-cfg', title: 'zoo.cfg', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/zoo.cfg`, true)), { path: `${s.confDir}/zoo.cfg`, content: files.zooCfg, ...secretAware }), notify: [RESTART] },
+      ...(s.reconfig
+        ? [
+            { id: 'zookeeper.dynamic-dir', early: true, title: dynamicDir(s), outcome: ensureDirectory(facts.get(pathProbe(dynamicDir(s))), { path: dynamicDir(s), ...svc, mode: '0750' }) },
+            { id: 'zookeeper.render-zoo-cfg', title: 'zoo.cfg (static part; ZooKeeper keeps the membership)', outcome: dynamicConfigOutcome(facts, s, files.zooCfg, ctx.templateOverrideDir), notify: [RESTART] },
+          ]
+        : [{ id: 'zookeeper.render-zoo-cfg', title: 'zoo.cfg', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/zoo.cfg`, true)), { path: `${s.confDir}/zoo.cfg`, content: files.zooCfg, ...secretAware }), notify: [RESTART] }]),
       { id: 'zookeeper.myid', title: `myid ${s.myid}`, outcome: ensureFileContent(facts.get(myidProbe(s)), { path: myidPath(s), content: files.myid, ...svc, mode: '0644' }), notify: [RESTART] },
       // zkServer.sh status, zkCli.sh typed by hand read <install>/conf: its zoo.cfg is zkk's
-      { id: 'zookeeper.stock-config', title: 'conf/zoo.cfg for the stock scripts', outcome: ensureSymlink(facts.get(pathProbe(stockZooCfg(s))), stockZooCfg(s), `${s.confDir}/zoo.cfg`, { replacesFile: "the release's" }) },
+      { id: 'zookeeper.stock-config', title: 'conf/zoo.cfg for the stock scripts', outcome: ensureSymlink(facts.get(pathProbe(stockZooCfg(s))), stockZooCfg(s), runningZooCfg(s), { replacesFile: "the release's" }) },
       { id: 'zookeeper.java-env', title: 'java.env', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/java.env`, true)), { path: `${s.confDir}/java.env`, content: files.javaEnv, ...root, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.logback', title: 'logback.xml', outcome: ensureFileContent(facts.get(pathProbe(`${s.confDir}/logback.xml`, true)), { path: `${s.confDir}/logback.xml`, content: files.logback, ...root, mode: '0644' }), notify: [RESTART] },
       { id: 'zookeeper.firewall', title: 'firewall', outcome: ensureFirewallOpen(facts.get(firewallProbe()), zookeeperPorts(s), ctx.inv.firewall.manage) },
@@ -205,7 +224,8 @@ export const zookeeperRole: Role = {
         title: 'running config current',
         outcome: ensureProcessCurrent(
           facts.get(zookeeperProcessProbe(s)),
-          [`${s.confDir}/zoo.cfg`, `${s.dataDir}/myid`, `${s.confDir}/java.env`, `${s.confDir}/logback.xml`, serviceFilePath(mgr, s.serviceName)]
+          // with reconfig ZooKeeper rewrites its zoo.cfg itself: zkk's own changes to it notify the restart instead
+          [...(s.reconfig ? [] : [`${s.confDir}/zoo.cfg`]), `${s.dataDir}/myid`, `${s.confDir}/java.env`, `${s.confDir}/logback.xml`, serviceFilePath(mgr, s.serviceName)]
             .map((p) => ({ path: p, fact: facts.get(pathProbe(p, true)) }))
             .concat({ path: s.installDir, fact: facts.get(pathProbe(s.installDir)) }),
           'ZooKeeper',
@@ -220,6 +240,7 @@ export const zookeeperRole: Role = {
   },
   planConverge(inv, hosts) {
     const zkHosts = hosts.filter((h) => h.host.zookeeper);
+    if (zookeeperHosts(inv)[0]?.zookeeper.reconfig) return reconfigPlanLines(inv, zkHosts);
     const mode = (h: (typeof zkHosts)[number]): ZkMode => h.facts.get(fourLetterWordsProbe(zk(h.host).clientPort)).srvr.mode;
     const label = (h: (typeof zkHosts)[number]) => `${h.host.name} (myid ${zk(h.host).myid}, ${mode(h)})`;
     const starting = zkHosts.filter((h) => h.changes.has(ZK_START_STEP) && !h.changes.has(JOIN));
@@ -266,6 +287,7 @@ export const zookeeperRole: Role = {
   },
   async converge(inv, live, report) {
     const zkLive = live.filter((l) => l.host.zookeeper);
+    if (zookeeperHosts(inv)[0]?.zookeeper.reconfig) return reconfigConverge(inv, zkLive, report);
     const members = zkLive.filter((l) => !zk(l.host).leaving);
     const leaving = zkLive.filter((l) => zk(l.host).leaving && l.changed.has(LEAVE));
     const stoppedLeavers = zkLive.filter((l) => zk(l.host).leaving && !l.changed.has(LEAVE));
@@ -301,6 +323,201 @@ export const zookeeperRole: Role = {
   status: zookeeperStatus,
   preflight: zookeeperPreflight,
 };
+
+/**
+ * zookeeper.reconfig, the zoo.cfg ZooKeeper runs with: a server with nothing to boot from (new,
+ * its dynamic file gone, or a joiner stopped before it was added: absent from its own file)
+ * gets the membership settled for it (the live ensemble plus itself) in a new dynamic file;
+ * otherwise only the static properties are compared — ZooKeeper's own rewrites (key order,
+ * no comments, its dynamicConfigFile pointer) are not a change, and the pointer is kept.
+ */
+function dynamicConfigOutcome(facts: Facts, s: ResolvedZookeeper, rendered: string, overrideDir: string): Outcome {
+  const df = facts.get(dynamicFilesProbe(s));
+  const running = facts.get(zookeeperProcessProbe(s)).running;
+  const own = { owner: s.user, group: s.group, mode: '0640' };
+  const body = rendered.endsWith('\n') ? rendered : `${rendered}\n`;
+  const inOwnFile = df.dynamic?.servers.some((m) => m.id === s.myid) ?? false;
+  if (df.staticText === undefined || !df.pointer || !df.dynamic || (!running && !inOwnFile)) {
+    const members = s.dynamicStart ?? [];
+    const dyn = initialDynamicFile(s);
+    const why = df.staticText === undefined ? 'a new server' : !df.dynamic ? `its dynamic file ${df.pointer ?? '(none named)'} is missing` : `stopped and absent from its own dynamic file ${df.pointer} (a joiner never added): it could not boot`;
+    return change(`write ${dynamicZooCfg(s)} and ${dyn}, the membership it starts from (${why}): ${members.map((m) => `server.${m.id}`).join(', ')}`, [
+      writeFileAction({ path: dyn, content: renderDynamicFile(members, { overrideDir }), ...own }),
+      writeFileAction({ path: dynamicZooCfg(s), content: `${body}dynamicConfigFile=${dyn}\n`, ...own }),
+    ]);
+  }
+  const drift = staticDrift(df.staticText, rendered);
+  const members = df.dynamic.servers.map((m) => `server.${m.id}`).join(', ');
+  if (drift.length === 0) return ok(`static properties match; membership (${members}) is ZooKeeper's own, in ${df.pointer}`);
+  return change(`update the static properties ${drift.join(', ')} of ${dynamicZooCfg(s)} (ZooKeeper's dynamicConfigFile=${df.pointer} kept)`, [
+    writeFileAction({ path: dynamicZooCfg(s), content: `${body}dynamicConfigFile=${df.pointer}\n`, ...own }),
+  ]);
+}
+
+/** The newest membership the serving hosts report (their own `conf`), from plan-time facts. */
+function plannedMembership(hosts: PlannedHost[]): Membership | undefined {
+  return hosts
+    .filter((h) => isServing(h.facts.get(fourLetterWordsProbe(zk(h.host).clientPort)).srvr.mode))
+    .flatMap((h) => h.facts.get(confProbe(zk(h.host).clientPort)) ?? [])
+    .sort((a, b) => Number(BigInt(`0x${b.version ?? '0'}`) - BigInt(`0x${a.version ?? '0'}`)))[0];
+}
+
+/** zkk plan, reconfig: restarts for static changes (gated, leader last), then one reconfig per server, each after its gate. */
+function reconfigPlanLines(inv: Inventory, zkHosts: PlannedHost[]): string[] {
+  const mode = (h: PlannedHost): ZkMode => h.facts.get(fourLetterWordsProbe(zk(h.host).clientPort)).srvr.mode;
+  const label = (h: PlannedHost) => `${h.host.name} (myid ${zk(h.host).myid}, ${mode(h)})`;
+  const live = plannedMembership(zkHosts);
+  const lines: string[] = [];
+  const restarting = zkHosts
+    .filter((h) => !zk(h.host).leaving && h.changes.has(RESTART) && !h.changes.has(ZK_START_STEP) && h.facts.get(zookeeperProcessProbe(zk(h.host))).running)
+    .sort((a, b) => rollRank(mode(a)) - rollRank(mode(b)));
+  for (const h of restarting) lines.push(`gate: the leader's live members keep their quorum without ${h.host.name} → restart ${label(h)}${mode(h) === 'leader' ? ', the leader last' : ''} (a static setting changed; the membership is not in it) → wait until it serves and one leader leads`);
+  const members = zkHosts.filter((h) => !zk(h.host).leaving);
+  if (!live) {
+    if (members.some((h) => h.changes.has(ZK_START_STEP))) lines.push(`start the ${members.length} servers with the same dynamic file (a new ensemble, reconfigEnabled) → wait until they serve, one leader`);
+    return lines;
+  }
+  const liveVoters = votersOf(live);
+  let count = liveVoters.length;
+  const joiners = members.filter((h) => !liveVoters.includes(zk(h.host).myid)).sort((a, b) => zk(a.host).myid - zk(b.host).myid);
+  for (const h of joiners) {
+    const s = zk(h.host);
+    count++;
+    lines.push(
+      `${h.changes.has(ZK_START_STEP) ? `start ${h.host.name} (myid ${s.myid}) with the live membership (version ${live.version ?? '?'}: ${liveVoters.join(', ')}) plus itself (apply step ${ZK_START_STEP}) → ` : ''}` +
+        `wait until ${h.host.name} has synced with the leader (a non-voting follower) → gate: a quorum of the ${count} voters serving → reconfig -add server.${s.myid}=${memberSpec(h.host.address, s)} (zkCli.sh on a member, as ${SUPER_USER}) → wait until the leader lists it — no existing server restarts`,
+    );
+  }
+  const leaving = zkHosts.filter((h) => zk(h.host).leaving).sort((a, b) => Number(mode(a) === 'leader') - Number(mode(b) === 'leader') || zk(a.host).myid - zk(b.host).myid);
+  for (const h of leaving) {
+    const s = zk(h.host);
+    if (liveVoters.includes(s.myid)) {
+      count--;
+      lines.push(
+        `gate: the remaining voters serving are a quorum of the ${count} → reconfig -remove ${s.myid} (${h.host.name}${mode(h) === 'leader' ? ', the leader: it hands the leadership over' : ''}) → an update committed → wait until the leader no longer lists it → stop and disable at boot ${h.host.name} (data kept in ${s.dataDir}) — no remaining server restarts`,
+      );
+    } else if (h.changes.has(LEAVE)) lines.push(`stop and disable at boot ${h.host.name} (not a member any more; data kept in ${s.dataDir})`);
+  }
+  if (lines.length > 0) lines.push(`wait until the ensemble serves: ${members.length} server(s), one leader`);
+  return lines;
+}
+
+/** The membership the leader runs (its `conf`), waiting up to `ms` for a leader. */
+async function leaderMembership(all: LiveHost[], ms = 30_000): Promise<{ leader: LiveHost; membership: Membership }> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const modes = await Promise.all(all.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
+    const leader = all[modes.indexOf('leader')];
+    if (leader) {
+      const conf = await leader.conn.exec(script(fourLetterWordScript('conf', zk(leader.host).clientPort), 'conf'), { check: false, timeoutMs: 10_000 });
+      const membership = parseMembership(conf.stdout);
+      if (membership) return { leader, membership };
+    }
+    if (Date.now() > deadline) throw new Error(`no ZooKeeper leader reported its membership (${all.map((l, i) => `${l.host.name}=${modes[i]}`).join(', ')})`);
+    await sleep(300);
+  }
+}
+
+/** One reconfig through zkCli.sh on `on` (a serving member), as the super user; the password goes on stdin. */
+async function runReconfig(inv: Inventory, on: LiveHost, password: string, change: Parameters<typeof reconfigSession>[1]): Promise<string> {
+  const s = zk(on.host);
+  const javaHome = servicesJavaHome(inv);
+  const body = [
+    ...(javaHome ? [`export JAVA_HOME=${quote(javaHome)}`] : []),
+    `export ZOO_LOG_DIR=${quote(s.logDir)}`,
+    `exec ${quote(`${s.installDir}/bin/zkCli.sh`)} -server ${quote(`127.0.0.1:${s.clientPort}`)} 2>&1`,
+  ].join('\n');
+  const r = await on.conn.exec(script(body, `zkCli.sh reconfig ${'add' in change ? `-add server.${change.add.id}` : `-remove ${change.remove}`}`), { stdin: reconfigSession(password, change), check: false, timeoutMs: 120_000 });
+  const out = maskSecrets(r.stdout, [password]);
+  if (/KeeperErrorCode|Insufficient permission|Authentication is not valid|Exception|not supported/i.test(out.replace(/NodeExists[^\n]*|Node already exists[^\n]*/g, '')))
+    throw new Error(`${on.host.name}: zkCli.sh reconfig failed: ${out.split('\n').filter((l) => /error|exception|permission|reconfig|quorum/i.test(l)).slice(-4).join(' | ') || out.slice(-400)}`);
+  return out;
+}
+
+/**
+ * converge with zookeeper.reconfig: a static change restarts (gated, leader last); then each
+ * new server, once synced with the leader, is added by `reconfig -add`, one at a time; each
+ * leaving one removed by `reconfig -remove` (a quorum of the rest serving), an update committed,
+ * then stopped with its data kept. Every step reads the leader's membership first (resumable:
+ * what is already done is skipped); no existing member restarts for a membership change.
+ */
+async function reconfigConverge(inv: Inventory, zkLive: LiveHost[], report: HandlerReporter): Promise<void> {
+  const members = zkLive.filter((l) => !zk(l.host).leaving);
+  const leaving = zkLive.filter((l) => zk(l.host).leaving);
+  const inventoryIds = zookeeperHosts(inv).map((h) => h.zookeeper.myid);
+  const running = (l: LiveHost) => l.facts.get(zookeeperProcessProbe(zk(l.host))).running;
+  const toRestart = members.filter((l) => l.changed.has(RESTART) && !l.changed.has(ZK_START_STEP) && running(l));
+  if (toRestart.length > 0) await rollingRestart(zkLive, toRestart, inventoryIds, report);
+  const serversUp = zkLive.filter((l) => running(l) || l.changed.has(ZK_START_STEP));
+  if (serversUp.length === 0) return;
+  let { membership } = await leaderMembership(serversUp, zookeeperHosts(inv)[0]!.zookeeper.initLimit * zookeeperHosts(inv)[0]!.zookeeper.tickTime + 60_000);
+  const joiners = members.filter((l) => !votersOf(membership).includes(zk(l.host).myid)).sort((a, b) => zk(a.host).myid - zk(b.host).myid);
+  const outgoing = leaving.filter((l) => votersOf(membership).includes(zk(l.host).myid));
+  const password = joiners.length + outgoing.length > 0 ? await loadSuperSecret(inv, false) : undefined;
+  if (joiners.length + outgoing.length > 0 && !password) throw new Error(`zkk's ZooKeeper super user password is missing (${inv.dir}/${inv.cluster}.zookeeper-super): reconfig needs it`);
+  /** A serving voter that stays, to run zkCli.sh on (the leader if it stays). */
+  const runner = async (): Promise<LiveHost> => {
+    const { leader, membership: m } = await leaderMembership(serversUp);
+    if (!zk(leader.host).leaving) return leader;
+    const modes = await Promise.all(members.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
+    const other = members.find((l, i) => votersOf(m).includes(zk(l.host).myid) && modes[i] === 'follower');
+    if (!other) throw new Error('no remaining ZooKeeper server serves as a voter to run the reconfig on');
+    return other;
+  };
+  /** Serving voters of `ids` now (their own srvr). */
+  const servingOf = async (ids: number[]) => {
+    const modes = await Promise.all(serversUp.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
+    return serversUp.filter((l, i) => ids.includes(zk(l.host).myid) && (modes[i] === 'leader' || modes[i] === 'follower')).length;
+  };
+  for (const j of joiners) {
+    const s = zk(j.host);
+    const deadline = Date.now() + s.initLimit * s.tickTime + 60_000;
+    report.info(j.host.name, `ZooKeeper synced with the leader as ${await serving(j, deadline, 'did not sync with the running leader')} (not a voter yet)`);
+    membership = (await leaderMembership(serversUp)).membership;
+    if (votersOf(membership).includes(s.myid)) continue;
+    const next = [...votersOf(membership), s.myid];
+    const up = await servingOf(next);
+    if (up < Math.floor(next.length / 2) + 1) gateFailed(DEPLOY_GATE, `reconfig -add ${s.myid}`, `only ${up} of the ${next.length} voters of the new configuration serve, and ZooKeeper needs a quorum of them synced (${Math.floor(next.length / 2) + 1})`);
+    const on = await runner();
+    report.info(j.host.name, `reconfig -add server.${s.myid} (on ${on.host.name}, as ${SUPER_USER}; ${up} of the ${next.length} new voters serving)`);
+    await runReconfig(inv, on, password!, { add: { id: s.myid, spec: memberSpec(j.host.address, s) } });
+    membership = await waitForMembership(serversUp, (m) => votersOf(m).includes(s.myid), `server.${s.myid} in the membership`);
+    report.info(j.host.name, `ZooKeeper voting member (configuration version ${membership.version ?? '?'}: ${votersOf(membership).join(', ')})`);
+  }
+  const byLeaderLast = async (hs: LiveHost[]) => {
+    const modes = await Promise.all(hs.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
+    return hs.map((l, i) => ({ l, m: modes[i]! })).sort((a, b) => Number(a.m === 'leader') - Number(b.m === 'leader') || zk(a.l.host).myid - zk(b.l.host).myid).map((x) => x.l);
+  };
+  for (const l of await byLeaderLast(leaving)) {
+    const s = zk(l.host);
+    membership = (await leaderMembership(serversUp)).membership;
+    if (votersOf(membership).includes(s.myid)) {
+      const next = votersOf(membership).filter((id) => id !== s.myid);
+      const up = await servingOf(next);
+      if (up < Math.floor(next.length / 2) + 1) gateFailed(DEPLOY_GATE, `reconfig -remove ${s.myid}`, `only ${up} of the ${next.length} remaining voters serve: a quorum of them (${Math.floor(next.length / 2) + 1}) is needed`);
+      const on = await runner();
+      report.info(l.host.name, `reconfig -remove ${s.myid} (on ${on.host.name}, as ${SUPER_USER}; ${up} of the ${next.length} remaining voters serving)`);
+      await runReconfig(inv, on, password!, { remove: s.myid });
+      membership = await waitForMembership(serversUp, (m) => !m.servers.some((x) => x.id === s.myid), `server.${s.myid} gone from the membership`);
+      report.info(l.host.name, `removed from the ensemble (configuration version ${membership.version ?? '?'}: ${votersOf(membership).join(', ')})`);
+    }
+    if (l.changed.has(LEAVE) || running(l)) {
+      report.info(l.host.name, `stopping ZooKeeper and disabling it at boot (not a member any more); data kept in ${s.dataDir}`);
+      await l.conn.exec(retireServiceCommand(s.serviceName), { timeoutMs: 240_000 });
+    }
+  }
+  await waitForQuorum(inv, members, report);
+}
+
+async function waitForMembership(all: LiveHost[], done: (m: Membership) => boolean, what: string): Promise<Membership> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { membership } = await leaderMembership(all);
+    if (done(membership)) return membership;
+    if (Date.now() > deadline) throw new Error(`the ZooKeeper leader did not list ${what} within 60 s (version ${membership.version ?? '?'}: ${membership.servers.map((x) => x.id).join(', ')})`);
+    await sleep(300);
+  }
+}
 
 /** The take-over runs in converge (a restart action for its handler), one server at a time through the quorum gate. */
 function adoptOutcome(s: ResolvedZookeeper, hand: HandZookeeper, vdir: string, mgr: 'systemd' | 'sysv'): Outcome {
@@ -565,7 +782,9 @@ async function verifyEnsemble(inv: Inventory, live: LiveHost[]): Promise<VerifyC
   const all = zookeeperHosts(inv);
   const modes = statuses.map((s) => s.mode);
   const leaders = modes.filter((m) => m === 'leader').length;
-  if (all.length === 1) checks.push({ name: 'zookeeper.quorum', ok: modes[0] === 'standalone', detail: `standalone: ${modes[0] ?? 'down'}` });
+  // reconfig runs standaloneEnabled=false: a single server leads an ensemble of one
+  if (all.length === 1 && all[0]!.zookeeper.reconfig) checks.push({ name: 'zookeeper.quorum', ok: modes[0] === 'leader', detail: `an ensemble of one (reconfig): ${modes[0] ?? 'down'}` });
+  else if (all.length === 1) checks.push({ name: 'zookeeper.quorum', ok: modes[0] === 'standalone', detail: `standalone: ${modes[0] ?? 'down'}` });
   else {
     const followers = modes.filter((m) => m === 'follower').length;
     const complete = live.length === all.length;
