@@ -5,7 +5,10 @@
 // inserted in the middle of the inventory (static config: new servers first, then a gated
 // roll of the old ones, leader last), the no-op deploy after it, then the deploy that shrinks
 // it back to 3 (zk4, zk5 `leaving: true`: hand-over if one of them leads, a gated roll of
-// zk1..zk3, leader last, zk4/zk5 stopped last) and its no-op. Torn down at the end.
+// zk1..zk3, leader last, zk4/zk5 stopped last) and its no-op. Then the same with
+// zookeeper.reconfig: true on a new ensemble (the static one uninstalled, purged): 3 → 5 by
+// reconfig -add (no restart of zk1..zk3), its no-op, 5 → 3 by reconfig -remove, its no-op.
+// Torn down at the end.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,21 +24,21 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-bench-zkscale-'));
 const inv = path.join(dir, 'inventory.yml');
 let address = {};
 
-function write(hosts, leaving = []) {
+function write(hosts, leaving = [], reconfig = false) {
   writeFileSync(
     inv,
     `cluster: bench
 ssh: { user: root, identityFile: ${state}/ssh/id_ed25519, knownHosts: ${state}/ssh/known_hosts, config: false }
 hosts:
 ${hosts.map((h) => `  - { name: ${h}, address: ${address[h]}, roles: [zookeeper]${leaving.includes(h) ? ', leaving: true' : ''} }`).join('\n')}
-zookeeper: { version: ${versions.ZK_VERSION}, heapMb: 128, release: { mirror: ${fixtures}/mirror } }
+zookeeper: { version: ${versions.ZK_VERSION}, heapMb: 128, reconfig: ${reconfig}, release: { mirror: ${fixtures}/mirror } }
 `,
   );
 }
 
-function deploy(label) {
+function deploy(label, args = ['deploy', inv, '--json']) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/zkk.js'), 'deploy', inv, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/zkk.js'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   let rep;
   try {
@@ -44,7 +47,7 @@ function deploy(label) {
     rep = { hosts: [], clusterErrors: [r.stderr.slice(-500)] };
   }
   if (r.status !== 0) console.error(`${label}: exit ${r.status}`, rep.clusterErrors);
-  return { label, ms, status: r.status, changed: rep.hosts.reduce((n, h) => n + h.changed, 0) };
+  return { label, ms, status: r.status, changed: (rep.hosts ?? []).reduce((n, h) => n + (h.changed ?? 0), 0) };
 }
 
 lab('down');
@@ -61,6 +64,16 @@ try {
   write(['zk1', 'zk4', 'zk2', 'zk5', 'zk3'], ['zk4', 'zk5']);
   runs.push(deploy('5 → 3 (static)'));
   runs.push(deploy('no-op after 5 → 3'));
+  write(['zk1', 'zk2', 'zk3', 'zk4', 'zk5']);
+  runs.push(deploy('uninstall --purge', ['uninstall', inv, '--yes-really-purge', 'bench', '--json']));
+  write(['zk1', 'zk2', 'zk3'], [], true);
+  runs.push(deploy('deploy 3 (reconfig)'));
+  write(['zk1', 'zk4', 'zk2', 'zk5', 'zk3'], [], true);
+  runs.push(deploy('3 → 5 (reconfig)'));
+  runs.push(deploy('no-op after 3 → 5 (r)'));
+  write(['zk1', 'zk4', 'zk2', 'zk5', 'zk3'], ['zk4', 'zk5'], true);
+  runs.push(deploy('5 → 3 (reconfig)'));
+  runs.push(deploy('no-op after 5 → 3 (r)'));
 } finally {
   lab('down');
 }

@@ -101,7 +101,9 @@ export function memberSpec(address: string, s: Pick<ResolvedZookeeper, 'quorumPo
 
 /** The server's own `conf` answer: its membership and version as it runs them. */
 export function confProbe(port: number): Probe<Membership | undefined> {
-  return { key: `zookeeper-conf:${port}`, script: fourLetterWordScript('conf', port), parse: parseMembership };
+  // the answer ends without a newline (version=…): one is added, so the next probe's marker starts a line
+  return { key: `zookeeper-conf:${port}`, script: `${fourLetterWordScript('conf', port)}
+echo`, parse: parseMembership };
 }
 
 export interface DynamicFiles {
@@ -120,7 +122,7 @@ export function dynamicFilesProbe(s: ResolvedZookeeper): Probe<DynamicFiles> {
     key: `zookeeper-dynamic-files:${dynamicZooCfg(s)}`,
     script: [
       `if [ -f ${f} ]; then echo '@@zkk-static'; cat ${f}; echo; d=$(sed -n 's/^dynamicConfigFile=//p' ${f} | tail -n 1)`,
-      `echo "@@zkk-dynamic $d"; if [ -n "$d" ] && [ -f "$d" ]; then cat "$d"; fi; fi`,
+      `echo "@@zkk-dynamic $d"; if [ -n "$d" ] && [ -f "$d" ]; then cat "$d"; echo; fi; fi`, // ZooKeeper writes it without a final newline
     ].join('\n'),
     parse: (out) => {
       const i = out.indexOf('@@zkk-static\n');

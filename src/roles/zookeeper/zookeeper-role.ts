@@ -429,7 +429,8 @@ async function runReconfig(inv: Inventory, on: LiveHost, password: string, chang
   ].join('\n');
   const r = await on.conn.exec(script(body, `zkCli.sh reconfig ${'add' in change ? `-add server.${change.add.id}` : `-remove ${change.remove}`}`), { stdin: reconfigSession(password, change), check: false, timeoutMs: 120_000 });
   const out = maskSecrets(r.stdout, [password]);
-  if (/KeeperErrorCode|Insufficient permission|Authentication is not valid|Exception|not supported/i.test(out.replace(/NodeExists[^\n]*|Node already exists[^\n]*/g, '')))
+  // zkCli exits 0 either way; the answer to the reconfig line says (the membership the leader lists is checked after)
+  if (/KeeperErrorCode|Insufficient permission|Authentication is not valid|NewConfigNoQuorum|ReconfigInProgress|BadArguments|reconfig is disabled/i.test(out.replace(/^.*(NodeExists|Node already exists).*$/gm, '')))
     throw new Error(`${on.host.name}: zkCli.sh reconfig failed: ${out.split('\n').filter((l) => /error|exception|permission|reconfig|quorum/i.test(l)).slice(-4).join(' | ') || out.slice(-400)}`);
   return out;
 }

@@ -180,3 +180,18 @@ describe('settling with reconfig', () => {
     expect(() => settleZookeeperIds(plain, facts(plain, { dynamic: true, serving: [1, 2, 3] }))).toThrow(/reconfig: false does not match the running ensemble: zk1 runs a dynamic config/);
   });
 });
+
+describe('Kafka in ZooKeeper mode after a ZooKeeper scaling', () => {
+  it("the brokers' server.properties list the new ensemble (by myid), leaving servers out, so deploy rolls them after the ensemble settled", async () => {
+    const { renderKafkaFiles } = await import('../../../src/roles/kafka/config.js');
+    const { allRoles } = await import('../../../src/roles/all-roles.js');
+    const text = (leaving: string) =>
+      `cluster: c\nhosts:\n${[1, 2, 3, 4, 5].map((n) => `  - { name: zk${n}, address: 10.214.1.${n}, roles: [zookeeper${n <= 3 ? ', kafka' : ''}]${n > 3 && leaving ? ', leaving: true' : ''} }`).join('\n')}\nzookeeper: { version: 3.8.4, reconfig: true }\nkafka: { version: 3.9.2 }\n`;
+    const five = parseInventory(text(''), '/tmp/inv.yml', inventorySections);
+    const props = (inv: typeof five) => /^zookeeper\.connect=(.*)$/m.exec(renderKafkaFiles(inv, inv.hosts[0] as never).serverProperties)![1];
+    expect(props(five)).toBe('10.214.1.1:2181,10.214.1.2:2181,10.214.1.3:2181,10.214.1.4:2181,10.214.1.5:2181/kafka');
+    expect(props(parseInventory(text('yes'), '/tmp/inv.yml', inventorySections))).toBe('10.214.1.1:2181,10.214.1.2:2181,10.214.1.3:2181/kafka');
+    // the engine applies and converges role by role: the ZooKeeper ensemble settles before the brokers render and roll
+    expect(allRoles.map((r) => r.name).indexOf('zookeeper')).toBeLessThan(allRoles.map((r) => r.name).indexOf('kafka'));
+  });
+});
