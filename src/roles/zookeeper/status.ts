@@ -3,6 +3,7 @@
  * srvr (and on the leader mntr) answers; for the ensemble the quorum; its verdict
  * reasons and its table.
  */
+import { dynamicZooCfg } from './reconfig.js';
 import type { Facts } from '../../facts/gather.js';
 import { hostClockProbe } from '../../facts/host-clock.js';
 import { listeningPortsProbe } from '../../facts/listening-ports.js';
@@ -17,7 +18,7 @@ import { parseIdFile } from '../stable-ids.js';
 import { zookeeperServiceSchema, zookeeperSummarySchema, type ZookeeperServiceStatus, type ZookeeperSummary } from './status-schema.js';
 
 const SERVING = new Set(['leader', 'follower', 'observer', 'standalone']);
-const zooCfgProbe = (s: ResolvedZookeeper) => pathProbe(`${s.confDir}/zoo.cfg`);
+const zooCfgProbe = (s: ResolvedZookeeper) => pathProbe(s.reconfig ? dynamicZooCfg(s) : `${s.confDir}/zoo.cfg`);
 const members = (hosts: HostStatus[]) => membersOf<ZookeeperServiceStatus>(hosts, 'zookeeper');
 
 export function zookeeperStatusProbes(h: ResolvedHost) {
