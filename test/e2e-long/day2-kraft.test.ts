@@ -5,7 +5,8 @@
  * start` brings it back and its verify makes the canary topic (RF 3). Then with a node stopped the
  * partition gate refuses,
  * `--force` rolls the others with a warning; a whole stop (--yes) takes the quorum leader last
- * and `zkk start` brings all three back, verified. (The roll under a producer, 0 lost, is the
+ * and `zkk start` brings all three back, verified; last, `zkk uninstall` (no purge) removes the
+ * services and install dirs and keeps the data and a config backup. (The roll under a producer, 0 lost, is the
  * same Kafka handler: test/e2e-long/day2-roll.test.ts, ZooKeeper mode.)
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostsDown, hostSsh, hostsUp, T, type TargetInfo } from '../e2e/target.js';
-import { fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInventory } from '../e2e/helpers.js';
+import { changedSteps, fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInventory } from '../e2e/helpers.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { startProducer } from '../e2e/traffic.js';
 import { parse, stringify } from 'yaml';
@@ -142,4 +143,24 @@ describe('zkk restart / stop / start on KRaft', () => {
     expect(s.code, whyFailed(s)).toBe(0);
     expect(s.report!.verify.every((c) => c.ok)).toBe(true);
   }, T(400_000));
+
+  it('uninstall (no purge) on KRaft: services, units and install dirs gone, the data (meta.properties with node.id and directory.id) and a config backup kept; zkk status says not installed', async () => {
+    const r = await runZkk(['uninstall', inv, '--yes', '--json']);
+    expect(r.code, whyFailed(r)).toBe(0);
+    for (const h of r.report!.hosts)
+      expect(h.steps.map((s) => `${s.id} ${s.status}`)).toEqual([
+        'kafka.uninstall-stop changed', 'kafka.uninstall-service changed', 'kafka.uninstall-install changed', 'kafka.uninstall-firewall ok', 'kafka.uninstall-config changed', 'kafka.uninstall-data ok', 'kafka.uninstall-account ok',
+      ]);
+    expect(Object.values(await pids())).toEqual(['none', 'none', 'none']);
+    for (const [i, h] of HOSTS.entries()) {
+      const left = await hostSsh(h, 'ls -d /usr/local/kafka* /etc/init.d/kafka /etc/systemd/system/kafka.service /etc/kafka 2>/dev/null; ls -d /etc/kafka.zkk-backup-*; grep -c "^directory.id=" /var/lib/kafka/data/meta.properties; sed -n "s/^node.id=//p" /var/lib/kafka/data/meta.properties');
+      expect(left.stdout.split('\n').filter(Boolean), left.stderr).toEqual([expect.stringMatching(/^\/etc\/kafka\.zkk-backup-\d{8}-\d{6}$/), '1', String(i + 1)]);
+    }
+    const st = await runZkk(['status', inv]);
+    expect(st.stdout).toMatch(/not installed/);
+    expect(st.stdout).not.toMatch(/running/);
+    const again = await runZkk(['uninstall', inv, '--yes', '--json']);
+    expect(again.code).toBe(0);
+    expect(changedSteps(again.report!)).toEqual([]);
+  }, T(180_000));
 });
