@@ -27,8 +27,12 @@ export interface HandLogDir {
   path: string;
   /** Its meta.properties, wherever the dir is now (install dir or backup). */
   meta?: { brokerId?: number; clusterId?: string };
-  /** Entries (partition dirs, meta.properties, checkpoints) still to move into zkk's dir. */
+  /** Entries (partition dirs, meta.properties, checkpoints) in it now (still to move, when it is inside the install dir). */
   left: number;
+  /** Inside the install dir (moved into zkk's dir), or outside (kept where it is). */
+  inside?: boolean;
+  /** The backup's ZKK-ADOPTED note says this dir is done (moved or kept, and owned by zkk's user). */
+  done?: boolean;
 }
 
 export interface HandKafka {
@@ -119,7 +123,8 @@ export function handKafkaProbe(k: ResolvedKafka): Probe<HandKafkaFact> {
       `  [ -n "$l" ] || l=${KAFKA_DEFAULT_LOG_DIR}`,
       '  n=0; for d in $(printf \'%s\' "$l" | tr \',\' \' \'); do',
       // a hand path under the install dir is under the backup once it moved
-      `    case "$d" in ${i}|${i}/*) [ "$r" = ${b} ] && d=${b}"\${d#${i}}" ;; esac`,
+      `    case "$d" in ${i}|${i}/*) echo "inside.$n=1"; [ "$r" = ${b} ] && d=${b}"\${d#${i}}" ;; esac`,
+      `    [ "$r" = ${b} ] && grep -qF "data: $d " ${b}/${KAFKA_ADOPTED_NOTE} 2>/dev/null && echo "done.$n=1"`,
       '    echo "meta.$n=$(base64 -w0 < "$d/meta.properties" 2>/dev/null)"',
       '    echo "left.$n=$(movable "$d" 2>/dev/null | wc -l)"',
       '    n=$((n + 1))',
@@ -149,13 +154,15 @@ export function parseHandKafka(out: string): HandKafkaFact {
       path: p,
       ...(meta ? { meta: { ...(id !== undefined && /^\d+$/.test(id) ? { brokerId: Number(id) } : {}), ...(meta['cluster.id'] ? { clusterId: meta['cluster.id'] } : {}) } } : {}),
       left: Number(kv.get(`left.${n}`) || 0),
+      ...(kv.get(`inside.${n}`) === '1' ? { inside: true } : {}),
+      ...(kv.get(`done.${n}`) === '1' ? { done: true } : {}),
     };
   });
   return { at, configDir: dir, props, logDirs, pids: (kv.get('pids') ?? '').split(/\s+/).filter(Boolean).map(Number) };
 }
 
 /** Whether this host still has something of its hand install to take over. */
-export const kafkaAdoptionPending = (hand: HandKafkaFact): hand is HandKafka => !!hand && (hand.at === 'install' || hand.logDirs.some((d) => d.left > 0));
+export const kafkaAdoptionPending = (hand: HandKafkaFact): hand is HandKafka => !!hand && (hand.at === 'install' || hand.logDirs.some((d) => !d.done || (d.inside && d.left > 0)));
 
 /** The hand broker's id: its server.properties' broker.id and its log dirs' meta.properties must agree. */
 export function handBrokerId(hand: HandKafka): { id?: number; problem?: string } {
@@ -231,8 +238,8 @@ export function handListener(props: Record<string, string>): { protocol: string;
 }
 
 /** Where each hand log dir goes: moved into zkk's dir at the same position, or kept where it is (outside the install dir). */
-export function dataMoves(k: ResolvedKafka, hand: HandKafka): { from: string; now: string; to: string; move: boolean; left: number }[] {
-  return hand.logDirs.map((d, n) => ({ from: d.path, now: hand.at === 'backup' ? inBackup(k, d.path) : d.path, to: k.logDirs[n] ?? k.logDirs[0]!, move: inside(k, d.path), left: d.left }));
+export function dataMoves(k: ResolvedKafka, hand: HandKafka): { from: string; now: string; to: string; move: boolean; left: number; done: boolean }[] {
+  return hand.logDirs.map((d, n) => ({ from: d.path, now: hand.at === 'backup' ? inBackup(k, d.path) : d.path, to: k.logDirs[n] ?? k.logDirs[0]!, move: inside(k, d.path), left: d.left, done: !!d.done }));
 }
 
 /**
@@ -286,7 +293,7 @@ export function kafkaAdoptionSummary(k: ResolvedKafka, hand: HandKafka, rendered
   }
   for (const m of dataMoves(k, hand)) {
     if (!m.move) parts.push(`keep its data in ${m.from}`);
-    else if (hand.at === 'install' || m.left > 0) parts.push(`move its data ${inBackup(k, m.from)} into ${m.to} (${hand.at === 'backup' ? `${m.left} entries left; ` : ''}moved, never deleted; Kafka's own log files stay in the backup)`);
+    else if (hand.at === 'install' || m.left > 0 || !m.done) parts.push(`move its data ${inBackup(k, m.from)} into ${m.to} (${hand.at === 'backup' ? `${m.left} entries left; ` : ''}moved, never deleted; Kafka's own log files stay in the backup)`);
   }
   parts.push(`link ${k.installDir} -> ${versionedDir}`, `start the ${k.serviceName} service`);
   return parts.join('; ');
@@ -316,7 +323,9 @@ export function kafkaAdoptionScript(k: ResolvedKafka, hand: HandKafka, versioned
     ...dataMoves(k, hand).flatMap((m) => {
       const from = quote(inBackup(k, m.from));
       const to = quote(m.to);
-      if (!m.move) return [`chown -R ${owner} ${to}`];
+      // the note is written last, after the chown: a run cut before it does the dir again
+      const note = [`grep -qF ${quote(`data: ${inBackup(k, m.from)} `)} ${quote(`${kafkaBackupDir(k)}/${KAFKA_ADOPTED_NOTE}`)} 2>/dev/null ||`, `  printf '%s\\n' ${quote(`data: ${inBackup(k, m.from)} ${m.move ? `moved to ${m.to}` : `kept in place, owned by ${k.user}`}`)} >> ${quote(`${kafkaBackupDir(k)}/${KAFKA_ADOPTED_NOTE}`)}`];
+      if (!m.move) return [`chown -R ${owner} ${to}`, ...note];
       return [
         `if [ -d ${from} ] && [ -n "$(movable ${from})" ]; then`,
         `  mkdir -p ${to}`,
@@ -325,10 +334,10 @@ export function kafkaAdoptionScript(k: ResolvedKafka, hand: HandKafka, versioned
         `    if [ -d "$f" ] && [ ! -L "$f" ]; then mkdir -p ${to}/"$e"; for g in "$f"/* "$f"/.[!.]*; do [ -e "$g" ] || continue; mv -f "$g" ${to}/"$e"/; done; rmdir "$f"`,
         `    else mv -f "$f" ${to}/; fi`,
         '  done',
-        `  printf '%s\\n' ${quote(`data: ${inBackup(k, m.from)} moved to ${m.to}`)} >> ${quote(`${kafkaBackupDir(k)}/${KAFKA_ADOPTED_NOTE}`)}`,
         'fi',
         `mkdir -p ${to}`,
         `chown -R ${owner} ${to}`,
+        ...note,
       ];
     }),
     // 4. installDir becomes zkk's link; 5. zkk's service starts

@@ -147,7 +147,7 @@ describe('the Kafka hand-install fact and the take-over, run by sh', () => {
     expect(readFileSync(`${k.installDir}.pre-zkk/ZKK-ADOPTED`, 'utf8')).toBe(`data: ${k.installDir}.pre-zkk/logs moved to ${data}\n`);
     expect(existsSync(`${root}/started`)).toBe(true);
     const after = probe(k)!;
-    expect(after).toMatchObject({ at: 'backup', pids: [], logDirs: [{ left: 0 }] });
+    expect(after).toMatchObject({ at: 'backup', pids: [], logDirs: [{ left: 0, inside: true, done: true }] });
     expect(after.logDirs[0]!.meta).toBeUndefined();
     expect(kafkaAdoptionPending(after)).toBe(false);
     // the id is still read from the backup's server.properties
@@ -171,6 +171,27 @@ describe('the Kafka hand-install fact and the take-over, run by sh', () => {
     expect(readdirSync(`${data}/events-0`).sort()).toEqual(['00000000000000000000.index', '00000000000000000000.log']);
     expect(readlinkSync(k.installDir)).toBe(`${root}/usr/local/kafka_2.13-3.9.2`);
     expect(kafkaAdoptionPending(probe(k))).toBe(false);
+  });
+
+  it('resumes a run cut after the data moved but before it was handed to zkk\'s user (the note is written last)', async () => {
+    const { root, k, pid } = await handBuilt();
+    process.kill(pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    const b = `${k.installDir}.pre-zkk`;
+    const data = k.logDirs[0]!;
+    sh(`mv -T ${k.installDir} ${b} && mkdir -p ${data} && for e in ${DATA.join(' ')}; do mv ${b}/logs/$e ${data}/; done`);
+    const f = probe(k)!;
+    expect(f).toMatchObject({ at: 'backup', logDirs: [{ left: 0, inside: true }] });
+    expect(f.logDirs[0]!.done).toBeUndefined();
+    expect(kafkaAdoptionPending(f)).toBe(true);
+    sh(kafkaAdoptionScript(k, f, `${root}/usr/local/kafka_2.13-3.9.2`, cmd('true')).text);
+    expect(readdirSync(data).sort()).toEqual(DATA);
+    expect(readFileSync(`${b}/ZKK-ADOPTED`, 'utf8')).toBe(`data: ${b}/logs moved to ${data}\n`);
+    expect(probe(k)!.logDirs[0]!.done).toBe(true);
+    expect(kafkaAdoptionPending(probe(k))).toBe(false);
+    // run again (a deploy cut after the note): nothing moves, the note is not written twice
+    sh(kafkaAdoptionScript(k, probe(k)!, `${root}/usr/local/kafka_2.13-3.9.2`, cmd('true')).text);
+    expect(readFileSync(`${b}/ZKK-ADOPTED`, 'utf8')).toBe(`data: ${b}/logs moved to ${data}\n`);
   });
 
   it('refused: KRaft inventory, another port, another chroot or ensemble, data outside the install dir not named, ids that disagree', async () => {
