@@ -2,13 +2,18 @@
  * `zkk decommission inventory.yml HOST [--dry-run] [--throttle MB/s]` — retire one broker:
  * move all its replicas to the other brokers (waiting for the moves and full ISR), stop it
  * and keep it from starting at boot, unregister it (KRaft: UnregisterBroker), then say to
- * delete its host line. Resumable: each step reads the cluster first.
+ * delete its host line. On a dedicated KRaft controller (dynamic quorum): remove it from the
+ * quorum (RemoveRaftVoter, gated: the other caught-up voters stay a majority), wait until the
+ * quorum no longer lists it, stop it. Resumable: each step reads the cluster first.
  */
 import { connectHost, routeControlNet } from '../engine/connect-host.js';
 import { ExitCode, ZkkError } from '../errors/zkk-error.js';
 import { loadInventory } from '../inventory/load.js';
 import { inventorySections } from '../roles/inventory-sections.js';
-import { brokerHosts } from '../roles/kafka/config.js';
+import { brokerHosts, controllerHosts, type KafkaHost } from '../roles/kafka/config.js';
+import { loadClusterId } from '../roles/kafka/cluster-id.js';
+import { removeController, RemovalRefused } from '../roles/kafka/controller-membership.js';
+import type { Inventory } from '../inventory/resolve.js';
 import { applyRebalance, readAndPlan, stepsOf } from '../roles/kafka/rebalance.js';
 import { retireBrokerCommand } from '../roles/kafka/retire-broker.js';
 import { fetchMetadata } from '../roles/kafka/wire/metadata.js';
@@ -18,14 +23,16 @@ import { asZkkError, checkBrokersMatch, connectCluster, endpointsOf, printPlan, 
 
 export async function decommissionCommand(file: string, hostName: string, flags: RebalanceFlags): Promise<void> {
   const inv = await loadInventory(file, inventorySections);
+  const controller = controllerHosts(inv).find((h) => h.name === hostName && !h.kafka.processRoles.includes('broker'));
+  if (controller) return decommissionController(file, inv, controller, flags);
   const host = brokerHosts(inv).find((h) => h.name === hostName);
   if (!host)
-    throw new ZkkError('USAGE', `${hostName} is not a Kafka broker host of ${file}`, { exitCode: ExitCode.usage, hint: `broker hosts: ${brokerHosts(inv).map((h) => h.name).join(', ') || 'none'}` });
+    throw new ZkkError('USAGE', `${hostName} is not a Kafka broker or controller host of ${file}`, { exitCode: ExitCode.usage, hint: `Kafka hosts: ${[...brokerHosts(inv), ...controllerHosts(inv)].map((h) => h.name).filter((n, i, a) => a.indexOf(n) === i).join(', ') || 'none'}` });
   const k = host.kafka;
   if (k.processRoles.includes('controller'))
-    throw new ZkkError('USAGE', `${hostName} is also a KRaft controller: decommission retires brokers only`, {
+    throw new ZkkError('USAGE', `${hostName} is a broker and a KRaft controller (combined): decommission retires a broker or a dedicated controller, not both at once`, {
       exitCode: ExitCode.usage,
-      hint: 'remove it from the controller quorum first (see README, "KRaft controllers"), or give the cluster dedicated kafka-controller hosts',
+      hint: 'give the cluster dedicated kafka-controller hosts (zkk deploy adds them to a dynamic quorum), decommission the combined node\'s controller role by hand (see README, "KRaft controllers"), or keep it',
     });
   const bytes = throttleBytes(flags.throttle);
   const others = brokerHosts(inv).filter((h) => h !== host);
@@ -78,5 +85,48 @@ export async function decommissionCommand(file: string, hostName: string, flags:
     throw asZkkError(e);
   } finally {
     conn.close();
+  }
+}
+
+/** A dedicated KRaft controller: out of the quorum first, then stopped (data kept), then the line is the user's to delete. */
+async function decommissionController(file: string, inv: Inventory, host: KafkaHost, flags: RebalanceFlags): Promise<void> {
+  const k = host.kafka;
+  if (k.mode !== 'kraft' || k.quorum !== 'dynamic')
+    throw new ZkkError('USAGE', `${host.name} is a controller of a static KRaft quorum (controller.quorum.voters): its voters cannot change while it runs`, {
+      exitCode: ExitCode.usage,
+      hint: 'zkk removes controllers from a dynamic quorum only (kafka.quorum: dynamic, chosen at the first deploy); see README, "KRaft controllers"',
+    });
+  routeControlNet(inv.hosts);
+  const say = (s: string) => process.stdout.write(`${s}\n`);
+  const clusterId = await loadClusterId(inv, false).catch(() => undefined);
+  try {
+    const plan = await removeController(inv, host, clusterId, say, true);
+    say(`decommission ${host.name} (KRaft controller${plan.nodeId !== undefined ? ` ${plan.nodeId}` : ''}; voters ${plan.voters.join(', ')}, leader ${plan.leaderId})`);
+    const steps = [
+      ...(plan.result === 'would remove'
+        ? [
+            `gate: a leader, no other voter change under way, the other caught-up voters a majority → RemoveRaftVoter ${plan.nodeId} (directory.id ${plan.directoryId})`,
+            `wait until the quorum no longer lists controller ${plan.nodeId} as a voter`,
+          ]
+        : [`not a voter of the quorum (any more): nothing to remove`]),
+      `stop kafka on ${host.name} and disable it at boot (data directories kept)`,
+      `you delete the host line of ${host.name} from ${file}`,
+    ];
+    steps.forEach((s, i) => say(`  ${i + 1}. ${s}`));
+    if (flags.dryRun) return;
+    const r = await removeController(inv, host, clusterId, say);
+    say(r.result === 'removed' ? `controller ${r.nodeId} removed from the quorum in ${(r.ms / 1000).toFixed(1)} s: voters ${r.voters.join(', ')}, leader ${r.leaderId}` : `${host.name} is not a voter: voters ${r.voters.join(', ')}`);
+    const c = await connectHost(host);
+    try {
+      await c.exec(retireBrokerCommand(k), { timeoutMs: 240_000 });
+    } finally {
+      await c.close();
+    }
+    say(`kafka stopped on ${host.name} and disabled at boot`);
+    say(`done: now delete the host line of ${host.name} from ${file} (its data directories ${k.logDirs.join(', ')} are kept on the host)`);
+  } catch (e) {
+    if (e instanceof RemovalRefused) throw new ZkkError('CONTROLLER_REMOVAL_REFUSED', `${host.name}: ${e.message}`, { exitCode: ExitCode.hostFailed, hint: e.hint });
+    if (e instanceof ZkkError) throw e;
+    throw new ZkkError('KAFKA', `${host.name}: ${(e as Error).message}`, { hint: 'run the command again: it resumes from what the quorum shows' });
   }
 }

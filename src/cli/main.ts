@@ -160,8 +160,8 @@ export function buildProgram(): Command {
     .description('spread partition replicas and preferred leaders evenly over the brokers (reassignment API), throttled, resumable')
     .option('--topic <name...>', 'only these topics (default: all, internal ones included)')
     .action(async (file: string, flags) => (await import('./rebalance.js')).rebalanceCommand(file, flags));
-  bootstrap(runFlagsLite(program.command('decommission').argument('<inventory>', 'inventory file (YAML)').argument('<host>', 'the broker host to retire')))
-    .description('move every replica off a broker, stop it, unregister it (KRaft); then delete its host line')
+  bootstrap(runFlagsLite(program.command('decommission').argument('<inventory>', 'inventory file (YAML)').argument('<host>', 'the broker or dedicated KRaft controller host to retire')))
+    .description('move every replica off a broker, stop it, unregister it (KRaft) — or remove a KRaft controller from a dynamic quorum and stop it; then delete its host line')
     .action(async (file: string, host: string, flags) => (await import('./decommission.js')).decommissionCommand(file, host, flags));
 
   program

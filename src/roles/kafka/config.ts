@@ -31,6 +31,11 @@ export function bootstrapServers(inv: Inventory): string[] {
   return brokerHosts(inv).map((h) => `${h.kafka.advertisedHost}:${h.kafka.port}`);
 }
 
+/** Dynamic quorum: the controllers' endpoints as the inventory has them (controller.quorum.bootstrap.servers). */
+export function quorumBootstrapServers(inv: Inventory): string[] {
+  return controllerHosts(inv).map((h) => `${h.address}:${h.kafka.controllerPort}`);
+}
+
 /** Stable directory id for a controller's metadata log dir (dynamic quorum formatting). */
 export function controllerDirectoryId(clusterId: string, nodeId: number): string {
   return createHash('sha256').update(`${clusterId}/${nodeId}`).digest().subarray(0, 16).toString('base64url');
@@ -43,6 +48,21 @@ export function initialControllers(inv: Inventory, clusterId: string): string {
     .join(',');
 }
 
+/**
+ * Dynamic quorum: the controller.quorum.bootstrap.servers a host keeps when the controller set
+ * changed. Kafka reads the list only at start, to find the quorum's leader; the voters themselves
+ * live in the metadata log. So a host whose current list still names a majority of the
+ * inventory's controllers keeps it (no rewrite, no restart of every node for a controller added
+ * or removed); one that does not gets the inventory's list. Undefined: render the inventory's.
+ */
+export function keptQuorumBootstrap(currentServerProperties: string | undefined, wanted: readonly string[]): string | undefined {
+  const line = currentServerProperties && /^controller\.quorum\.bootstrap\.servers=(.*)$/m.exec(currentServerProperties)?.[1]?.trim();
+  if (!line || wanted.length === 0) return undefined;
+  const listed = new Set(line.split(',').map((e) => e.trim()));
+  const still = wanted.filter((e) => listed.has(e)).length;
+  return still >= Math.floor(wanted.length / 2) + 1 && line !== wanted.join(',') ? line : undefined;
+}
+
 export interface KafkaFiles {
   /** metrics.enabled: the JMX exporter's rules */
   metricsRules?: string;
@@ -51,7 +71,7 @@ export interface KafkaFiles {
   systemdUnit: string;
 }
 
-export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOptions & { ibp?: string; adminPassword?: string } = {}): KafkaFiles {
+export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOptions & { ibp?: string; adminPassword?: string; quorumBootstrap?: string } = {}): KafkaFiles {
   const k = host.kafka;
   const kraft = k.mode === 'kraft';
   const isBroker = k.processRoles.includes('broker');
@@ -81,7 +101,7 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
     migrationQuorum: !kraft && migrating,
     interBrokerListener: isBroker || (kraft && migrating),
     quorumVoters: quorum && k.quorum === 'static' ? controllers.map((h) => `${h.kafka.nodeId}@${h.address}:${h.kafka.controllerPort}`).join(',') : '',
-    quorumBootstrap: quorum && k.quorum === 'dynamic' ? controllers.map((h) => `${h.address}:${h.kafka.controllerPort}`).join(',') : '',
+    quorumBootstrap: quorum && k.quorum === 'dynamic' ? (opts.quorumBootstrap ?? quorumBootstrapServers(inv).join(',')) : '',
     listeners: secured?.listeners ?? listeners.join(','),
     advertisedListeners: secured?.advertised ?? advertised.join(','),
     protocolMap: secured?.protocolMap ?? (quorum ? 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT' : 'PLAINTEXT:PLAINTEXT'),

@@ -34,7 +34,9 @@ import { kafkaProcessProbe } from './process.js';
 import { handKafkaProbe, kafkaAdoptionPending, kafkaAdoptionRefusal, kafkaAdoptionScript, kafkaAdoptionSummary, kafkaBackupDir, parseProperties, type HandKafka } from './hand-install.js';
 import { processesAlive, StartWait } from '../start-wait.js';
 import { kafkaStatus } from './status.js';
-import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, kafkaReleasesPrefix, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
+import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, kafkaReleasesPrefix, keptQuorumBootstrap, quorumBootstrapServers, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
+import { addJoiningControllers, joiningControllers, joinPlanLine, quorumFromControllers } from './controller-membership.js';
+import type { QuorumDescription } from './wire/index.js';
 import { KAFKA_RESTART } from './handlers.js';
 import { kafkaRelease } from './release.js';
 import { ExitCode, ZkkError } from '../../errors/zkk-error.js';
@@ -58,6 +60,10 @@ let migrationRun: MigrationRun | undefined;
 let migrationDecision: MigrationDecision | undefined;
 /** this run is `zkk upgrade finalize` (set by prepare, like membership) */
 let runIsFinalize = false;
+/** KRaft: this run's cluster id (AddRaftVoter names it), as prepare read it */
+let preparedClusterId: string | undefined;
+/** KRaft: the quorum as prepare saw it — through a broker, else from the controllers (undefined: no answer) */
+let quorumSeen: QuorumDescription | undefined;
 const START = 'kafka.start';
 /** A hand-built broker taken over by converge, one at a time through the roll's gates (hand-install.ts). */
 const ADOPT = 'kafka.adopt';
@@ -169,9 +175,11 @@ export const kafkaRole: Role = {
     // first the run's credentials (a secured cluster is asked over TLS + SCRAM), then the cluster
     const prepared = await prepareKafka(inv, mode, intent);
     membership = await readClusterMembership(inv);
+    quorumSeen = membership?.quorum ?? (await quorumFromControllers(inv));
     runIsFinalize = !!intent?.finalize;
     migrationRun = prepared.migration;
     migrationDecision = undefined;
+    preparedClusterId = prepared.clusterId;
     return prepared;
   },
   settleFromFacts: (inv, facts) => {
@@ -228,7 +236,10 @@ export const kafkaRole: Role = {
     const refusal = refuseVersionChange(state, k.mode);
     const ibp = k.mode === 'zookeeper' && !('inter.broker.protocol.version' in k.extraConfig) ? pinnedIbp(state, finalizing) : undefined;
     const run = (ctx.prepared as KafkaRunPreparation | undefined)?.security;
-    const files = renderKafkaFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir, ibp, ...(run ? { adminPassword: run.adminPassword } : {}) });
+    // dynamic quorum, the controller set changed: a host whose bootstrap list still names a majority of the controllers keeps it (no roll)
+    const currentProps = facts.get(pathProbe(`${k.confDir}/server.properties`, true));
+    const kept = k.mode === 'kraft' && k.quorum === 'dynamic' ? keptQuorumBootstrap(currentProps.kind === 'file' ? currentProps.content : undefined, quorumBootstrapServers(ctx.inv)) : undefined;
+    const files = renderKafkaFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir, ibp, ...(run ? { adminPassword: run.adminPassword } : {}), ...(kept ? { quorumBootstrap: kept } : {}) });
     const rel = ctx.releases.get('kafka');
     if (!rel) throw new Error('kafka release not obtained');
     const vdir = versionedKafkaDir(k);
@@ -316,12 +327,15 @@ export const kafkaRole: Role = {
         : `take over ${h.host.name} (broker ${kf(h.host).nodeId}, down: no gate, it takes nothing more away) (${ADOPT}) → wait until it is back under zkk's service, in the ISR, and 0 under-replicated`,
     );
     const waitRegistered = `wait until every broker${adopting.some((h) => !handRunning(h.facts, kf(h.host))) ? ' not down for its take-over' : ''} is registered and listening`;
-    if (restarting.length === 0) return [...before, ...(adoptLines.length ? [waitRegistered, ...adoptLines] : []), ...after, ...(finalize ? [finalize] : [])];
+    // dynamic quorum: the controllers deploy adds as voters, one at a time, before any restart
+    const joins = joiningControllers(inv, quorumSeen).map(joinPlanLine);
+    if (restarting.length === 0) return [...before, ...(adoptLines.length ? [waitRegistered, ...adoptLines] : []), ...joins, ...after, ...(finalize ? [finalize] : [])];
     const role = (k: ResolvedKafka) => (k.processRoles.length === 2 ? 'broker+controller' : k.processRoles[0]!);
     return [
       ...before,
       waitRegistered,
       ...adoptLines,
+      ...joins,
       ...restarting.map((h) => `gate: 0 under-replicated and 0 offline partitions${kf(h.host).mode === 'kraft' && kf(h.host).processRoles.includes('controller') ? ', the other caught-up controllers a majority of the quorum' : ''} → restart ${h.host.name} (node ${kf(h.host).nodeId}, ${role(kf(h.host))}${kf(h.host).nodeId === active ? ', the active controller, last' : ''}) → wait until it is back and 0 under-replicated`),
       ...(restarting.length > 1 && active === undefined ? ['(brokers first, then controllers; the active controller is restarted last)'] : []),
       ...after,
@@ -340,6 +354,8 @@ export const kafkaRole: Role = {
     const adopting = kLive.filter((l) => l.changed.has(ADOPT));
     await waitForBrokers(inv, kLive.filter((l) => !adopting.includes(l) || handRunning(l.facts, kf(l.host))), report);
     if (adopting.length > 0) await rollingRestart(inv, kLive, adopting, report, DEPLOY_GATE, takeOverCommand);
+    // dynamic quorum: new controllers (started as observers in apply) become voters, one at a time
+    if (!step && joiningControllers(inv, quorumSeen).length) await addJoiningControllers(inv, kLive, report, preparedClusterId);
     if (toRestart.length > 0) await rollingRestart(inv, kLive, toRestart, report);
     if (step === 'migrate-metadata') await waitForMetadataMigrated(inv, brokerHosts(inv)[0]!.kafka, report);
     if (step === 'finalize') await waitForControllerQuorum(inv, report);
@@ -422,14 +438,24 @@ function formatOutcome(ctx: HostContext, host: KafkaHost, facts: Facts): Outcome
   // --cluster-id=<id>: an id may start with '-' (base64url), which `-t <id>` reads as an option
   const id = clusterId === undefined ? '<cluster-id-generated-at-deploy>' : quote(clusterId);
   const isController = k.processRoles.includes('controller');
+  // a controller joining a running dynamic quorum (not one of its voters): an observer until converge adds it (controller-membership.ts)
+  const joining = isController && joiningControllers(ctx.inv, quorumSeen).some((h) => h.kafka.nodeId === k.nodeId);
+  // no quorum answer, and another controller is formatted already: this one may be joining a cluster that is down —
+  // formatting it as a founder would give it a voter set of its own; never guessed
+  const othersFormatted = controllerHosts(ctx.inv).filter((h) => h.name !== host.name && Object.keys(h.kafka.directoryIds ?? {}).length > 0);
+  if (k.quorum === 'dynamic' && isController && !quorumSeen && othersFormatted.length > 0)
+    return blocked(
+      `the KRaft controller quorum does not answer, and ${othersFormatted.map((h) => h.name).join(', ')} ${othersFormatted.length > 1 ? 'are' : 'is'} formatted already: zkk cannot tell whether ${host.name} joins a running quorum (--no-initial-controllers) or founds it`,
+      'start the cluster (zkk start) and run zkk deploy again: a controller the quorum lists as a voter is formatted as a founder, any other joins as an observer and is added as a voter',
+    );
   const dynamic = k.quorum === 'dynamic'
-    ? isController ? ` --initial-controllers ${clusterId === undefined ? '<from-the-cluster-id>' : quote(initialControllers(ctx.inv, clusterId))}` : ' --no-initial-controllers'
+    ? isController && !joining ? ` --initial-controllers ${clusterId === undefined ? '<from-the-cluster-id>' : quote(initialControllers(ctx.inv, clusterId))}` : ' --no-initial-controllers'
     : '';
   // security: the admin (inter-broker) SCRAM user exists from the start; its credential comes on stdin, never in zkk's output
   const scram = addScramArgument(host, (ctx.prepared as KafkaRunPreparation | undefined)?.security);
   const format = `runuser -u ${quote(k.user)} -- env KAFKA_HEAP_OPTS=-Xmx256m LOG_DIR=${quote(k.logDir)} ${quote(`${k.installDir}/bin/kafka-storage.sh`)} format --cluster-id=${id} -c ${quote(`${k.confDir}/server.properties`)} --ignore-formatted${dynamic}`;
   const body = scram ? `IFS= read -r scram\n${format} --add-scram "$scram" 2>&1` : `${format} 2>&1`;
-  const summary = `format ${unformatted.join(', ')} (cluster id ${clusterId ?? 'generated at deploy'})${scram ? `, SCRAM user ${scram.user}` : ''}`;
+  const summary = `format ${unformatted.join(', ')} (cluster id ${clusterId ?? 'generated at deploy'})${joining ? ', a controller joining the running quorum (--no-initial-controllers: an observer until added as a voter)' : ''}${scram ? `, SCRAM user ${scram.user}` : ''}`;
   return change(summary, [exec(script(body, 'kafka-storage.sh format'), { timeoutMs: 120_000, ...(scram ? { stdin: `SCRAM-SHA-512=[name=${scram.user},password="${scram.password}"]\n`, stdinLabel: `the SCRAM credential of ${scram.user}` } : {}) })]);
 }
 
