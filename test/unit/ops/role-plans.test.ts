@@ -37,6 +37,7 @@ function freshFacts(role: Role, ctx: HostContext, over: Record<string, unknown> 
     else if (p.key.startsWith('process:')) f.set(p.key, { running: false });
     else if (p.key.startsWith('zookeeper-4lw:')) f.set(p.key, p.parse('zkk: no answer'));
     else if (p.key.startsWith('zookeeper-data:')) f.set(p.key, '0');
+    else if (p.key.startsWith('zookeeper-dynamic-files:') || p.key.startsWith('zookeeper-conf:')) f.set(p.key, p.parse(''));
     else if (p.key.startsWith('zookeeper-hand:') || p.key.startsWith('kafka-hand:')) f.set(p.key, p.parse(''));
     else throw new Error(`unexpected probe ${p.key}`);
   }
