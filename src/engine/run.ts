@@ -194,7 +194,13 @@ export async function runPipeline(inventory: Inventory, opts: RunOptions): Promi
         if (role.converge && live.length > 0) {
           emit({ type: 'stage', stage: 'converge', role: role.name });
           try {
-            await role.converge(inv, live, { info: (host, message) => emit({ type: 'info', host, message }) });
+            await role.converge(inv, live, {
+              info: (host, message) => emit({ type: 'info', host, message }),
+              step: (host, step, status, detail) => {
+                const r = runs.find((x) => x.host.name === host);
+                if (r) record(r, step, status, detail, emit);
+              },
+            });
           } catch (e) {
             const msg = `${role.name}: ${errorText(e)}`;
             clusterErrors.push(msg);

@@ -79,6 +79,11 @@ export interface PlannedHost {
 
 export interface HandlerReporter {
   info(host: string | undefined, message: string): void;
+  /**
+   * A cluster-wide step converge ran (e.g. Kafka's users and ACLs), recorded on the host
+   * named like a host's step: counted ok or changed in the recap.
+   */
+  step?(host: string, step: { id: string; title: string }, status: 'ok' | 'changed', detail: string): void;
 }
 
 /** What `zkk restart|stop|start` asks of a role. */

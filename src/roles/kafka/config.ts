@@ -8,7 +8,7 @@ import { kafkaPidFile } from './process.js';
 import { servicesJavaHome } from '../java/java-role.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
 import { metricsAgentFlag } from './metrics-agent.js';
-import { securedListeners } from './security.js';
+import { nodePrincipals, securedListeners } from './security.js';
 
 export type KafkaHost = ResolvedHost & { kafka: ResolvedKafka };
 
@@ -71,7 +71,7 @@ export interface KafkaFiles {
   systemdUnit: string;
 }
 
-export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOptions & { ibp?: string; adminPassword?: string; quorumBootstrap?: string } = {}): KafkaFiles {
+export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOptions & { ibp?: string; adminPassword?: string; quorumBootstrap?: string; nodePrincipals?: string[] } = {}): KafkaFiles {
   const k = host.kafka;
   const kraft = k.mode === 'kraft';
   const isBroker = k.processRoles.includes('broker');
@@ -87,7 +87,7 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
   // zkk migrate: a ZooKeeper-mode broker with the migration talks to the KRaft quorum; a controller in migration mode to ZooKeeper
   const migrating = !!k.migration?.migrating;
   const quorum = kraft || migrating;
-  const secured = host.security ? securedListeners(host, k, host.security, opts.adminPassword, kraft && k.quorum === 'dynamic') : undefined;
+  const secured = host.security ? securedListeners(host, k, host.security, opts.adminPassword, kraft && k.quorum === 'dynamic', opts.nodePrincipals ?? nodePrincipals(inv, undefined)) : undefined;
   const ctx = {
     cluster: inv.cluster,
     k,

@@ -3,6 +3,8 @@
  * where zkk differs. Replication defaults that depend on the broker count are computed
  * in the role (min(3, brokers)), never left at upstream's 3 on a 1-broker cluster.
  */
+import type { KafkaAclInput } from './access.js';
+
 export const kafkaDefaults = {
   /** ZooKeeper mode needs 3.9.x (the last line with it); KRaft defaults to 4.x. */
   versionZookeeperMode: '3.9.2',
@@ -39,6 +41,10 @@ export const kafkaDefaults = {
   /** KRaft quorum style: 'static' (controller.quorum.voters) or 'dynamic' (controller.quorum.bootstrap.servers, 3.9+). */
   quorum: 'static' as 'static' | 'dynamic',
   extraConfig: {} as Record<string, string | number | boolean>,
+  /** KRaft with security: SCRAM users zkk manages (none by default). */
+  users: [] as { name: string; password: { file?: string; env?: string } }[],
+  /** KRaft with security: ACL bindings zkk manages (none by default; the authorizer denies what no ACL allows). */
+  acls: [] as KafkaAclInput[],
 };
 
 export type KafkaDefaults = typeof kafkaDefaults;

@@ -15,6 +15,8 @@ import { kafkaDefaults } from './defaults.js';
 import { settleIds } from '../stable-ids.js';
 import { kafkaSchema, type KafkaInput, type KafkaMode, type ResolvedKafka } from './settings.js';
 import { pinnedAgentSha512 } from './metrics-agent.js';
+import { CLUSTER_RESOURCE_NAME } from './access.js';
+import { securityDefaults } from '../security/defaults.js';
 
 export const KAFKA_BROKER_ROLE = 'kafka';
 export const KAFKA_CONTROLLER_ROLE = 'kafka-controller';
@@ -45,6 +47,7 @@ export const kafkaInventorySection: InventorySection<ResolvedKafka> = {
     checkModeAndVersion(ctx, mode, version, members.length > 0);
     checkNodeIds(ctx, members);
     checkMetricsAgent(ctx, block);
+    checkUsersAndAcls(ctx, block, mode, members.length > 0);
     const controllers = kraftControllers(ctx, mode, members, brokers);
     const out = new Map<number, ResolvedKafka>();
     const ids = provisionalNodeIds(members);
@@ -99,6 +102,36 @@ function resolveHost(
     nodeIdAsked: given.nodeIdAsked,
     processRoles: given.processRoles,
   };
+}
+
+/**
+ * kafka.users and kafka.acls: cluster-wide, KRaft with security: only (ZooKeeper mode has no
+ * SCRAM/ACL management in zkk yet), user names unique and not zkk's admin user, no resource
+ * name for cluster, one for the other types.
+ */
+function checkUsersAndAcls(ctx: SectionContext, block: KafkaInput, mode: KafkaMode, anyKafkaHost: boolean): void {
+  ctx.input.hosts.forEach((h, i) => {
+    for (const key of ['users', 'acls'] as const)
+      if (kafkaOf(h)?.[key]) ctx.fail(['hosts', i, 'kafka', key], `kafka.${key} is cluster-wide`, 'set it under the top-level kafka: block');
+  });
+  const users = block.users ?? [];
+  const acls = block.acls ?? [];
+  if (!anyKafkaHost || (users.length === 0 && acls.length === 0)) return;
+  const key = users.length > 0 ? 'users' : 'acls';
+  if (mode === 'zookeeper') return ctx.fail(['kafka', key], `kafka.${key} is not supported in ZooKeeper mode yet (zkk manages SCRAM users and ACLs on KRaft clusters only)`, 'remove it, or run the cluster in KRaft mode');
+  const security = ctx.input.security as { sasl?: { adminUser?: string } } | undefined;
+  if (!security) return ctx.fail(['kafka', key], `kafka.${key} needs security: (SASL_SSL listeners and the authorizer)`, 'add a security: block with sasl.adminPassword');
+  const admin = security.sasl?.adminUser ?? securityDefaults.sasl.adminUser;
+  const seen = new Set<string>();
+  users.forEach((u, i) => {
+    if (u.name === admin) ctx.fail(['kafka', 'users', i, 'name'], `${u.name} is zkk's admin user (security.sasl.adminUser), managed by zkk already`, 'give the application its own user');
+    else if (seen.has(u.name)) ctx.fail(['kafka', 'users', i, 'name'], `user ${u.name} is listed twice`);
+    seen.add(u.name);
+  });
+  acls.forEach((a, i) => {
+    if (a.resourceType === 'cluster' && a.name !== undefined && a.name !== CLUSTER_RESOURCE_NAME) ctx.fail(['kafka', 'acls', i, 'name'], `the cluster resource has no name of its own (Kafka calls it ${CLUSTER_RESOURCE_NAME})`, 'remove name');
+    if (a.resourceType !== 'cluster' && a.name === undefined) ctx.fail(['kafka', 'acls', i, 'name'], `an ACL on a ${a.resourceType} needs name (the ${a.resourceType}, a prefix with pattern: prefixed, or "*")`);
+  });
 }
 
 /** The agent's checksum must come from somewhere: Maven Central publishes no .sha512 for it. */

@@ -50,7 +50,9 @@ import { decisionDetail, settleMigration, type MigrationDecision, type Migration
 import { readZookeeperMetadata, waitForControllerQuorum, waitForMetadataMigrated } from './migration-watch.js';
 import { STEP_TITLE } from './migration.js';
 import { ensureMetricsAgent, METRICS_AGENT_COMPONENT, metricsAgentJar, metricsAgentProbe, metricsAgentRelease, metricsRulesFile } from './metrics-agent.js';
-import { addScramArgument, kafkaSecurityFiles, kafkaSecurityProbes, kafkaSecuritySteps, prepareKafkaSecurity, securityModeStep, serverPropertiesAccess, type KafkaSecurityRun } from './security.js';
+import { accessRecordProbe } from './access.js';
+import { convergeAccess, planAccessLines, prepareAccess, type AccessRun } from './access-step.js';
+import { addScramArgument, nodePrincipals, kafkaSecurityFiles, kafkaSecurityProbes, kafkaSecuritySteps, prepareKafkaSecurity, securityModeStep, serverPropertiesAccess, type KafkaSecurityRun } from './security.js';
 
 const RESTART = KAFKA_RESTART;
 /** What the running cluster said in this run's prepare (undefined: it did not answer). */
@@ -60,6 +62,8 @@ let migrationRun: MigrationRun | undefined;
 let migrationDecision: MigrationDecision | undefined;
 /** this run is `zkk upgrade finalize` (set by prepare, like membership) */
 let runIsFinalize = false;
+/** kafka.users / kafka.acls: the passwords read at prepare (and, for plan, the cluster's state). */
+let accessRun: AccessRun | undefined;
 /** KRaft: this run's cluster id (AddRaftVoter names it), as prepare read it */
 let preparedClusterId: string | undefined;
 /** KRaft: the quorum as prepare saw it — through a broker, else from the controllers (undefined: no answer) */
@@ -175,6 +179,7 @@ export const kafkaRole: Role = {
     // first the run's credentials (a secured cluster is asked over TLS + SCRAM), then the cluster
     const prepared = await prepareKafka(inv, mode, intent);
     membership = await readClusterMembership(inv);
+    accessRun = await prepareAccess(inv, mode, prepared.security, membership !== undefined);
     quorumSeen = membership?.quorum ?? (await quorumFromControllers(inv));
     runIsFinalize = !!intent?.finalize;
     migrationRun = prepared.migration;
@@ -214,6 +219,7 @@ export const kafkaRole: Role = {
       pathProbe(`${k.confDir}/server.properties`, true),
       ...(k.metrics ? [metricsAgentProbe(k), pathProbe(metricsRulesFile(k), true)] : []),
       ...kafkaSecurityProbes(ctx.host),
+      ...(k.mode === 'kraft' && ctx.host.security ? [accessRecordProbe(k)] : []),
       finalizedProbe(k),
       ...(k.mode === 'kraft' && (ctx.prepared as KafkaRunPreparation | undefined)?.finalize && isFeatureHost(ctx.inv, k) ? [featuresProbe(k)] : []),
       pathProbe(stockServerProperties(k)),
@@ -239,7 +245,7 @@ export const kafkaRole: Role = {
     // dynamic quorum, the controller set changed: a host whose bootstrap list still names a majority of the controllers keeps it (no roll)
     const currentProps = facts.get(pathProbe(`${k.confDir}/server.properties`, true));
     const kept = k.mode === 'kraft' && k.quorum === 'dynamic' ? keptQuorumBootstrap(currentProps.kind === 'file' ? currentProps.content : undefined, quorumBootstrapServers(ctx.inv)) : undefined;
-    const files = renderKafkaFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir, ibp, ...(run ? { adminPassword: run.adminPassword } : {}), ...(kept ? { quorumBootstrap: kept } : {}) });
+    const files = renderKafkaFiles(ctx.inv, host, { overrideDir: ctx.templateOverrideDir, ibp, ...(run ? { adminPassword: run.adminPassword } : {}), ...(kept ? { quorumBootstrap: kept } : {}), ...(host.security && k.mode === 'kraft' ? { nodePrincipals: nodePrincipals(ctx.inv, run) } : {}) });
     const rel = ctx.releases.get('kafka');
     if (!rel) throw new Error('kafka release not obtained');
     const vdir = versionedKafkaDir(k);
@@ -308,57 +314,11 @@ export const kafkaRole: Role = {
     return steps;
   },
   planConverge(inv, hosts) {
-    const step = kafkaHosts(inv)[0]?.kafka.migration?.step;
-    // the order deploy rolls in: brokers, then standby controllers, the active controller (as the cluster reported it at prepare) last
-    const active = activeControllerSeen(membership);
-    const restarting = rollOrder(
-      hosts.filter((h) => h.host.kafka && h.changes.has(RESTART) && !h.changes.has(START) && h.facts.get(kafkaProcessProbe(kf(h.host))).running),
-      (h) => kf(h.host),
-      active,
-    );
-    const before = step && step !== 'finalize' && migrationDecision?.step ? [`migration: ${STEP_TITLE[step]}`, 'wait for the KRaft controller quorum (a leader, every controller a voter)'] : [];
-    const after = step === 'migrate-metadata' && migrationDecision?.step ? ['wait until ZooKeeper /migration records the metadata copied to KRaft (kraft_metadata_offset > 0): dual-write'] : step === 'finalize' && migrationDecision?.step ? ['wait for the KRaft controller quorum'] : [];
-    const finalize = pendingFinalizeStep(hosts);
-    // hand-built brokers: those already stopped (a take-over cut short) first, then one at a time, the active controller last
-    const adopting = adoptionOrder(hosts.filter((h) => h.host.kafka && h.changes.has(ADOPT)), (h) => kf(h.host), (h) => handRunning(h.facts, kf(h.host)), active);
-    const adoptLines = adopting.map((h) =>
-      handRunning(h.facts, kf(h.host))
-        ? `gate: 0 under-replicated and 0 offline partitions → take over ${h.host.name} (broker ${kf(h.host).nodeId}${kf(h.host).nodeId === active ? ', the active controller, last' : ''}): stop the hand-started broker (controlled shutdown), move its data, start zkk's service (${ADOPT}) → wait until it is back under zkk's service, in the ISR, and 0 under-replicated`
-        : `take over ${h.host.name} (broker ${kf(h.host).nodeId}, down: no gate, it takes nothing more away) (${ADOPT}) → wait until it is back under zkk's service, in the ISR, and 0 under-replicated`,
-    );
-    const waitRegistered = `wait until every broker${adopting.some((h) => !handRunning(h.facts, kf(h.host))) ? ' not down for its take-over' : ''} is registered and listening`;
-    // dynamic quorum: the controllers deploy adds as voters, one at a time, before any restart
-    const joins = joiningControllers(inv, quorumSeen).map(joinPlanLine);
-    if (restarting.length === 0) return [...before, ...(adoptLines.length ? [waitRegistered, ...adoptLines] : []), ...joins, ...after, ...(finalize ? [finalize] : [])];
-    const role = (k: ResolvedKafka) => (k.processRoles.length === 2 ? 'broker+controller' : k.processRoles[0]!);
-    return [
-      ...before,
-      waitRegistered,
-      ...adoptLines,
-      ...joins,
-      ...restarting.map((h) => `gate: 0 under-replicated and 0 offline partitions${kf(h.host).mode === 'kraft' && kf(h.host).processRoles.includes('controller') ? ', the other caught-up controllers a majority of the quorum' : ''} → restart ${h.host.name} (node ${kf(h.host).nodeId}, ${role(kf(h.host))}${kf(h.host).nodeId === active ? ', the active controller, last' : ''}) → wait until it is back and 0 under-replicated`),
-      ...(restarting.length > 1 && active === undefined ? ['(brokers first, then controllers; the active controller is restarted last)'] : []),
-      ...after,
-      ...(finalize ? [finalize] : []),
-    ];
+    return [...planRollAndMigration(inv, hosts), ...planAccessLines(inv, accessRun, hosts)];
   },
   async converge(inv, live, report) {
-    const kLive = live.filter((l) => l.host.kafka);
-    const toRestart = kLive.filter((l) => l.changed.has(RESTART) && !l.changed.has(START) && l.facts.get(kafkaProcessProbe(kf(l.host))).running);
-    // zkk migrate: the controllers' quorum before any broker rolls towards it; after the brokers' roll in
-    // migration mode, the metadata copy recorded as done in ZooKeeper
-    const k0 = kafkaHosts(inv)[0]?.kafka;
-    const step = migrationDecision?.step ? k0?.migration?.step : undefined;
-    if (step && step !== 'finalize') await waitForControllerQuorum(inv, report);
-    // a hand-built broker a cut-short take-over left stopped is not waited for: its take-over starts it
-    const adopting = kLive.filter((l) => l.changed.has(ADOPT));
-    await waitForBrokers(inv, kLive.filter((l) => !adopting.includes(l) || handRunning(l.facts, kf(l.host))), report);
-    if (adopting.length > 0) await rollingRestart(inv, kLive, adopting, report, DEPLOY_GATE, takeOverCommand);
-    // dynamic quorum: new controllers (started as observers in apply) become voters, one at a time
-    if (!step && joiningControllers(inv, quorumSeen).length) await addJoiningControllers(inv, kLive, report, preparedClusterId);
-    if (toRestart.length > 0) await rollingRestart(inv, kLive, toRestart, report);
-    if (step === 'migrate-metadata') await waitForMetadataMigrated(inv, brokerHosts(inv)[0]!.kafka, report);
-    if (step === 'finalize') await waitForControllerQuorum(inv, report);
+    await convergeRollAndMigration(inv, live, report);
+    await convergeAccess(inv, accessRun, live.filter((l) => l.host.kafka), report);
   },
   day2: kafkaDay2,
   uninstallProbes: (ctx) => uninstallProbes(kafkaLayout(kf(ctx.host))),
@@ -733,3 +693,60 @@ async function verifyKafka(inv: Inventory, live: LiveHost[]): Promise<VerifyChec
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+
+/** plan: the roll (in deploy's order, each restart with its gate), take-overs and the migration waits. */
+function planRollAndMigration(inv: Inventory, hosts: PlannedHost[]): string[] {
+  const step = kafkaHosts(inv)[0]?.kafka.migration?.step;
+  // the order deploy rolls in: brokers, then standby controllers, the active controller (as the cluster reported it at prepare) last
+  const active = activeControllerSeen(membership);
+  const restarting = rollOrder(
+    hosts.filter((h) => h.host.kafka && h.changes.has(RESTART) && !h.changes.has(START) && h.facts.get(kafkaProcessProbe(kf(h.host))).running),
+    (h) => kf(h.host),
+    active,
+  );
+  const before = step && step !== 'finalize' && migrationDecision?.step ? [`migration: ${STEP_TITLE[step]}`, 'wait for the KRaft controller quorum (a leader, every controller a voter)'] : [];
+  const after = step === 'migrate-metadata' && migrationDecision?.step ? ['wait until ZooKeeper /migration records the metadata copied to KRaft (kraft_metadata_offset > 0): dual-write'] : step === 'finalize' && migrationDecision?.step ? ['wait for the KRaft controller quorum'] : [];
+  const finalize = pendingFinalizeStep(hosts);
+  // hand-built brokers: those already stopped (a take-over cut short) first, then one at a time, the active controller last
+  const adopting = adoptionOrder(hosts.filter((h) => h.host.kafka && h.changes.has(ADOPT)), (h) => kf(h.host), (h) => handRunning(h.facts, kf(h.host)), active);
+  const adoptLines = adopting.map((h) =>
+    handRunning(h.facts, kf(h.host))
+      ? `gate: 0 under-replicated and 0 offline partitions → take over ${h.host.name} (broker ${kf(h.host).nodeId}${kf(h.host).nodeId === active ? ', the active controller, last' : ''}): stop the hand-started broker (controlled shutdown), move its data, start zkk's service (${ADOPT}) → wait until it is back under zkk's service, in the ISR, and 0 under-replicated`
+      : `take over ${h.host.name} (broker ${kf(h.host).nodeId}, down: no gate, it takes nothing more away) (${ADOPT}) → wait until it is back under zkk's service, in the ISR, and 0 under-replicated`,
+  );
+  const waitRegistered = `wait until every broker${adopting.some((h) => !handRunning(h.facts, kf(h.host))) ? ' not down for its take-over' : ''} is registered and listening`;
+  // dynamic quorum: the controllers deploy adds as voters, one at a time, before any restart
+  const joins = joiningControllers(inv, quorumSeen).map(joinPlanLine);
+  if (restarting.length === 0) return [...before, ...(adoptLines.length ? [waitRegistered, ...adoptLines] : []), ...joins, ...after, ...(finalize ? [finalize] : [])];
+  const role = (k: ResolvedKafka) => (k.processRoles.length === 2 ? 'broker+controller' : k.processRoles[0]!);
+  return [
+    ...before,
+    waitRegistered,
+    ...adoptLines,
+    ...joins,
+    ...restarting.map((h) => `gate: 0 under-replicated and 0 offline partitions${kf(h.host).mode === 'kraft' && kf(h.host).processRoles.includes('controller') ? ', the other caught-up controllers a majority of the quorum' : ''} → restart ${h.host.name} (node ${kf(h.host).nodeId}, ${role(kf(h.host))}${kf(h.host).nodeId === active ? ', the active controller, last' : ''}) → wait until it is back and 0 under-replicated`),
+    ...(restarting.length > 1 && active === undefined ? ['(brokers first, then controllers; the active controller is restarted last)'] : []),
+    ...after,
+    ...(finalize ? [finalize] : []),
+  ];
+}
+
+async function convergeRollAndMigration(inv: Inventory, live: LiveHost[], report: HandlerReporter): Promise<void> {
+  const kLive = live.filter((l) => l.host.kafka);
+  const toRestart = kLive.filter((l) => l.changed.has(RESTART) && !l.changed.has(START) && l.facts.get(kafkaProcessProbe(kf(l.host))).running);
+  // zkk migrate: the controllers' quorum before any broker rolls towards it; after the brokers' roll in
+  // migration mode, the metadata copy recorded as done in ZooKeeper
+  const k0 = kafkaHosts(inv)[0]?.kafka;
+  const step = migrationDecision?.step ? k0?.migration?.step : undefined;
+  if (step && step !== 'finalize') await waitForControllerQuorum(inv, report);
+  // a hand-built broker a cut-short take-over left stopped is not waited for: its take-over starts it
+  const adopting = kLive.filter((l) => l.changed.has(ADOPT));
+  await waitForBrokers(inv, kLive.filter((l) => !adopting.includes(l) || handRunning(l.facts, kf(l.host))), report);
+  if (adopting.length > 0) await rollingRestart(inv, kLive, adopting, report, DEPLOY_GATE, takeOverCommand);
+  // dynamic quorum: new controllers (started as observers in apply) become voters, one at a time
+  if (!step && joiningControllers(inv, quorumSeen).length) await addJoiningControllers(inv, kLive, report, preparedClusterId);
+  if (toRestart.length > 0) await rollingRestart(inv, kLive, toRestart, report);
+  if (step === 'migrate-metadata') await waitForMetadataMigrated(inv, brokerHosts(inv)[0]!.kafka, report);
+  if (step === 'finalize') await waitForControllerQuorum(inv, report);
+}

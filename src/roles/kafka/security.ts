@@ -8,6 +8,8 @@
  * the file or variable the inventory names; it reaches server.properties (0640, masked in
  * diffs) and the format command (masked), never output.
  */
+import { X509Certificate } from 'node:crypto';
+import { ExitCode, ZkkError } from '../../errors/zkk-error.js';
 import type { Facts } from '../../facts/gather.js';
 import { pathProbe, type Probe } from '../../facts/probes.js';
 import type { Inventory, ResolvedHost, ResolvedKafka } from '../../inventory/resolve.js';
@@ -28,6 +30,28 @@ export interface KafkaSecurityRun {
 }
 
 export const SASL_LISTENER = 'SASL_SSL';
+export const STANDARD_AUTHORIZER = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
+
+/**
+ * The principal a Kafka node has on the mTLS controller listener: User:<its certificate's
+ * subject DN in RFC 2253 order> (Kafka's default principal builder, no ssl.principal.mapping.rules).
+ * Generated certificates have the subject CN=<host name>; provided ones are read. A DN whose
+ * values need RFC 2253 escaping is refused rather than guessed.
+ */
+export function certificatePrincipal(certPem: string, host: string): string {
+  const rdns = new X509Certificate(certPem).subject.split('\n').filter(Boolean);
+  const bad = rdns.find((r) => /[,+"\\<>;#]|=.*=|^\s|\s$/.test(r));
+  if (bad) throw new ZkkError('TLS', `${host}: the certificate's subject (${rdns.join(', ')}) has characters zkk cannot write into super.users`, { exitCode: ExitCode.usage, host, hint: 'use a certificate whose subject is plain, like CN=<host name>, or tls.mode: generate' });
+  return `User:${rdns.reverse().join(',')}`;
+}
+
+/** Every Kafka node's controller-listener principal (super users): from its certificate, else (a first plan, generate) CN=<name>. */
+export function nodePrincipals(inv: Inventory, run: KafkaSecurityRun | undefined): string[] {
+  return inv.hosts.filter((h) => h.kafka && h.security).map((h) => {
+    const pem = run?.tls.hosts.get(h.index)?.certPem;
+    return pem ? certificatePrincipal(pem, h.name) : `User:CN=${h.name}`;
+  });
+}
 const SCRAM_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule';
 
 const securityOf = (inv: Inventory): ResolvedSecurity | undefined => inv.hosts.find((h) => h.kafka && h.security)?.security;
@@ -119,7 +143,7 @@ export interface KafkaListeners {
 }
 
 /** Listeners and properties of a secured node. */
-export function securedListeners(host: ResolvedHost, k: ResolvedKafka, s: ResolvedSecurity, password: string | undefined, dynamicQuorum: boolean): KafkaListeners {
+export function securedListeners(host: ResolvedHost, k: ResolvedKafka, s: ResolvedSecurity, password: string | undefined, dynamicQuorum: boolean, nodePrincipals: readonly string[] = []): KafkaListeners {
   const kraft = k.mode === 'kraft';
   const isBroker = k.processRoles.includes('broker');
   const isController = kraft && k.processRoles.includes('controller');
@@ -151,6 +175,15 @@ export function securedListeners(host: ResolvedHost, k: ResolvedKafka, s: Resolv
     // brokers check each other's host names against the SANs (upstream default, kept explicit)
     { key: 'ssl.endpoint.identification.algorithm', value: 'https' },
     ...(kraft ? [{ key: 'listener.name.controller.ssl.client.auth', value: 'required' }] : []),
+    // KRaft: the authorizer (kafka.acls); super users are zkk's admin (inter-broker, zkk's own
+    // clients) and every node as it authenticates on the mTLS controller listener (its certificate's DN)
+    ...(kraft
+      ? [
+          { key: 'authorizer.class.name', value: STANDARD_AUTHORIZER },
+          { key: 'super.users', value: [`User:${s.sasl.adminUser}`, ...nodePrincipals].join(';') },
+          { key: 'allow.everyone.if.no.acl.found', value: 'false' },
+        ]
+      : []),
   ];
   return { listeners: listeners.join(','), advertised: advertised.join(','), protocolMap, interBroker: SASL_LISTENER, properties };
 }

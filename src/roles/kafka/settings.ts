@@ -8,6 +8,7 @@ import { absolutePathField, addressField, accountNameField, downloadUrlField, ex
 import type { ReleaseSource } from '../../inventory/merge.js';
 import type { KafkaDefaults } from './defaults.js';
 import type { MigrationStep } from './migration.js';
+import { secretSourceField } from '../security/settings.js';
 
 export const kafkaSchema = z
   .strictObject({
@@ -45,6 +46,29 @@ export const kafkaSchema = z
     group: accountNameField.optional().describe('Service group (default kafka)'),
     quorum: z.enum(['static', 'dynamic']).optional().describe('KRaft quorum: static voters (default) or dynamic (3.9+)'),
     extraConfig: extraConfigField.optional().describe('Extra server.properties, written last'),
+    users: z
+      .array(
+        z.strictObject({
+          name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/, 'letters, digits and _ . @ - (at most 64)').describe('The SCRAM-SHA-512 user name (its principal is User:<name>)'),
+          password: secretSourceField.describe("The user's password: { file: PATH } or { env: NAME } (never the inventory text)"),
+        }),
+      )
+      .optional()
+      .describe('KRaft with security: SCRAM-SHA-512 users zkk creates (and removes again when no longer listed, if zkk created them); cluster-wide'),
+    acls: z
+      .array(
+        z.strictObject({
+          principal: z.string().regex(/^User:[^;\s][^;]*$/, 'User:<name> (a SCRAM user, or a certificate DN like User:CN=app)').describe('Who: User:<scram user>, or User:<certificate DN> for a TLS client'),
+          resourceType: z.enum(['topic', 'group', 'cluster', 'transactionalId']).describe('What kind of resource: topic, group, cluster or transactionalId'),
+          name: z.string().min(1).optional().describe('The resource name (or prefix with pattern: prefixed); "*" for all; not for cluster'),
+          pattern: z.enum(['literal', 'prefixed']).optional().describe('literal (default): the name exactly; prefixed: every resource whose name starts with it'),
+          operations: z.array(z.enum(['all', 'read', 'write', 'create', 'delete', 'alter', 'describe', 'clusterAction', 'describeConfigs', 'alterConfigs', 'idempotentWrite'])).min(1).describe('Operations allowed or denied, e.g. [read, write, describe]'),
+          permission: z.enum(['allow', 'deny']).optional().describe('allow (default) or deny'),
+          host: z.string().regex(/^(\*|[0-9A-Fa-f.:]+)$/, '* or an IP address').optional().describe('The client address it applies to (default *: any)'),
+        }),
+      )
+      .optional()
+      .describe('KRaft with security: ACL bindings zkk creates (and removes again when no longer listed, if zkk created them); cluster-wide'),
   })
   .describe('Kafka settings for every kafka host (a host may override them)');
 
