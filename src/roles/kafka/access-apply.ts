@@ -31,6 +31,19 @@ export async function passwordWorks(at: Endpoint, tls: WireSecurity['tls'], user
   }
 }
 
+/** The login tried on each broker in turn until one answers (a broker down is not a wrong password). */
+async function passwordWorksOnAny(brokers: Endpoint[], tls: WireSecurity['tls'], user: string, password: string): Promise<boolean> {
+  let last: unknown;
+  for (const b of brokers) {
+    try {
+      return await passwordWorks(b, tls, user, password);
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
+}
+
 /** The cluster's users, ACLs, and which listed users' passwords work. */
 export async function readAccessState(brokers: Endpoint[], tls: WireSecurity['tls'], users: ReadonlyMap<string, string>): Promise<AccessState> {
   const c = await connectAny(brokers, { clientId: 'zkk-deploy', requestTimeoutMs: 10_000 });
@@ -43,8 +56,7 @@ export async function readAccessState(brokers: Endpoint[], tls: WireSecurity['tl
     c.close();
   }
   const working = new Set<string>();
-  const at = brokers[0]!;
-  for (const [user, password] of users) if (existing.includes(user) && (await passwordWorks(at, tls, user, password))) working.add(user);
+  for (const [user, password] of users) if (existing.includes(user) && (await passwordWorksOnAny(brokers, tls, user, password))) working.add(user);
   return { users: existing, working, acls };
 }
 

@@ -68,7 +68,9 @@ export function planAccessLines(inv: Inventory, run: AccessRun | undefined, host
 export async function convergeAccess(inv: Inventory, run: AccessRun | undefined, live: LiveHost[], report: HandlerReporter): Promise<void> {
   if (!run || !applies(inv) || !inScope(inv, live)) return;
   const first = live.find((l) => l.host.kafka?.processRoles.includes('broker')) ?? live[0]!;
-  const eps = endpoints(inv);
+  // the brokers this run reached (one down is not waited for; it catches up from the metadata log when it starts)
+  const eps = live.filter((l) => l.host.kafka?.processRoles.includes('broker')).map((l) => ({ host: l.host.kafka!.advertisedHost, port: l.host.kafka!.port }));
+  if (eps.length === 0) return;
   const state = await readAccessState(eps, run.tls, run.passwords);
   const p = planFor(inv, run, state, live);
   const changes = accessChanges(p);
