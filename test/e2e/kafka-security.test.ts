@@ -26,6 +26,19 @@ const APP_PASSWORD = `app-${Math.random().toString(36).slice(2)}-e2e-secret`;
 process.env.ZKK_E2E_APP_PW = APP_PASSWORD;
 const APP_TOPIC_ACL = { principal: 'User:app', resourceType: 'topic', name: 'app-orders', operations: ['read', 'write', 'describe'] };
 const APP_GROUP_ACL = { principal: 'User:app', resourceType: 'group', name: 'app-', pattern: 'prefixed', operations: ['read'] };
+/** Consume a topic from the beginning with a group until n distinct values arrived (sorted). */
+async function consumeAll(kafka: Kafka, topic: string, groupId: string, n: number): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const got = new Set<string>();
+  await new Promise<void>((resolve) => {
+    void consumer.run({ eachMessage: async ({ message }) => { got.add(message.value!.toString()); if (got.size === n) resolve(); } });
+  });
+  await consumer.disconnect();
+  return [...got].sort();
+}
+
 /** TOPIC_AUTHORIZATION_FAILED as kafkajs reports it (its type, else its message). */
 const denial = (e: unknown) => `${(e as { type?: string }).type ?? ''} ${(e as Error).message}`;
 afterAll(async () => hostsDown(), T(120_000));
@@ -94,15 +107,7 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
     const values = Array.from({ length: 20 }, (_, i) => `m-${i}`);
     await producer.send({ topic: 'sec-e2e', acks: -1, messages: values.map((value) => ({ value })) });
     await producer.disconnect();
-    const consumer = kafka.consumer({ groupId: 'sec-e2e-group' });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'sec-e2e', fromBeginning: true });
-    const got = new Set<string>();
-    await new Promise<void>((resolve) => {
-      void consumer.run({ eachMessage: async ({ message }) => { got.add(message.value!.toString()); if (got.size === values.length) resolve(); } });
-    });
-    await consumer.disconnect();
-    expect([...got].sort()).toEqual([...values].sort());
+    expect(await consumeAll(kafka, 'sec-e2e', 'sec-e2e-group', values.length)).toEqual([...values].sort());
     console.log(`kafka-security: deploy + verify + SASL_SSL produce/consume in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }, T(400_000));
 
@@ -152,15 +157,7 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
     const denied = await producer.send({ topic: 'sec-e2e', acks: -1, messages: [{ value: 'no' }] }).then(() => 'sent', denial);
     expect(denied).toMatch(/TOPIC_AUTHORIZATION_FAILED/);
     await producer.disconnect();
-    const consumer = app.consumer({ groupId: 'app-group' });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'app-orders', fromBeginning: true });
-    const got = new Set<string>();
-    await new Promise<void>((resolve) => {
-      void consumer.run({ eachMessage: async ({ message }) => { got.add(message.value!.toString()); if (got.size === values.length) resolve(); } });
-    });
-    await consumer.disconnect();
-    expect([...got].sort()).toEqual([...values].sort());
+    expect(await consumeAll(app, 'app-orders', 'app-group', values.length)).toEqual([...values].sort());
     // the wrong password for app is refused
     const wrong = await KafkaWireConnection.connect(addr('k2'), 9092, { connectTimeoutMs: 10_000, security: { tls: { ca }, sasl: { mechanism: 'SCRAM-SHA-512', user: 'app', password: 'not-app-password' } } }).catch((e: unknown) => e);
     expect((wrong as KafkaWireError).errorCode).toBe(SASL_AUTHENTICATION_FAILED);
