@@ -17,6 +17,7 @@
  * finished by the next.
  */
 import { quote, script, type Command } from '../../shell/command.js';
+import { handJvmPidsScript } from '../../shell/hand-jvm-pids.js';
 import type { Probe } from '../../facts/probes.js';
 import type { ResolvedKafka } from '../../inventory/resolve.js';
 import { MARKER } from '../../ops/archive.js';
@@ -87,20 +88,6 @@ const MOVABLE_FN = [
   '}',
 ].join('\n');
 
-/** Shell: the pids of java kafka.Kafka processes whose command line runs from `dir` (not the zkk pid file's). */
-const handPidsScript = (dir: string, zkkPidFile: string) =>
-  [
-    `z=$(cat ${quote(zkkPidFile)} 2>/dev/null | tr -dc 0-9)`,
-    'for p in /proc/[0-9]*; do',
-    '  [ "$(cat "$p/comm" 2>/dev/null)" = java ] || continue',
-    '  c=$(tr \'\\0\' \' \' < "$p/cmdline" 2>/dev/null) || continue',
-    '  case "$c" in *" kafka.Kafka "*|*" kafka.Kafka") ;; *) continue ;; esac',
-    `  case "$c" in *${quote(`${dir}/`)}*) ;; *) continue ;; esac`,
-    '  grep -q \'^State:.*Z\' "$p/status" 2>/dev/null && continue',
-    '  [ "${p#/proc/}" = "$z" ] && continue',
-    '  echo "${p#/proc/}"',
-    'done',
-  ].join('\n');
 
 export function handKafkaProbe(k: ResolvedKafka): Probe<HandKafkaFact> {
   const zkkPidFile = kafkaPidFile(k);
@@ -129,7 +116,7 @@ export function handKafkaProbe(k: ResolvedKafka): Probe<HandKafkaFact> {
       '    echo "left.$n=$(movable "$d" 2>/dev/null | wc -l)"',
       '    n=$((n + 1))',
       '  done',
-      `  [ "$r" = ${i} ] && echo "pids=$(${handPidsScript(k.installDir, zkkPidFile)} | tr '\\n' ' ')"`,
+      `  [ "$r" = ${i} ] && echo "pids=$(${handJvmPidsScript(k.installDir, zkkPidFile, '*" kafka.Kafka "*|*" kafka.Kafka"')} | tr '\\n' ' ')"`,
       'fi',
     ].join('\n'),
     parse: parseHandKafka,
@@ -310,7 +297,7 @@ export function kafkaAdoptionScript(k: ResolvedKafka, hand: HandKafka, versioned
     MOVABLE_FN,
     // 1. the broker started by hand stops: SIGTERM (as kafka-server-stop.sh sends) is a controlled shutdown; waited for
     `if [ -d ${i} ] && [ ! -L ${i} ]; then`,
-    `  pids=$(${handPidsScript(k.installDir, zkkPidFile)})`,
+    `  pids=$(${handJvmPidsScript(k.installDir, zkkPidFile, '*" kafka.Kafka "*|*" kafka.Kafka"')})`,
     '  if [ -n "$pids" ]; then kill $pids 2>/dev/null || true; fi',
     '  n=0; for p in $pids; do while [ -d "/proc/$p" ] && ! grep -q \'^State:.*Z\' "/proc/$p/status" 2>/dev/null; do',
     '    n=$((n + 1)); if [ $n -gt 3000 ]; then echo "the hand-started Kafka broker (pid $p) did not stop within 300 s" >&2; exit 1; fi; sleep 0.1',

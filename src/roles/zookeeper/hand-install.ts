@@ -14,6 +14,7 @@
  * any point is finished by the next.
  */
 import { quote, script, type Command } from '../../shell/command.js';
+import { handJvmPidsScript } from '../../shell/hand-jvm-pids.js';
 import type { Probe } from '../../facts/probes.js';
 import type { ResolvedZookeeper } from '../../inventory/resolve.js';
 import { MARKER } from '../../ops/archive.js';
@@ -55,21 +56,6 @@ export function whereNow(s: ResolvedZookeeper, p: string, at: HandZookeeper['at'
   return at === 'backup' && (p === s.installDir || p.startsWith(`${s.installDir}/`)) ? backupDir(s) + p.slice(s.installDir.length) : p;
 }
 
-/** Shell: the pids of java QuorumPeerMain processes whose command line runs from `dir` (not the zkk pid file's). */
-const handPidsScript = (dir: string, zkkPidFile: string) =>
-  [
-    `z=$(cat ${quote(zkkPidFile)} 2>/dev/null | tr -dc 0-9)`,
-    'for p in /proc/[0-9]*; do',
-    // a JVM (not this shell, whose own command line holds the same words)
-    '  [ "$(cat "$p/comm" 2>/dev/null)" = java ] || continue',
-    '  c=$(tr \'\\0\' \' \' < "$p/cmdline" 2>/dev/null) || continue',
-    '  case "$c" in *QuorumPeerMain*) ;; *) continue ;; esac',
-    `  case "$c" in *${quote(`${dir}/`)}*) ;; *) continue ;; esac`,
-    '  grep -q \'^State:.*Z\' "$p/status" 2>/dev/null && continue',
-    '  [ "${p#/proc/}" = "$z" ] && continue',
-    '  echo "${p#/proc/}"',
-    'done',
-  ].join('\n');
 
 export function handZookeeperProbe(s: ResolvedZookeeper): Probe<HandZookeeperFact> {
   const i = quote(s.installDir);
@@ -90,7 +76,7 @@ export function handZookeeperProbe(s: ResolvedZookeeper): Probe<HandZookeeperFac
       '  [ -n "$d" ] && echo "myid=$(head -c 16 "$d/myid" 2>/dev/null | tr -dc 0-9)" && echo "snapshots=$(ls -1 "$d/version-2" 2>/dev/null | grep -c \'^snapshot\\.\')"',
       '  [ -n "$d" ] && [ -d "$d/version-2" ] && echo pending=snapshots',
       '  [ -n "$l" ] && [ "$l" != "$d" ] && [ -d "$l/version-2" ] && echo pending=txlogs',
-      `  [ "$r" = ${i} ] && echo "pids=$(${handPidsScript(s.installDir, `${s.dataDir}/zookeeper_server.pid`)} | tr '\\n' ' ')"`,
+      `  [ "$r" = ${i} ] && echo "pids=$(${handJvmPidsScript(s.installDir, `${s.dataDir}/zookeeper_server.pid`, '*QuorumPeerMain*')} | tr '\\n' ' ')"`,
       'fi',
     ].join('\n'),
     parse: parseHandZookeeper,
@@ -197,7 +183,7 @@ export function adoptionScript(s: ResolvedZookeeper, hand: HandZookeeper, versio
     'set -e',
     // 1. the server started by hand stops (SIGTERM, as zkServer.sh stop does), and is waited for
     `if [ -d ${i} ] && [ ! -L ${i} ]; then`,
-    `  pids=$(${handPidsScript(s.installDir, `${s.dataDir}/zookeeper_server.pid`)})`,
+    `  pids=$(${handJvmPidsScript(s.installDir, `${s.dataDir}/zookeeper_server.pid`, '*QuorumPeerMain*')})`,
     '  if [ -n "$pids" ]; then kill $pids 2>/dev/null || true; fi',
     '  n=0; for p in $pids; do while [ -d "/proc/$p" ] && ! grep -q \'^State:.*Z\' "/proc/$p/status" 2>/dev/null; do',
     '    n=$((n + 1)); if [ $n -gt 1200 ]; then echo "the hand-started ZooKeeper (pid $p) did not stop within 120 s" >&2; exit 1; fi; sleep 0.1',
