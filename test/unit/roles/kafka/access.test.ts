@@ -32,8 +32,8 @@ describe('kafka.users and kafka.acls in the inventory', () => {
     const k = kafkaHosts(inventory(USERS + ACLS))[2]!.kafka;
     expect(k.users).toEqual([{ name: 'app', password: { env: 'APP_PW' } }]);
     expect(desiredBindings(k.acls)).toEqual([b('read'), b('write'), b('describe'), b('read', { resourceType: 'group', resourceName: 'app-', patternType: 'prefixed' })]);
-    expect(desiredBindings([{ principal: 'User:ops', resourceType: 'cluster', operations: ['describe'], permission: 'deny', host: '10.0.0.1' }])).toEqual([
-      { resourceType: 'cluster', resourceName: 'kafka-cluster', patternType: 'literal', principal: 'User:ops', host: '10.0.0.1', operation: 'describe', permission: 'deny' },
+    expect(desiredBindings([{ principal: 'User:ops', resourceType: 'cluster', operations: ['describe'], permission: 'deny', host: '10.213.0.21' }])).toEqual([
+      { resourceType: 'cluster', resourceName: 'kafka-cluster', patternType: 'literal', principal: 'User:ops', host: '10.213.0.21', operation: 'describe', permission: 'deny' },
     ]);
   });
 
