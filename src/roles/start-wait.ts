@@ -7,6 +7,7 @@
  */
 import { gatherFacts } from '../facts/gather.js';
 import type { Probe, ProcessFact } from '../facts/probes.js';
+import { quote, script } from '../shell/command.js';
 import type { HandlerReporter, LiveHost } from './role.js';
 
 /** A JVM alive but still not serving after this long is stuck, not slow. */
@@ -18,6 +19,8 @@ export interface NotReady {
   alive: boolean;
   /** Its pid when alive: another one later means its service manager restarted it (a crash loop). */
   pid?: number;
+  /** When it has exited: the last error line of its log, if one was found. */
+  cause?: string;
 }
 
 export type StartVerdict = { wait: true; slow?: string } | { wait: false; reason: string };
@@ -30,21 +33,63 @@ export function startVerdict(elapsedMs: number, baseMs: number, maxMs: number, n
   if (elapsedMs < baseMs) return { wait: true };
   if (notReady.length === 0) return { wait: false, reason: `not settled within ${Math.round(baseMs / 1000)} s` };
   const dead = notReady.filter((n) => !n.alive);
-  if (dead.length > 0)
-    return { wait: false, reason: `${dead.map((d) => d.name).join(', ')}: the ${what} process is not running (it exited while starting; its log is in ${dead.map((d) => `${d.name}:${logDir(d.name)}`).join(', ')})` };
+  if (dead.length > 0) {
+    const causes = dead.filter((d) => d.cause).map((d) => `${d.name}: ${d.cause}`);
+    return {
+      wait: false,
+      reason: `${dead.map((d) => d.name).join(', ')}: the ${what} process is not running (it exited while starting${causes.length ? `; the last error in its log: ${causes.join('; ')}` : ''}; its log is in ${dead.map((d) => `${d.name}:${logDir(d.name)}`).join(', ')})`,
+    };
+  }
   if (elapsedMs < maxMs)
     return { wait: true, slow: `${notReady.map((n) => n.name).join(', ')}: ${what} still starting after ${Math.round(elapsedMs / 1000)} s, its JVM alive; waiting up to ${Math.round(maxMs / 1000)} s` };
   return { wait: false, reason: `${notReady.map((n) => n.name).join(', ')}: ${what} alive but still not serving after ${Math.round(maxMs / 1000)} s` };
 }
 
-/** Whether each host's process runs, one batched probe per host, in parallel. */
-export async function processesAlive(hosts: readonly LiveHost[], probe: (l: LiveHost) => Probe<ProcessFact>): Promise<NotReady[]> {
+/** A log line worth naming as the cause: Kafka's and ZooKeeper's ERROR/FATAL lines, a JVM's own errors. */
+const ERROR_LINE = /\b(ERROR|FATAL)\b|^Error: |^Exception in thread|^Caused by: /;
+
+/** Pure: the last error line among a log's last lines, cut to a readable length (its timestamp and logger kept). */
+export function lastErrorLine(logTail: string): string | undefined {
+  const lines = logTail.split('\n').map((l) => l.trim()).filter((l) => ERROR_LINE.test(l));
+  const last = lines[lines.length - 1];
+  if (last === undefined) return undefined;
+  return last.length > 400 ? `${last.slice(0, 400)}…` : last;
+}
+
+/** A service's log files: its log directory (from the inventory, quoted) and file names or globs (zkk's constants). */
+export interface LogFiles {
+  dir: string;
+  names: readonly string[];
+}
+
+/**
+ * The last lines of a service's logs (the files that exist, oldest first by mtime, so the
+ * newest error comes last), one command; never fails the caller.
+ */
+async function logCause(l: LiveHost, files: LogFiles | undefined): Promise<string | undefined> {
+  if (!files || files.names.length === 0) return undefined;
+  try {
+    const body = `for f in $(ls -1tr ${files.names.map((n) => `${quote(files.dir)}/${n}`).join(' ')} 2>/dev/null); do tail -n 200 "$f"; done`;
+    const r = await l.conn.exec(script(body, 'tail of the service log'), { check: false, timeoutMs: 10_000 });
+    return lastErrorLine(r.stdout);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether each host's process runs, one batched probe per host, in parallel. For a process that
+ * has exited, `logFiles` (the service's log files on that host) are read for the last error line.
+ */
+export async function processesAlive(hosts: readonly LiveHost[], probe: (l: LiveHost) => Probe<ProcessFact>, logFiles: (l: LiveHost) => LogFiles | undefined = () => undefined): Promise<NotReady[]> {
   return Promise.all(
     hosts.map(async (l) => {
       try {
         const p = probe(l);
         const f = (await gatherFacts(l.conn, [p])).get(p);
-        return f.running ? { name: l.host.name, alive: true, pid: f.pid } : { name: l.host.name, alive: false };
+        if (f.running) return { name: l.host.name, alive: true, pid: f.pid };
+        const cause = await logCause(l, logFiles(l));
+        return cause ? { name: l.host.name, alive: false, cause } : { name: l.host.name, alive: false };
       } catch {
         // the host did not answer: not known to be dead; the cap still ends the wait
         return { name: l.host.name, alive: true };

@@ -10,6 +10,7 @@ import { hostSsh, T } from '../e2e/target.js';
 import { changedSteps, runZkk, whyFailed } from '../e2e/helpers.js';
 import { addresses as clusterAddresses, day2Cluster, HOSTS, pids } from '../e2e/day2-cluster.js';
 import { startProducer, startZkReader } from '../e2e/traffic.js';
+import { printLogsOnFailure } from '../e2e/failure-logs.js';
 
 const cluster = day2Cluster('day2-roll.test.ts');
 const addresses = () => clusterAddresses(cluster);
@@ -44,6 +45,7 @@ describe('zkk restart / stop / start (ZooKeeper mode)', () => {
   }, T(300_000));
 
   it('stop: a whole-cluster stop asks (--yes), then brokers before ZooKeeper, the leader last; start brings it back verified', async () => {
+    printLogsOnFailure(() => HOSTS);
     const refused = await runZkk(['stop', cluster.inv]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--yes/);

@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostsDown, hostsUp, hostSsh, T, type TargetInfo } from '../e2e/target.js';
 import { changedSteps, fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInventory } from '../e2e/helpers.js';
 import { startProducer } from '../e2e/traffic.js';
+import { printLogsOnFailure } from '../e2e/failure-logs.js';
 import { describeQuorumViaControllers, type QuorumDescription } from '../../src/roles/kafka/wire/describe-quorum.js';
 
 const v = fixtureVersions();
@@ -80,6 +81,7 @@ afterAll(async () => {
 
 describe(`KRaft ${v.kafka4} dynamic quorum: a controller added and one removed under an acks=all producer`, () => {
   it('add a 4th controller (zkk deploy), remove a founder (zkk decommission), 0 lost, then 0 changed', async () => {
+    printLogsOnFailure(() => HOSTS);
     const first = await runZkk(['deploy', inventory(FOUNDERS), '--json']);
     expect(first.code, whyFailed(first)).toBe(0);
     const founders = await Promise.all(FOUNDERS.map(nodeIdOf));

@@ -85,7 +85,11 @@ export async function canaryRoundTrip(brokers: string[], replicationFactor: numb
   const kafka = kafkaClient(brokers, 'zkk-canary', 45_000);
   const partitions = Math.max(3, brokerCount);
   await ensureCanaryTopic(kafka.admin(), replicationFactor, partitions);
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  // Right after a whole-cluster start a partition may be led before its followers are back in the
+  // ISR, and acks=all is refused (NOT_ENOUGH_REPLICAS, retriable) for a few seconds: retried for up
+  // to ~30 s (seen once in CI: the client's usual 3 retries, ~1.5 s, were too few). A cluster that
+  // still refuses after that fails the check.
+  const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5000 } });
   await producer.connect();
   const run = randomBytes(4).toString('hex');
   // at least one message per partition, so every partition's leader is read back

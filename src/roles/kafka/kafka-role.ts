@@ -445,7 +445,7 @@ async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerR
       lastErr = (e as Error).message;
       notReady = brokers;
     }
-    const v = await wait.verdict(() => processesAlive(notReady, (l) => kafkaProcessProbe(kf(l.host))));
+    const v = await wait.verdict(() => processesAlive(notReady, (l) => kafkaProcessProbe(kf(l.host)), (l) => ({ dir: kf(l.host).logDir, names: ['server.log', 'kafkaServer.out'] })));
     if (!v.wait) throw new Error(`brokers did not all register within ${Math.round(wait.elapsedMs / 1000)} s (seen: ${seen.join(', ') || 'none'}${lastErr ? `; last error: ${lastErr}` : ''}; ${v.reason})`);
     await sleep(ROLL_POLL_MS);
   }

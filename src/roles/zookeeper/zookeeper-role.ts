@@ -766,7 +766,7 @@ async function waitForQuorum(inv: Inventory, live: LiveHost[], report: HandlerRe
       report.info(undefined, `ZooKeeper ensemble serving: ${live.map((l, i) => `${l.host.name}=${last[i]}`).join(', ')}${live.length < ensemble ? ` (${ensemble - live.length} unreachable)` : ''}`);
       return;
     }
-    const v = await wait.verdict(() => processesAlive(live.filter((_, i) => !isServing(last[i]!)), (l) => zookeeperProcessProbe(zk(l.host))));
+    const v = await wait.verdict(() => processesAlive(live.filter((_, i) => !isServing(last[i]!)), (l) => zookeeperProcessProbe(zk(l.host)), (l) => ({ dir: zk(l.host).logDir, names: ['zookeeper.log', 'zookeeper*.out'] })));
     if (!v.wait) throw new Error(`ZooKeeper ensemble did not form a quorum: ${live.map((l, i) => `${l.host.name}=${last[i]}`).join(', ')} (${v.reason})`);
     await sleep(300);
   }

@@ -1,6 +1,6 @@
 /** The start wait's decision (pure): the usual wait, longer while the JVMs still starting are alive. */
 import { describe, expect, it } from 'vitest';
-import { StartWait, startVerdict } from '../../../src/roles/start-wait.js';
+import { lastErrorLine, StartWait, startVerdict } from '../../../src/roles/start-wait.js';
 
 const log = (h: string) => `/var/log/zookeeper (${h})`;
 
@@ -17,6 +17,26 @@ describe('startVerdict', () => {
   it('stops at once when one of them has exited, naming it and its log', () => {
     const v = startVerdict(90_000, 80_000, 600_000, [{ name: 'zk1', alive: true }, { name: 'zk2', alive: false }], 'ZooKeeper', log);
     expect(v).toEqual({ wait: false, reason: 'zk2: the ZooKeeper process is not running (it exited while starting; its log is in zk2:/var/log/zookeeper (zk2))' });
+  });
+
+  it('names the last error line of the log of a process that exited', () => {
+    const v = startVerdict(90_000, 80_000, 600_000, [{ name: 'k2', alive: false, cause: 'ERROR Exiting Kafka due to fatal exception' }], 'Kafka', log);
+    expect(v).toEqual({ wait: false, reason: 'k2: the Kafka process is not running (it exited while starting; the last error in its log: k2: ERROR Exiting Kafka due to fatal exception; its log is in k2:/var/log/zookeeper (k2))' });
+  });
+
+  it('lastErrorLine: the newest ERROR/FATAL or JVM error line, long ones cut', () => {
+    const tail = [
+      '[2026-12-02 01:00:00,001] INFO starting (kafka.server.KafkaServer)',
+      '[2026-12-02 01:00:01,002] ERROR first (kafka.server.KafkaServer)',
+      '[2026-12-02 01:00:01,003] INFO a line mentioning errors in passing',
+      '[2026-12-02 01:00:02,004] ERROR Exiting Kafka due to fatal exception (kafka.Kafka$)',
+      'java.lang.RuntimeException: Invalid cluster.id',
+      '',
+    ].join('\n');
+    expect(lastErrorLine(tail)).toBe('[2026-12-02 01:00:02,004] ERROR Exiting Kafka due to fatal exception (kafka.Kafka$)');
+    expect(lastErrorLine('Error: Could not find or load main class kafka.Kafka\n')).toBe('Error: Could not find or load main class kafka.Kafka');
+    expect(lastErrorLine('INFO all well\n')).toBeUndefined();
+    expect(lastErrorLine(`ERROR ${'x'.repeat(500)}`)!.length).toBe(401);
   });
 
   it('stops at the cap even with the JVMs alive, and past the usual time when nothing is starting', () => {
