@@ -4,7 +4,10 @@
  * produces and consumes over SASL_SSL; a plaintext client, a wrong password and an unknown CA
  * are refused; `openssl s_client` shows the cluster CA and the host's SAN; a second deploy
  * changes nothing; the password and the key material appear in no output and in no
- * world-readable file on the hosts.
+ * world-readable file on the hosts. Users and ACLs (kafka.users, kafka.acls): the user `app`
+ * (password from an environment variable) with ACLs on one topic and a group prefix produces
+ * and consumes that topic and is denied another (TOPIC_AUTHORIZATION_FAILED); the topic ACLs
+ * taken out of the inventory → deploy removes them (app denied there too), the next deploy 0 changed.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,27 @@ import { changedSteps, fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInven
 const versions = fixtureVersions();
 const HOSTS = ['k1', 'k2', 'k3'];
 const PASSWORD = `pw-${Math.random().toString(36).slice(2)}-e2e-secret`;
+const APP_PASSWORD = `app-${Math.random().toString(36).slice(2)}-e2e-secret`;
+process.env.ZKK_E2E_APP_PW = APP_PASSWORD;
+const APP_TOPIC_ACL = { principal: 'User:app', resourceType: 'topic', name: 'app-orders', operations: ['read', 'write', 'describe'] };
+const APP_GROUP_ACL = { principal: 'User:app', resourceType: 'group', name: 'app-', pattern: 'prefixed', operations: ['read'] };
+/** Consume a topic from the beginning with a group until n distinct values arrived (sorted). */
+async function consumeAll(kafka: Kafka, topic: string, groupId: string, n: number): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const got = new Set<string>();
+  await new Promise<void>((resolve) => {
+    void consumer.run({ eachMessage: async ({ message }) => { got.add(message.value!.toString()); if (got.size === n) resolve(); } });
+  });
+  await consumer.disconnect();
+  return [...got].sort();
+}
+
+/** TOPIC_AUTHORIZATION_FAILED as kafkajs reports it (its type, else its message). */
+const denial = (e: unknown) => `${(e as { type?: string }).type ?? (e as { cause?: { type?: string } }).cause?.type ?? ''} ${(e as Error).message}`;
+/** kafkajs: the error type, or its text for code 29 (TOPIC_AUTHORIZATION_FAILED). */
+const TOPIC_DENIED = /TOPIC_AUTHORIZATION_FAILED|Not authorized to access topics/;
 afterAll(async () => hostsDown(), T(120_000));
 
 describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
@@ -28,7 +52,12 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
   let ca: string;
   const outputs: ZkkResult[] = [];
   const addr = (h: string) => info.hosts.find((x) => x.name === h)!.address;
-  const client = (opts: { password?: string; ca?: string } = {}) =>
+  const writeInventory = (acls: object[]) =>
+    writeLabInventory(info, HOSTS.map((name) => ({ name, roles: ['kafka'] })), {
+      kafka: { version: versions.kafka4, heapMb: 256, release: { mirror: MIRROR }, users: [{ name: 'app', password: { env: 'ZKK_E2E_APP_PW' } }], acls },
+      security: { tls: { mode: 'generate' }, sasl: { adminPassword: { file: 'admin.password' } } },
+    }, dir);
+  const client = (opts: { password?: string; ca?: string; user?: string } = {}) =>
     new Kafka({
       clientId: 'e2e-sec',
       brokers: HOSTS.map((h) => `${addr(h)}:9092`),
@@ -36,7 +65,7 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
       connectionTimeout: 10_000,
       retry: { retries: 2 },
       ssl: { ca: [opts.ca ?? ca] },
-      sasl: { mechanism: 'scram-sha-512', username: 'zkk-admin', password: opts.password ?? PASSWORD },
+      sasl: { mechanism: 'scram-sha-512', username: opts.user ?? 'zkk-admin', password: opts.password ?? PASSWORD },
     });
 
   it('deploy → verify passes over SASL_SSL; a client produces and consumes', async () => {
@@ -45,10 +74,7 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
     info = await hostsUp(HOSTS);
     dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-sec-'));
     writeFileSync(path.join(dir, 'admin.password'), `${PASSWORD}\n`, { mode: 0o600 });
-    inv = writeLabInventory(info, HOSTS.map((name) => ({ name, roles: ['kafka'] })), {
-      kafka: { version: versions.kafka4, heapMb: 256, release: { mirror: MIRROR } },
-      security: { tls: { mode: 'generate' }, sasl: { adminPassword: { file: 'admin.password' } } },
-    }, dir);
+    inv = writeInventory([APP_TOPIC_ACL, APP_GROUP_ACL]);
     const plan = await runZkk(['plan', inv, '--json']);
     outputs.push(plan);
     expect(plan.code, whyFailed(plan)).toBe(0);
@@ -59,6 +85,9 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
     expect(checks['kafka.quorum']!.ok).toBe(true);
     expect(checks['kafka.registered']!.detail).toContain('unfenced brokers: [1, 2, 3]');
     expect(checks['kafka.canary']!.ok, checks['kafka.canary']!.detail).toBe(true);
+    // the users-and-ACLs step ran once for the cluster, after the brokers were up
+    const access = r.report!.hosts.flatMap((h) => h.steps.filter((s) => s.id === 'kafka.access'));
+    expect(access.map((s) => [s.status, s.detail])).toEqual([['changed', 'create user app; add ACL allow User:app read on topic app-orders; add ACL allow User:app write on topic app-orders; add ACL allow User:app describe on topic app-orders; add ACL allow User:app read on group app-*']]);
     ca = readFileSync(path.join(dir, 'e2e.tls', 'ca.pem'), 'utf8');
     // files on the hosts: the TLS dir and stores 0750/0640 root:kafka, server.properties 0640
     const perms = await hostSsh('k2', 'stat -c "%n %U:%G %a" /etc/kafka/tls /etc/kafka/tls/ca.pem /etc/kafka/tls/keystore.pem /etc/kafka/server.properties');
@@ -73,22 +102,14 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
     const kafka = client();
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'sec-e2e', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic: 'sec-e2e', numPartitions: 3, replicationFactor: 3 }, { topic: 'app-orders', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
     await admin.disconnect();
     const producer = kafka.producer();
     await producer.connect();
     const values = Array.from({ length: 20 }, (_, i) => `m-${i}`);
     await producer.send({ topic: 'sec-e2e', acks: -1, messages: values.map((value) => ({ value })) });
     await producer.disconnect();
-    const consumer = kafka.consumer({ groupId: 'sec-e2e-group' });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'sec-e2e', fromBeginning: true });
-    const got = new Set<string>();
-    await new Promise<void>((resolve) => {
-      void consumer.run({ eachMessage: async ({ message }) => { got.add(message.value!.toString()); if (got.size === values.length) resolve(); } });
-    });
-    await consumer.disconnect();
-    expect([...got].sort()).toEqual([...values].sort());
+    expect(await consumeAll(kafka, 'sec-e2e', 'sec-e2e-group', values.length)).toEqual([...values].sort());
     console.log(`kafka-security: deploy + verify + SASL_SSL produce/consume in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }, T(400_000));
 
@@ -128,6 +149,43 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
     expect(ctl).toMatch(/alert|certificate required|handshake failure|errno|Verify return code: 0/);
   }, T(120_000));
 
+  it('kafka.users/acls: app produces to and consumes its topic, and is denied another (TOPIC_AUTHORIZATION_FAILED)', async () => {
+    const t0 = Date.now();
+    const app = client({ user: 'app', password: APP_PASSWORD });
+    const producer = app.producer();
+    await producer.connect();
+    const values = Array.from({ length: 10 }, (_, i) => `app-${i}`);
+    await producer.send({ topic: 'app-orders', acks: -1, messages: values.map((value) => ({ value })) });
+    const denied = await producer.send({ topic: 'sec-e2e', acks: -1, messages: [{ value: 'no' }] }).then(() => 'sent', denial);
+    expect(denied).toMatch(TOPIC_DENIED);
+    await producer.disconnect();
+    expect(await consumeAll(app, 'app-orders', 'app-group', values.length)).toEqual([...values].sort());
+    // the wrong password for app is refused
+    const wrong = await KafkaWireConnection.connect(addr('k2'), 9092, { connectTimeoutMs: 10_000, security: { tls: { ca }, sasl: { mechanism: 'SCRAM-SHA-512', user: 'app', password: 'not-app-password' } } }).catch((e: unknown) => e);
+    expect((wrong as KafkaWireError).errorCode).toBe(SASL_AUTHENTICATION_FAILED);
+    console.log(`kafka-security: app produce/consume + denial in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }, T(120_000));
+
+  it('kafka.acls: the topic ACLs taken out of the inventory → deploy removes them, app is denied there', async () => {
+    const t0 = Date.now();
+    writeInventory([APP_GROUP_ACL]);
+    const r = await runZkk(['deploy', inv, '--json']);
+    outputs.push(r);
+    expect(r.code, whyFailed(r)).toBe(0);
+    expect(changedSteps(r.report!)).toEqual([{ host: 'k1', id: 'kafka.access' }]);
+    const access = r.report!.hosts.flatMap((h) => h.steps.filter((s) => s.id === 'kafka.access'));
+    expect(access[0]!.detail).toBe('remove ACL allow User:app describe on topic app-orders (created by zkk, no longer listed); remove ACL allow User:app read on topic app-orders (created by zkk, no longer listed); remove ACL allow User:app write on topic app-orders (created by zkk, no longer listed)');
+    const record = await hostSsh('k3', 'stat -c "%U:%G %a" /etc/kafka/zkk-access.json && cat /etc/kafka/zkk-access.json');
+    expect(record.stdout).toMatch(/^root:kafka 640\n/);
+    expect(JSON.parse(record.stdout.slice(record.stdout.indexOf('\n') + 1))).toMatchObject({ users: ['app'], acls: [{ resourceType: 'group', resourceName: 'app-', patternType: 'prefixed', principal: 'User:app', operation: 'read' }] });
+    const producer = client({ user: 'app', password: APP_PASSWORD }).producer();
+    await producer.connect();
+    const denied = await producer.send({ topic: 'app-orders', acks: -1, messages: [{ value: 'no' }] }).then(() => 'sent', denial);
+    await producer.disconnect();
+    expect(denied).toMatch(TOPIC_DENIED);
+    console.log(`kafka-security: ACL removal deploy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }, T(300_000));
+
   it('deploy again → 0 changed; no secret in any output or world-readable file', async () => {
     const again = await runZkk(['deploy', inv, '--json']);
     outputs.push(again);
@@ -145,6 +203,7 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
     const keyLine = readFileSync(path.join(dir, 'e2e.tls', 'hosts', 'k1.key'), 'utf8').split('\n')[1]!;
     for (const o of outputs) {
       expect(o.stdout + o.stderr).not.toContain(PASSWORD);
+      expect(o.stdout + o.stderr).not.toContain(APP_PASSWORD);
       expect(o.stdout + o.stderr).not.toContain(keyLine);
     }
     // on every host: files holding the password or the key are not readable by others
