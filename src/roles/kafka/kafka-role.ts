@@ -23,11 +23,11 @@ import type { PathFact, Probe } from '../../facts/probes.js';
 import { describeUpgrades, featureUpgrades, refuseUnhealthyUpgrade, FINALIZED_FILE, finalizePending, majorMinor, parseFeatureDescribe, parseVersionMapping, pinnedIbp, refuseVersionChange, upgradeState, versionOfDir, type FeatureLevel, type MappedLevel, type UpgradeState } from './upgrade.js';
 import { day2Gate, DEPLOY_GATE, gateFailed, restartOrStart, type RollGate } from '../roll-gate.js';
 import { zookeeperConnect } from '../zookeeper/config.js';
-import { connectClient, readZnode } from '../zookeeper/zookeeper-client.js';
+import { connectClient, listChildren, readZnode } from '../zookeeper/zookeeper-client.js';
 import { canaryRoundTrip, tcpOpen, tcpOpenWithin, withWire } from './client.js';
 import { clusterQuorum, describeClusterQuorum } from './quorum.js';
 import { quorumSafeWithout } from './quorum-gate.js';
-import { clusterHealth, describePhases, ROLL_POLL_MS, waitUntilBack, waitUntilControllerCaughtUp } from './roll-wait.js';
+import { clusterHealth, describePhases, ROLL_POLL_MS, waitUntilBack, waitUntilControllerCaughtUp, waitUntilSettled } from './roll-wait.js';
 import { fetchMetadata } from './wire/index.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
@@ -451,6 +451,18 @@ async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerR
   }
 }
 
+/** ZooKeeper mode: how many topics ZooKeeper holds (those marked for deletion left out); KRaft: 0 (nothing to compare). */
+async function zookeeperTopicCount(inv: Inventory, k: ResolvedKafka): Promise<number> {
+  if (k.mode !== 'zookeeper') return 0;
+  const client = await connectClient(zookeeperConnect(inv, k.zookeeperChroot));
+  try {
+    const [topics, deleting] = await Promise.all([listChildren(client, '/brokers/topics'), listChildren(client, '/admin/delete_topics')]);
+    return topics.filter((t) => !deleting.includes(t)).length;
+  } finally {
+    client.close();
+  }
+}
+
 /** Which node is the active controller: ZooKeeper mode from /controller, KRaft from the quorum. */
 async function activeController(inv: Inventory, live: LiveHost[]): Promise<number | undefined> {
   const k = kf(live[0]!.host);
@@ -596,6 +608,14 @@ async function kafkaDay2(action: Day2Action, inv: Inventory, all: LiveHost[], ta
       const k = kf(l.host);
       const broker = k.processRoles.includes('broker');
       await waitUntilBack({ address: l.host.address, port: broker ? k.port : k.controllerPort, nodeId: k.nodeId, broker }, bootstrap, 300_000, allUp ? 0 : Number.POSITIVE_INFINITY);
+    }
+    // the whole cluster started: every broker's own view settled (all brokers, all topics, 0 under-replicated) —
+    // one broker's answer may come from a cache that lists the brokers before any partition (roll-wait.ts)
+    if (allUp) {
+      const brokers = all.filter((l) => kf(l.host).processRoles.includes('broker'));
+      const endpoints = new Map(brokers.map((l) => [l.host.name, `${kf(l.host).advertisedHost}:${kf(l.host).port}`] as const));
+      const ms = await waitUntilSettled(endpoints, brokers.map((l) => kf(l.host).nodeId), 300_000, () => zookeeperTopicCount(inv, kf(all[0]!.host)));
+      report.info(undefined, `every broker's metadata settled ${(ms / 1000).toFixed(1)} s after the last broker was back: all brokers, all topics, 0 under-replicated`);
     }
     for (const l of hosts) report.done(l.host.name, 'changed', `started node ${kf(l.host).nodeId}`);
   };

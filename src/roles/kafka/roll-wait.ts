@@ -119,3 +119,52 @@ export async function waitUntilControllerCaughtUp(askQuorum: () => Promise<Quoru
     await new Promise((r) => setTimeout(r, ROLL_POLL_MS));
   }
 }
+
+/**
+ * Pure: why the brokers' own views of the cluster do not yet show a settled cluster, or undefined
+ * when they do — every view lists every wanted broker, all views hold the same topics with the
+ * same partition counts (at least `minTopics` of them: what ZooKeeper lists), and none has a
+ * partition without a leader or under-replicated. After a whole-cluster start a broker's cache
+ * may list the brokers before it holds any partition (ZooKeeper mode: the controller sends the
+ * brokers first), which alone looks like "0 under-replicated".
+ */
+export function unsettledReason(views: ReadonlyMap<string, ClusterMetadata>, wanted: readonly number[], minTopics = 0): string | undefined {
+  let shape: string | undefined;
+  for (const [who, md] of views) {
+    const missing = wanted.filter((id) => !md.brokers.some((b) => b.nodeId === id));
+    if (missing.length) return `${who} does not list broker(s) ${missing.join(', ')} yet`;
+    const s = md.topics.map((t) => `${t.name}/${t.partitions.length}`).sort().join(',');
+    if (shape === undefined) shape = s;
+    else if (s !== shape) return `the brokers' metadata differ (${who} has ${md.topics.length} topic(s)); waiting for it to settle`;
+    if (md.topics.length < minTopics) return `${who} lists ${md.topics.length} of the ${minTopics} topics ZooKeeper has`;
+    const { underReplicated, offline } = healthOf(md);
+    if (offline > 0) return `${offline} partition(s) without a leader (${who})`;
+    if (underReplicated > 0) return `${underReplicated} under-replicated partition(s) (${who})`;
+  }
+  return undefined;
+}
+
+/**
+ * After a whole-cluster start: wait until every broker's own metadata (asked of each one) shows
+ * the cluster settled (unsettledReason), twice in a row. `minTopics` is asked again on each poll.
+ */
+export async function waitUntilSettled(endpoints: ReadonlyMap<string, string>, wanted: readonly number[], timeoutMs: number, minTopics: () => Promise<number> = async () => 0): Promise<number> {
+  const t0 = Date.now();
+  let good = 0;
+  let last = '';
+  for (;;) {
+    try {
+      const views = new Map<string, ClusterMetadata>();
+      await Promise.all([...endpoints].map(async ([name, ep]) => views.set(name, await withWire([ep], (c) => fetchMetadata(c)))));
+      const why = unsettledReason(views, wanted, await minTopics());
+      good = why === undefined ? good + 1 : 0;
+      last = why ?? '';
+      if (good >= 2) return Date.now() - t0;
+    } catch (e) {
+      good = 0;
+      last = (e as Error).message;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`the cluster did not settle within ${Math.round(timeoutMs / 1000)} s of the start (${last})`);
+    await new Promise((r) => setTimeout(r, ROLL_POLL_MS));
+  }
+}

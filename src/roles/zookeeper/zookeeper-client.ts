@@ -22,3 +22,13 @@ export async function connectClient(connect: string, timeoutMs = 10_000): Promis
 export function readZnode(client: zookeeper.Client, path: string): Promise<string> {
   return new Promise((resolve, reject) => client.getData(path, (e: unknown, data?: Buffer) => (e ? reject(new Error(String(e))) : resolve(data?.toString() ?? ''))));
 }
+
+/** A znode's children ([] when it does not exist). */
+export function listChildren(client: zookeeper.Client, path: string): Promise<string[]> {
+  return new Promise((resolve, reject) =>
+    client.getChildren(path, (e: unknown, children?: string[]) => {
+      if (!e) return resolve(children ?? []);
+      return (e as { getCode?: () => number }).getCode?.() === zookeeper.Exception.NO_NODE ? resolve([]) : reject(new Error(String(e)));
+    }),
+  );
+}

@@ -1,6 +1,6 @@
 /** The rolling restart's conditions, on metadata values (pure). */
 import { describe, expect, it } from 'vitest';
-import { describePhases, healthOf, partitionsMissing, waitUntilControllerCaughtUp } from '../../../src/roles/kafka/roll-wait.js';
+import { describePhases, healthOf, partitionsMissing, unsettledReason, waitUntilControllerCaughtUp } from '../../../src/roles/kafka/roll-wait.js';
 import type { ClusterMetadata } from '../../../src/roles/kafka/wire/index.js';
 
 const md = (parts: { leader: number; replicas: number[]; isr: number[]; errorCode?: number }[]): ClusterMetadata => ({
@@ -29,6 +29,28 @@ describe('rolling restart: back in sync', () => {
       'restart 2.0 s, listening 3.5 s, registered 3.8 s, in sync 4.6 s, 0 under-replicated 4.9 s',
     );
     expect(describePhases(1000, { listening: 500 })).toBe('restart 1.0 s, listening 1.5 s');
+  });
+});
+
+describe('after a whole-cluster start: every broker\'s own view settled', () => {
+  const full = md([{ leader: 1, replicas: [1, 2, 3], isr: [1, 2, 3] }]);
+  const views = (...m: ClusterMetadata[]) => new Map(m.map((x, i) => [`k${i + 1}`, x]));
+  it('settled: all brokers listed, the same topics everywhere, none under-replicated or offline', () => {
+    expect(unsettledReason(views(full, full, full), [1, 2, 3], 1)).toBeUndefined();
+  });
+  it('a cache that lists the brokers before any partition is not settled, though it shows 0 under-replicated', () => {
+    const empty: ClusterMetadata = { ...full, topics: [] };
+    expect(healthOf(empty).underReplicated).toBe(0);
+    expect(unsettledReason(views(full, empty, full), [1, 2, 3])).toMatch(/metadata differ \(k2 has 0 topic/);
+    // every broker equally early: ZooKeeper's topic count tells
+    expect(unsettledReason(views(empty, empty, empty), [1, 2, 3], 1)).toBe('k1 lists 0 of the 1 topics ZooKeeper has');
+  });
+  it('a broker not listed yet, an under-replicated or leaderless partition: not settled', () => {
+    expect(unsettledReason(views({ ...full, brokers: full.brokers.slice(0, 2) }), [1, 2, 3])).toBe('k1 does not list broker(s) 3 yet');
+    const urp = md([{ leader: 3, replicas: [1, 2, 3], isr: [3] }]);
+    expect(unsettledReason(views(urp, urp, urp), [1, 2, 3])).toBe('1 under-replicated partition(s) (k1)');
+    const off = md([{ leader: -1, replicas: [1, 2, 3], isr: [3], errorCode: 5 }]);
+    expect(unsettledReason(views(off), [1, 2, 3])).toBe('1 partition(s) without a leader (k1)');
   });
 });
 
