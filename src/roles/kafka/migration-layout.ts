@@ -6,7 +6,7 @@
  * ZooKeeper mode is refused: deploy never starts or finalizes a migration by itself.
  */
 import type { Facts } from '../../facts/gather.js';
-import { pathProbe } from '../../facts/probes.js';
+import { javaProbe, pathProbe } from '../../facts/probes.js';
 import { ExitCode, ZkkError } from '../../errors/zkk-error.js';
 import type { Inventory, ResolvedKafka } from '../../inventory/resolve.js';
 import { brokerHosts, controllerHosts, kafkaHosts, kafkaReleasesPrefix, type KafkaHost } from './config.js';
@@ -75,6 +75,29 @@ function checkBrokersReady(inv: Inventory, facts: ReadonlyMap<number, Facts>): v
     });
 }
 
+/** Kafka 4, the step after the finalize, needs Java 17 on every node; the new controllers start on it (KIP-750). */
+const CONTROLLER_JAVA_MIN = 17;
+
+/**
+ * The new controllers run Java 17 or newer (as the hosts report it: the java on the PATH, or
+ * java.archive's): a controller provisioned on an older Java would have to be restarted onto a
+ * new one before the upgrade to Kafka 4, in the middle of a cluster that depends on it. A host
+ * whose Java was not read is not judged here (the Java role reports it).
+ */
+function checkControllersJava(inv: Inventory, facts: ReadonlyMap<number, Facts>): void {
+  const probe = inv.java.archive ? javaProbe(`${inv.java.home}/bin/java`) : javaProbe();
+  const old = controllerHosts(inv).flatMap((h) => {
+    const f = facts.get(h.index);
+    const j = f?.has(probe.key) ? f.get(probe) : undefined;
+    return j?.feature !== undefined && j.feature < CONTROLLER_JAVA_MIN ? [`${h.name}: Java ${j.version}`] : [];
+  });
+  if (old.length > 0)
+    throw new ZkkError('MIGRATION_PRECONDITION', `zkk migrate: the new KRaft controllers need Java ${CONTROLLER_JAVA_MIN} (Kafka 4, the step after the migration, runs on 17+ only): ${old.join('; ')}`, {
+      exitCode: ExitCode.usage,
+      hint: `set java.minVersion: ${CONTROLLER_JAVA_MIN} in the inventory (with java.install: auto zkk installs it), or point java.archive at a Java ${CONTROLLER_JAVA_MIN} tarball, then run zkk migrate again`,
+    });
+}
+
 /**
  * Settle the migration for this run: without `zkk migrate`, refuse a KRaft inventory over
  * ZooKeeper-mode hosts; with it, choose the step and give every host its layout.
@@ -99,7 +122,10 @@ export function settleMigration(inv: Inventory, facts: ReadonlyMap<number, Facts
   checkMigrationTarget(inv);
   const state = migrationState(o);
   const step = chooseStep(o, state, run.intent);
-  if (state.phase === 'zookeeper-mode' || state.phase === 'preparing') checkBrokersReady(inv, facts);
+  if (state.phase === 'zookeeper-mode' || state.phase === 'preparing') {
+    checkBrokersReady(inv, facts);
+    checkControllersJava(inv, facts);
+  }
   // nothing to run: every host keeps the layout it has (ready to finalize, or finalized)
   const rendered: MigrationStep = step ?? (state.phase === 'kraft' ? 'finalize' : 'brokers-kraft');
   const layout = STEP_LAYOUT[rendered];

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Facts } from '../../../../src/facts/gather.js';
-import { pathProbe } from '../../../../src/facts/probes.js';
+import { javaProbe, pathProbe } from '../../../../src/facts/probes.js';
 import { parseInventory } from '../../../../src/inventory/load.js';
 import type { Inventory } from '../../../../src/inventory/resolve.js';
 import { inventorySections } from '../../../../src/roles/all-roles.js';
@@ -235,5 +235,17 @@ describe('what each step renders (settleMigration)', () => {
   it('a broker with inter.broker.protocol.version pinned below 3.9 is refused (finish the upgrade first)', () => {
     const pinned = { ...zkFiles, k11: zkFiles.k11!.replace('broker.id=1\n', 'broker.id=1\ninter.broker.protocol.version=3.8\n') };
     expect(() => settle(pinned, { intent: { action: 'continue' }, znode: undefined })).toThrow(/inter.broker.protocol.version=3.8/);
+  });
+  it('a new controller on a Java older than 17 is refused before the prepare, with the way out; 17 passes', () => {
+    const withJava = (feature: number) => {
+      const f = factsOf(inv, zkFiles);
+      for (const h of kafkaHosts(inv)) f.get(h.index)!.set(javaProbe().key, { path: '/usr/bin/java', version: `${feature}.0.2`, feature: h.name === 'c22' ? feature : 17 });
+      return f;
+    };
+    const intent = { intent: { action: 'continue' as const }, znode: undefined };
+    expect(() => settleMigration(inv, withJava(11), intent)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/new KRaft controllers need Java 17 .*: c22: Java 11\.0\.2$/), hint: expect.stringMatching(/java\.minVersion: 17/) }));
+    expect(settleMigration(inv, withJava(17), intent).decision?.step).toBe('prepare');
+    // Java not read (no fact): not judged here
+    expect(settleMigration(inv, factsOf(inv, zkFiles), intent).decision?.step).toBe('prepare');
   });
 });
