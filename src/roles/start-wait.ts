@@ -48,10 +48,15 @@ export function startVerdict(elapsedMs: number, baseMs: number, maxMs: number, n
 /** A log line worth naming as the cause: Kafka's and ZooKeeper's ERROR/FATAL lines, a JVM's own errors. */
 const ERROR_LINE = /\b(ERROR|FATAL)\b|^Error: |^Exception in thread|^Caused by: /;
 
-/** Pure: the last error line among a log's last lines, cut to a readable length (its timestamp and logger kept). */
-export function lastErrorLine(logTail: string): string | undefined {
+/**
+ * Pure: the last error line among a log's last lines, cut to a readable length (its timestamp and
+ * logger kept). With `prefer`, the last error line matching it when there is one: a known root cause
+ * ahead of the shutdown noise that follows it.
+ */
+export function lastErrorLine(logTail: string, prefer?: RegExp): string | undefined {
   const lines = logTail.split('\n').map((l) => l.trim()).filter((l) => ERROR_LINE.test(l));
-  const last = lines[lines.length - 1];
+  const preferred = prefer ? lines.filter((l) => prefer.test(l)) : [];
+  const last = preferred[preferred.length - 1] ?? lines[lines.length - 1];
   if (last === undefined) return undefined;
   return last.length > 400 ? `${last.slice(0, 400)}…` : last;
 }
@@ -60,6 +65,8 @@ export function lastErrorLine(logTail: string): string | undefined {
 export interface LogFiles {
   dir: string;
   names: readonly string[];
+  /** A known root cause: named ahead of later error lines (lastErrorLine). */
+  prefer?: RegExp;
 }
 
 /**
@@ -71,7 +78,7 @@ async function logCause(l: LiveHost, files: LogFiles | undefined): Promise<strin
   try {
     const body = `for f in $(ls -1tr ${files.names.map((n) => `${quote(files.dir)}/${n}`).join(' ')} 2>/dev/null); do tail -n 200 "$f"; done`;
     const r = await l.conn.exec(script(body, 'tail of the service log'), { check: false, timeoutMs: 10_000 });
-    return lastErrorLine(r.stdout);
+    return lastErrorLine(r.stdout, files.prefer);
   } catch {
     return undefined;
   }

@@ -40,8 +40,18 @@ export async function startProducer(
   try {
     await admin.createTopics({
       topics: [{ topic, numPartitions: opts.partitions ?? 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
-      waitForLeaders: true,
+      waitForLeaders: false,
     });
+    // kafkajs's own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION from a broker whose metadata does
+    // not hold the new topic yet (seen in CI): wait here until every partition has a leader, asking again
+    const partitions = opts.partitions ?? 3;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const t = await admin.fetchTopicMetadata({ topics: [topic] }).then((m) => m.topics[0], () => undefined);
+      if (t && t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0)) break;
+      if (Date.now() > deadline) throw new Error(`${topic}: partitions without a leader 60 s after its creation`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   } finally {
     await admin.disconnect();
   }

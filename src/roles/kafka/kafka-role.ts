@@ -32,7 +32,7 @@ import { fetchMetadata } from './wire/index.js';
 import { loadClusterId, metaClusterId } from './cluster-id.js';
 import { kafkaProcessProbe } from './process.js';
 import { handKafkaProbe, kafkaAdoptionPending, kafkaAdoptionRefusal, kafkaAdoptionScript, kafkaAdoptionSummary, kafkaBackupDir, parseProperties, type HandKafka } from './hand-install.js';
-import { processesAlive, StartWait } from '../start-wait.js';
+import { processesAlive, StartWait, type NotReady } from '../start-wait.js';
 import { kafkaStatus } from './status.js';
 import { bootstrapServers, brokerHosts, controllerHosts, initialControllers, kafkaHosts, kafkaPorts, kafkaReleasesPrefix, keptQuorumBootstrap, quorumBootstrapServers, renderKafkaFiles, versionedKafkaDir, type KafkaHost } from './config.js';
 import { addJoiningControllers, joiningControllers, joinPlanLine, quorumFromControllers } from './controller-membership.js';
@@ -419,16 +419,27 @@ function formatOutcome(ctx: HostContext, host: KafkaHost, facts: Facts): Outcome
   return change(summary, [exec(script(body, 'kafka-storage.sh format'), { timeoutMs: 120_000, ...(scram ? { stdin: `SCRAM-SHA-512=[name=${scram.user},password="${scram.password}"]\n`, stdinLabel: `the SCRAM credential of ${scram.user}` } : {}) })]);
 }
 
+/** BrokerLifecycleManager's line when initial.broker.registration.timeout.ms ran out (KRaft, 3.x and 4.x). */
+const REGISTRATION_GAVE_UP = /unable to register with the controller quorum/;
+
+/** Pure: the brokers to start again — every one that exited gave up registering (its log says so), else none. */
+export function gaveUpRegistering(asked: readonly NotReady[]): NotReady[] {
+  const dead = asked.filter((n) => !n.alive);
+  return dead.length > 0 && dead.every((n) => REGISTRATION_GAVE_UP.test(n.cause ?? '')) ? dead : [];
+}
+
 async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerReporter, timeoutMs = 180_000): Promise<void> {
   const brokers = live.filter((l) => kf(l.host).processRoles.includes('broker'));
   if (brokers.length === 0) return;
   const wanted = new Set(brokers.map((b) => kf(b.host).nodeId));
   const bootstrap = brokers.map((b) => `${kf(b.host).advertisedHost}:${kf(b.host).port}`);
   // the usual wait, longer while the brokers not registered yet are alive (start-wait.ts)
-  const wait = new StartWait(timeoutMs, 'Kafka', (name) => kf(brokers.find((b) => b.host.name === name)!.host).logDir, report);
+  const logDir = (name: string) => kf(brokers.find((b) => b.host.name === name)!.host).logDir;
+  let wait = new StartWait(timeoutMs, 'Kafka', logDir, report);
   let seen: number[] = [];
   let lastErr = '';
   let notReady: LiveHost[] = brokers;
+  let startedAgain = false;
   for (;;) {
     try {
       seen = await withWire(bootstrap, async (c) => (await fetchMetadata(c)).brokers.map((b) => b.nodeId));
@@ -445,7 +456,24 @@ async function waitForBrokers(inv: Inventory, live: LiveHost[], report: HandlerR
       lastErr = (e as Error).message;
       notReady = brokers;
     }
-    const v = await wait.verdict(() => processesAlive(notReady, (l) => kafkaProcessProbe(kf(l.host)), (l) => ({ dir: kf(l.host).logDir, names: ['server.log', 'kafkaServer.out'] })));
+    let asked: NotReady[] = [];
+    const v = await wait.verdict(async () => (asked = await processesAlive(notReady, (l) => kafkaProcessProbe(kf(l.host)), (l) => ({ dir: kf(l.host).logDir, names: ['server.log', 'kafkaServer.out'], prefer: REGISTRATION_GAVE_UP }))));
+    // A KRaft broker gives up when it cannot register within initial.broker.registration.timeout.ms (60 s):
+    // on a first start beside controllers still starting (a loaded or slow machine) that is not a fault of
+    // the broker. Once, and only when every broker that exited says so, they are started again.
+    const gaveUp = v.wait || startedAgain || kf(brokers[0]!.host).mode !== 'kraft' ? [] : gaveUpRegistering(asked);
+    if (gaveUp.length > 0) {
+      startedAgain = true;
+      report.info(undefined, `${gaveUp.map((n) => n.name).join(', ')}: the broker gave up registering with the controller quorum while it was starting (its log: ${gaveUp[0]!.cause}); starting it again`);
+      await Promise.all(
+        brokers.filter((b) => gaveUp.some((n) => n.name === b.host.name)).map(async (l) => {
+          const a = startService(kf(l.host).serviceName, serviceManager(l.facts.get(osProbe())));
+          await l.conn.exec(a.command, a);
+        }),
+      );
+      wait = new StartWait(timeoutMs, 'Kafka', logDir, report);
+      continue;
+    }
     if (!v.wait) throw new Error(`brokers did not all register within ${Math.round(wait.elapsedMs / 1000)} s (seen: ${seen.join(', ') || 'none'}${lastErr ? `; last error: ${lastErr}` : ''}; ${v.reason})`);
     await sleep(ROLL_POLL_MS);
   }

@@ -36,6 +36,11 @@ describe('startVerdict', () => {
     expect(lastErrorLine(tail)).toBe('[2026-12-02 01:00:02,004] ERROR Exiting Kafka due to fatal exception (kafka.Kafka$)');
     expect(lastErrorLine('Error: Could not find or load main class kafka.Kafka\n')).toBe('Error: Could not find or load main class kafka.Kafka');
     expect(lastErrorLine('INFO all well\n')).toBeUndefined();
+    // a known root cause ahead of the shutdown noise after it
+    const gaveUp = '[2026-12-02 01:01:00,000] ERROR [BrokerLifecycleManager id=4] Shutting down because we were unable to register with the controller quorum. (org.apache.kafka.server.BrokerLifecycleManager)';
+    const noise = '[2026-12-02 01:01:00,100] ERROR [BrokerServer id=4] Fatal error during broker startup. Prepare to shutdown (kafka.server.BrokerServer)';
+    expect(lastErrorLine(`${gaveUp}\n${noise}\n`)).toBe(noise);
+    expect(lastErrorLine(`${gaveUp}\n${noise}\n`, /unable to register with the controller quorum/)).toBe(gaveUp);
     expect(lastErrorLine(`ERROR ${'x'.repeat(500)}`)!.length).toBe(401);
   });
 
@@ -55,5 +60,16 @@ describe('startVerdict', () => {
       wait: false,
       reason: 'k1: the Kafka process exited and was started again by its service manager while starting (a crash loop; its log is in k1:/var/log/kafka)',
     });
+  });
+});
+
+describe('KRaft brokers that gave up registering while the controllers were starting', () => {
+  const gaveUp = 'ERROR [BrokerLifecycleManager id=4] Shutting down because we were unable to register with the controller quorum.';
+  it('are started again only when every broker that exited says so', async () => {
+    const { gaveUpRegistering } = await import('../../../src/roles/kafka/kafka-role.js');
+    expect(gaveUpRegistering([{ name: 'b1', alive: false, cause: gaveUp }, { name: 'b2', alive: true }]).map((n) => n.name)).toEqual(['b1']);
+    expect(gaveUpRegistering([{ name: 'b1', alive: false, cause: gaveUp }, { name: 'b3', alive: false, cause: 'ERROR Invalid cluster.id' }])).toEqual([]);
+    expect(gaveUpRegistering([{ name: 'b1', alive: false }])).toEqual([]);
+    expect(gaveUpRegistering([{ name: 'b1', alive: true }])).toEqual([]);
   });
 });
