@@ -76,7 +76,8 @@ export interface LogFiles {
 async function logCause(l: LiveHost, files: LogFiles | undefined): Promise<string | undefined> {
   if (!files || files.names.length === 0) return undefined;
   try {
-    const body = `for f in $(ls -1tr ${files.names.map((n) => `${quote(files.dir)}/${n}`).join(' ')} 2>/dev/null); do tail -n 200 "$f"; done`;
+    // one name per line (a directory with a space stays one path); the names' globs expand, the directory is quoted
+    const body = `ls -1tr ${files.names.map((n) => `${quote(files.dir)}/${n}`).join(' ')} 2>/dev/null | while IFS= read -r f; do tail -n 200 "$f"; done`;
     const r = await l.conn.exec(script(body, 'tail of the service log'), { check: false, timeoutMs: 10_000 });
     return lastErrorLine(r.stdout, files.prefer);
   } catch {

@@ -73,3 +73,26 @@ describe('KRaft brokers that gave up registering while the controllers were star
     expect(gaveUpRegistering([{ name: 'b1', alive: true }])).toEqual([]);
   });
 });
+
+describe('processesAlive: the cause of an exit read from the log (the generated shell, run in bash)', () => {
+  it('reads the files that exist, oldest first, in a directory with a space; a live process is not read', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, mkdirSync, writeFileSync, utimesSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { processesAlive } = await import('../../../src/roles/start-wait.js');
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'zkk-sw-')), 'log dir');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'zookeeper.log'), 'INFO starting\nERROR older file\n');
+    writeFileSync(path.join(dir, 'zookeeper-zk-server-h1.out'), 'ERROR newest: Address already in use\nINFO shutting down\n');
+    utimesSync(path.join(dir, 'zookeeper.log'), new Date(1000), new Date(1000));
+    const conn = { host: 'h1', exec: async (c: { text: string }) => ({ stdout: execFileSync('bash', ['-c', c.text], { encoding: 'utf8' }), stderr: '', code: 0 }) };
+    const host = (name: string, running: boolean) => ({ host: { name }, conn, facts: undefined, changed: new Set<string>(), running }) as never;
+    const probe = (l: { running: boolean }) => ({ key: `proc-${l.running}`, script: 'true', parse: () => ({ running: l.running, pid: l.running ? 7 : undefined }) }) as never;
+    const got = await processesAlive([host('h1', false), host('h2', true)], probe, () => ({ dir, names: ['zookeeper.log', 'zookeeper*.out', 'absent.log'] }));
+    expect(got).toEqual([
+      { name: 'h1', alive: false, cause: 'ERROR newest: Address already in use' },
+      { name: 'h2', alive: true, pid: 7 },
+    ]);
+  });
+});
