@@ -94,10 +94,20 @@ async function withClient<T>(fn: (c: zookeeper.Client) => Promise<T>): Promise<T
   }
 }
 
-const create = (c: zookeeper.Client, p: string, data: string) =>
-  new Promise<void>((res, rej) => c.create(p, Buffer.from(data), (e: unknown) => (e ? rej(new Error(String(e))) : res())));
 const read = (c: zookeeper.Client, p: string) =>
   new Promise<string>((res, rej) => c.getData(p, (e: unknown, d?: Buffer) => (e ? rej(new Error(`${p}: ${String(e)}`)) : res(d?.toString() ?? ''))));
+/**
+ * Create a znode. The client retries a create whose connection was lost, and the retry of one the
+ * ensemble had applied fails with NODE_EXISTS: then the znode must hold exactly this data.
+ */
+const create = (c: zookeeper.Client, p: string, data: string) =>
+  new Promise<void>((res, rej) =>
+    c.create(p, Buffer.from(data), (e: unknown) => {
+      if (!e) return res();
+      if ((e as { getCode?: () => number }).getCode?.() !== zookeeper.Exception.NODE_EXISTS) return rej(new Error(`${p}: ${String(e)}`));
+      read(c, p).then((d) => (d === data ? res() : rej(new Error(`${p} exists with other data: ${d}`))), rej);
+    }),
+  );
 
 async function modes(): Promise<string[]> {
   return Promise.all(HOSTS.map(async (h) => /^Mode: (\w+)/m.exec((await hostSsh(h, '/usr/local/zookeeper/bin/zkServer.sh status 2>&1')).stdout)?.[1] ?? 'down'));
@@ -131,9 +141,21 @@ beforeAll(async () => {
   const admin = kafkaClient().admin();
   await admin.connect();
   try {
-    for (let i = 0; i < 240 && (await admin.describeCluster().catch(() => ({ brokers: [] }))).brokers.length < 3; i++) await sleep(500);
-    expect((await admin.describeCluster()).brokers.map((b) => b.nodeId).sort()).toEqual([0, 1, 2]);
-    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
+    // each answer comes from one broker's cache, and a broker just started may not list the others yet
+    // (seen in CI: 3 brokers, then none): twice in a row all three
+    let ids: number[] = [];
+    for (let i = 0, good = 0; i < 240 && good < 2; i++) {
+      ids = (await admin.describeCluster().catch(() => ({ brokers: [] as { nodeId: number }[] }))).brokers.map((b) => b.nodeId).sort();
+      good = ids.length === 3 ? good + 1 : 0;
+      if (good < 2) await sleep(500);
+    }
+    expect(ids).toEqual([0, 1, 2]);
+    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: false });
+    for (let i = 0; i < 240; i++) {
+      const t = await admin.fetchTopicMetadata({ topics: [TOPIC] }).then((m) => m.topics[0], () => undefined);
+      if (t && t.partitions.length === 3 && t.partitions.every((x) => x.leader >= 0)) break;
+      await sleep(250);
+    }
     const p = kafkaClient().producer();
     await p.connect();
     for (let part = 0; part < 3; part++) await p.send({ topic: TOPIC, acks: -1, messages: Array.from({ length: BEFORE / 3 }, (_, i) => ({ partition: part, value: `before-${part}-${i}` })) });
