@@ -163,4 +163,43 @@ describe('zkk migrate: ZooKeeper-mode Kafka 3.9 → KRaft under live traffic', (
     const { topics } = await admin.fetchTopicMetadata({ topics: [DATA] });
     expect(topics[0]!.partitions.every((p) => p.replicas.length === 3 && p.isr.length === 3)).toBe(true);
   }, T(240_000));
+
+  it('then, as zkk says: ZooKeeper uninstalled, the zookeeper role dropped, Kafka 3.9 → 4.x rolled under a producer and finalized; 0 lost, the data kept', async () => {
+    const traffic = await startProducer(brokers(), `${TRAFFIC}-upgrade`);
+    const un = await runZkk(['uninstall', kraftInv, '--role', 'zookeeper', '--yes', '--json']);
+    expect(un.code, whyFailed(un)).toBe(0);
+    for (const h of BROKERS) expect((await hostSsh(h, 'p=$(cat /var/lib/zookeeper/zookeeper_server.pid 2>/dev/null) && [ -d /proc/$p ] && echo running || echo stopped')).stdout.trim(), h).toBe('stopped');
+    const kraftOnly = (version: string) =>
+      writeLabInventory(
+        info,
+        [...BROKERS.map((name) => ({ name, roles: ['kafka'] })), ...CONTROLLERS.map((name) => ({ name, roles: ['kafka-controller'] }))],
+        { kafka: { ...kafka('kraft'), version } },
+        path.dirname(kraftInv),
+      );
+    // the cluster without ZooKeeper, still 3.9: nothing to change
+    const same = await runZkk(['deploy', kraftOnly(versions.kafka3), '--json']);
+    expect(same.code, whyFailed(same)).toBe(0);
+    expect(changedSteps(same.report!)).toEqual([]);
+    const t = Date.now();
+    const up = await runZkk(['deploy', kraftOnly(versions.kafka4), '--json']);
+    expect(up.code, whyFailed(up)).toBe(0);
+    const upS = (Date.now() - t) / 1000;
+    const fin = await runZkk(['upgrade', 'finalize', kraftOnly(versions.kafka4), '--yes']);
+    expect(fin.code, fin.stdout + fin.stderr).toBe(0);
+    const again = await runZkk(['deploy', kraftOnly(versions.kafka4), '--json']);
+    expect(again.code, whyFailed(again)).toBe(0);
+    expect(changedSteps(again.report!)).toEqual([]);
+    const proof = await traffic.stopAndConsume();
+    process.stdout.write(`after the migration: Kafka ${versions.kafka3} → ${versions.kafka4} roll ${upS.toFixed(1)} s; producer: ${proof.acked.length} acknowledged, ${proof.lost.length} lost\n`);
+    expect(proof.acked.length).toBeGreaterThan(50);
+    expect(proof.lost).toEqual([]);
+    const after = new Kafka({ clientId: 'e2e-migrate-4x', brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
+    await after.connect();
+    try {
+      const offsets = await after.fetchOffsets({ groupId: GROUP, topics: [DATA] });
+      expect(offsets[0]!.partitions.map((p) => ({ partition: p.partition, offset: p.offset })).sort((a, b) => a.partition - b.partition)).toEqual(COMMITTED);
+    } finally {
+      await after.disconnect();
+    }
+  }, T(900_000));
 });
