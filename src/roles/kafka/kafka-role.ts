@@ -642,7 +642,10 @@ async function kafkaDay2(action: Day2Action, inv: Inventory, all: LiveHost[], ta
     if (allUp) {
       const brokers = all.filter((l) => kf(l.host).processRoles.includes('broker'));
       const endpoints = new Map(brokers.map((l) => [l.host.name, `${kf(l.host).advertisedHost}:${kf(l.host).port}`] as const));
-      const ms = await waitUntilSettled(endpoints, brokers.map((l) => kf(l.host).nodeId), 300_000, () => zookeeperTopicCount(inv, kf(all[0]!.host)));
+      // ZooKeeper's topic count does not change with the start: asked until one answer, then kept (not a session per poll)
+      let topics: number | undefined;
+      const minTopics = async () => (topics ??= await zookeeperTopicCount(inv, kf(all[0]!.host)));
+      const ms = await waitUntilSettled(endpoints, brokers.map((l) => kf(l.host).nodeId), 300_000, minTopics);
       report.info(undefined, `every broker's metadata settled ${(ms / 1000).toFixed(1)} s after the last broker was back: all brokers, all topics, 0 under-replicated`);
     }
     for (const l of hosts) report.done(l.host.name, 'changed', `started node ${kf(l.host).nodeId}`);
