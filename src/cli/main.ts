@@ -154,6 +154,7 @@ export function buildProgram(): Command {
   runFlags(program.command('migrate').argument('<inventory>', 'inventory file (YAML) describing the target: kafka.mode: kraft with kafka-controller hosts'))
     .description('move a ZooKeeper-mode cluster (Kafka 3.9) to KRaft, phase by phase, each confirmed; stops before the irreversible finalize')
     .option('--finalize', 'take the controllers out of migration mode (irreversible; after every broker runs KRaft)')
+    .option('--rollback', 'back to ZooKeeper mode before the finalize: KRaft brokers back, the controllers removed (data set aside), ZooKeeper /controller and /migration cleared, brokers rolled without the migration')
     .option('-y, --yes', 'do not ask (for scripts)')
     .action(async (file: string, flags) => (await import('./migrate.js')).migrateCommand(file, flags));
   bootstrap(runFlagsLite(program.command('rebalance').argument('<inventory>', 'inventory file (YAML)')))

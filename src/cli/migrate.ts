@@ -10,10 +10,8 @@ import { ExitCode, ZkkError } from '../errors/zkk-error.js';
 import { loadInventory } from '../inventory/load.js';
 import { runPipeline, type RunOptions, type RunReport } from '../engine/run.js';
 import { allRoles, inventorySections } from '../roles/all-roles.js';
-import type { Inventory } from '../inventory/resolve.js';
 import { parseDecisionDetail } from '../roles/kafka/migration-layout.js';
-import { describePhases, rollbackInstructions, STEP_TITLE, type MigrationIntent, type MigrationPhase, type MigrationStep } from '../roles/kafka/migration.js';
-import { zookeeperConnect } from '../roles/zookeeper/config.js';
+import { describePhases, rollbackInstructions, rolledBackStatement, STEP_TITLE, type MigrationIntent, type MigrationPhase, type MigrationStep } from '../roles/kafka/migration.js';
 import { createRunRenderer } from '../ui/run-renderer.js';
 import { askConfirm } from '../wizard/ask.js';
 import type { GlobalRunFlags } from './main.js';
@@ -27,13 +25,11 @@ export function decisionOf(report: RunReport): Decision | undefined {
 }
 
 /** The statement zkk stops with before the finalize (also shown by a run that finds the cluster there). */
-export function stopStatement(inv: Inventory, phase: MigrationPhase, summary: string, file: string): string {
-  const k = inv.hosts.find((h) => h.kafka)?.kafka;
-  const zk = k ? zookeeperConnect(inv, k.zookeeperChroot) : '<zookeeper>';
+export function stopStatement(phase: MigrationPhase, summary: string, file: string): string {
   return [
     `migration state: ${summary}`,
     'nothing irreversible has happened yet. To roll back to ZooKeeper mode:',
-    ...rollbackInstructions(phase, zk).map((l, i) => `  ${i + 1}. ${l}`),
+    ...rollbackInstructions(phase, file).map((l, i) => `  ${i + 1}. ${l}`),
     `next: zkk migrate ${file} --finalize — takes the controllers out of migration mode; IRREVERSIBLE (no way back to ZooKeeper mode after it)`,
   ].join('\n');
 }
@@ -46,9 +42,10 @@ export function afterFinalize(file: string): string {
   ].join('\n');
 }
 
-export async function migrateCommand(file: string, flags: GlobalRunFlags & { yes?: boolean; finalize?: boolean }): Promise<void> {
+export async function migrateCommand(file: string, flags: GlobalRunFlags & { yes?: boolean; finalize?: boolean; rollback?: boolean }): Promise<void> {
   const inv = await loadInventory(file, inventorySections);
   if (flags.limit) throw new ZkkError('USAGE', 'zkk migrate runs on every host: --limit is not accepted', { exitCode: ExitCode.usage });
+  if (flags.rollback && flags.finalize) throw new ZkkError('USAGE', 'zkk migrate: --rollback and --finalize go in opposite directions; pass one', { exitCode: ExitCode.usage });
   const { engine } = await setUpRun(inv, flags);
   const hosts = inv.hosts.map((h) => h.name);
   const base: Omit<RunOptions, 'mode'> = { ...engine, roles: allRoles, cacheDir: flags.cacheDir, onEvent: () => undefined };
@@ -56,7 +53,7 @@ export async function migrateCommand(file: string, flags: GlobalRunFlags & { yes
     if (!flags.json) process.stdout.write(`${s}\n`);
   };
   const phases: { step: MigrationStep; ms: number }[] = [];
-  const action: MigrationIntent['action'] = flags.finalize ? 'finalize' : 'continue';
+  const action: MigrationIntent['action'] = flags.rollback ? 'rollback' : flags.finalize ? 'finalize' : 'continue';
   for (let round = 0; round < 6; round++) {
     const planRenderer = createRunRenderer({ json: false, tty: false, verbose: false, commands: false, hosts });
     const plan = await runPipeline(inv, { ...base, mode: 'plan', migration: { action }, onEvent: flags.json ? () => undefined : (e) => planRenderer.onEvent(e) });
@@ -67,10 +64,11 @@ export async function migrateCommand(file: string, flags: GlobalRunFlags & { yes
       process.exitCode = plan.exitCode || ExitCode.hostFailed;
       return;
     }
-    out(`\nmigration: ${decision.summary}\n  ${describePhases({ phase: decision.phase, summary: decision.summary }).join('\n  ')}`);
+    out(`\nmigration: ${decision.summary}${action === 'rollback' ? '' : `\n  ${describePhases({ phase: decision.phase, summary: decision.summary }).join('\n  ')}`}`);
     if (!decision.step) {
-      if (decision.phase === 'kraft') out(afterFinalize(file));
-      else out(stopStatement(inv, decision.phase, decision.summary, file));
+      if (action === 'rollback') out(decision.phase === 'zookeeper-mode' ? rolledBackStatement(file).join('\n') : `nothing to roll back: ${decision.summary}`);
+      else if (decision.phase === 'kraft') out(afterFinalize(file));
+      else out(stopStatement(decision.phase, decision.summary, file));
       break;
     }
     const step = decision.step;

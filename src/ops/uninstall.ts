@@ -109,3 +109,14 @@ export function ensureAccountRemoved(user: AccountFact, group: AccountFact, name
   if (group.exists) lines.push(`if getent group ${quote(names.group)} >/dev/null; then groupdel ${quote(names.group)}; fi`);
   return change(`remove user ${names.user} and group ${names.group} (purge)`, [exec(script(lines.join('\n'), `userdel ${names.user}`))]);
 }
+
+/**
+ * Data dirs a rollback takes out of use without deleting them: each present one is renamed to
+ * <dir>.<tag>-<date> (e.g. a KRaft controller's metadata, so a later attempt formats afresh).
+ */
+export function ensureDataSetAside(dirs: { path: string; fact: PathFact }[], tag: string): Outcome {
+  const present = dirs.filter((d) => d.fact.kind === 'dir' && !isSystemDir(d.path));
+  if (present.length === 0) return ok('no data dirs in place');
+  const lines = ['set -e', 'd=$(date +%Y%m%d-%H%M%S)', ...present.map((x) => `mv -T ${quote(x.path)} ${quote(`${x.path}.${tag}-`)}"$d"`)];
+  return change(`set ${present.map((x) => x.path).join(', ')} aside as <dir>.${tag}-<date> (not deleted)`, [exec(script(lines.join('\n'), `mv ${present[0]!.path} ${present[0]!.path}.${tag}-<date>`))]);
+}

@@ -16,11 +16,11 @@ import type { RolePreflight } from './preflight.js';
 
 export type { ReleaseSpec } from './release-spec.js';
 
-/** `zkk migrate`: go on with the next ZooKeeper → KRaft step (or run the one the user confirmed), or finalize. */
+/** `zkk migrate`: go on with the next ZooKeeper → KRaft step (or run the one the user confirmed), finalize, or roll back. */
 export interface MigrationIntent {
-  action: 'continue' | 'finalize';
+  action: 'continue' | 'finalize' | 'rollback';
   /** The step the user confirmed (from the plan); refused if the hosts are already past it. */
-  step?: 'prepare' | 'migrate-metadata' | 'brokers-kraft' | 'finalize';
+  step?: 'prepare' | 'migrate-metadata' | 'brokers-kraft' | 'finalize' | 'rollback-brokers' | 'rollback-controllers';
 }
 
 /** What the command asks of this run beyond converging (e.g. `zkk upgrade finalize`). */

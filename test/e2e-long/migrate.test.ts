@@ -4,18 +4,22 @@
  * min ISR 2): the KRaft inventory is refused by zkk deploy/plan (exit 2, pointing to zkk migrate);
  * zkk migrate --yes runs prepare → migrate metadata → brokers to KRaft and stops before the
  * finalize, saying how to roll back; a second zkk migrate changes nothing; --finalize takes the
- * controllers out of migration mode; a deploy afterwards changes nothing. Checked with kafkajs,
+ * controllers out of migration mode — but first zkk migrate --rollback takes it back to plain ZooKeeper
+ * mode (the ZooKeeper-mode inventory then deploys with 0 changed) and the migration runs again,
+ * killed with -9 in phase 2 and with a controller host cut in phase 3, each next run continuing
+ * from the hosts; a deploy after the finalize changes nothing. Checked with kafkajs,
  * ZooKeeper and the hosts' files, not zkk's output: every acknowledged message consumed back, the
  * consumer group's committed offsets and a topic config as before. Prints each phase's wall time.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostsDown, hostSsh, hostsUp, T, type TargetInfo } from '../e2e/target.js';
-import { changedSteps, fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInventory } from '../e2e/helpers.js';
+import { cut, heal, hostsDown, hostSsh, hostsUp, T, type TargetInfo } from '../e2e/target.js';
+import { changedSteps, fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInventory, ZKK } from '../e2e/helpers.js';
 import { startProducer, type RunningProducer } from '../e2e/traffic.js';
 
 const versions = fixtureVersions();
@@ -41,6 +45,28 @@ function zkGet(connect: string, znode: string): Promise<string | undefined> {
       });
     });
     c.connect();
+  });
+}
+
+/**
+ * zkk migrate in the background; `until` is awaited once its output matches `at` (then the
+ * caller kills it or cuts a host), and the run's end is returned.
+ */
+function migrateInBackground(args: string[], at: RegExp, until: (child: ReturnType<typeof spawn>) => Promise<void>): Promise<{ code: number | null; signal: string | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [ZKK, 'migrate', ...args], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let fired = false;
+    const onData = (b: Buffer) => {
+      stdout += b.toString();
+      if (!fired && at.test(stdout)) {
+        fired = true;
+        void until(child);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout }));
   });
 }
 
@@ -131,6 +157,67 @@ describe('zkk migrate: ZooKeeper-mode Kafka 3.9 → KRaft under live traffic', (
     const st = await runZkk(['status', kraftInv]);
     expect(st.stdout, st.stderr).toMatch(/migration +ready-to-finalize: every broker runs KRaft.*next: zkk migrate <inventory> --finalize/);
   }, T(180_000));
+
+  it('zkk migrate --rollback --yes: KRaft brokers back, controllers removed (data set aside), /controller and /migration cleared, brokers in plain ZooKeeper mode; the ZooKeeper-mode inventory then changes nothing', async () => {
+    const t = Date.now();
+    const r = await runZkk(['migrate', kraftInv, '--rollback', '--yes']);
+    expect(r.code, `${r.stdout.slice(-8000)}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/migration phase rollback-brokers: [\d.]+ s/);
+    expect(r.stdout).toMatch(/migration phase rollback-controllers: [\d.]+ s/);
+    expect(r.stdout).toMatch(/rolled back: every broker runs ZooKeeper mode/);
+    process.stdout.write(`rollback: ${((Date.now() - t) / 1000).toFixed(1)} s (${/phase durations: .*/.exec(r.stdout)?.[0] ?? 'no phase durations printed'})\n${r.stdout.split('\n').filter((l) => /ZooKeeper-mode controller|no broker claimed|UpdateMetadata|every broker has|session to expire|deleted/.test(l)).join('\n')}\n`);
+    expect(r.stdout).toMatch(/every broker has the ZooKeeper-mode controller \d's metadata/);
+    for (const b of BROKERS) {
+      const f = await hostSsh(b, 'cat /etc/kafka/server.properties; echo ---; cat /var/lib/kafka/data/meta.properties; echo ---; ls /var/lib/kafka/data');
+      const [props, meta, dirs] = f.stdout.split('---\n');
+      expect(props).toMatch(/^broker\.id=\d$/m);
+      expect(props).toMatch(/^zookeeper\.connect=/m);
+      expect(props).not.toMatch(/process\.roles|zookeeper\.metadata\.migration|controller\.quorum/);
+      expect(meta).toMatch(/^version=0$/m);
+      expect(meta).toMatch(/^broker\.id=\d$/m);
+      expect(dirs).not.toMatch(/__cluster_metadata/);
+      expect(dirs).toMatch(new RegExp(`^${DATA}-0$`, 'm'));
+    }
+    for (const c of CONTROLLERS) {
+      const f = await hostSsh(c, 'test -e /etc/kafka/server.properties && echo config || echo no-config; ls -d /var/lib/kafka/data.zkk-rolled-back-*/__cluster_metadata-0 | wc -l; ss -ltn | grep -c ":9093 " || true');
+      expect(f.stdout.split('\n').slice(0, 3), c).toEqual(['no-config', '1', '0']);
+    }
+    expect(await zkGet(zkConnect(), '/migration')).toBeUndefined();
+    const ctl = JSON.parse((await zkGet(zkConnect(), '/controller'))!) as Record<string, unknown>;
+    expect([1, 2, 3]).toContain(ctl.brokerid);
+    expect(ctl.kraftControllerEpoch ?? -1).toBe(-1); // a ZooKeeper-mode broker's (-1), not the KRaft controller's
+    const zkDeploy = await runZkk(['deploy', zkInv, '--json']);
+    expect(zkDeploy.code, whyFailed(zkDeploy)).toBe(0);
+    expect(changedSteps(zkDeploy.report!)).toEqual([]);
+    const again = await runZkk(['migrate', kraftInv, '--rollback', '--yes']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).not.toMatch(/migration phase/);
+  }, T(900_000));
+
+  it('zkk migrate again from ZooKeeper mode: killed with -9 in phase 2, a controller host cut in phase 3; each next run continues from the hosts to ready-to-finalize', async () => {
+    const killed = await migrateInBackground([kraftInv, '--yes'], /phase 2\/5 migrate metadata[\s\S]*restarting Kafka node/, async (child) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      child.kill('SIGKILL');
+    });
+    expect(killed.signal, killed.stdout.slice(-4000)).toBe('SIGKILL');
+    const layouts = await Promise.all(BROKERS.map(async (b) => ((await hostSsh(b, 'grep -c "^zookeeper.metadata.migration.enable=true" /etc/kafka/server.properties || true')).stdout.trim() === '1' ? 'migrating' : 'zk')));
+    process.stdout.write(`killed in phase 2: brokers ${layouts.join(', ')}\n`);
+    const st = await runZkk(['status', kraftInv]);
+    expect(st.stdout, st.stderr).toMatch(/migration +(controllers-ready|migrating-metadata)/);
+    process.stdout.write(`zkk status mid-migration (exit ${st.code}):\n${st.stdout}\n`);
+    const victim = CONTROLLERS[2]!;
+    const cutRun = await migrateInBackground([kraftInv, '--yes'], /phase 3\/5 brokers to KRaft[\s\S]*restarting Kafka node/, async () => {
+      await cut(victim);
+    });
+    process.stdout.write(`run with ${victim} cut in phase 3: exit ${cutRun.code}\n`);
+    await heal(victim);
+    const r = await runZkk(['migrate', kraftInv, '--yes']);
+    expect(r.code, `${r.stdout.slice(-6000)}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/every broker runs KRaft/);
+    for (const b of BROKERS) expect((await hostSsh(b, 'cat /etc/kafka/server.properties')).stdout).toMatch(/^process\.roles=broker$/m);
+    const znode = JSON.parse((await zkGet(zkConnect(), '/migration'))!) as { kraft_metadata_offset: number };
+    expect(znode.kraft_metadata_offset).toBeGreaterThan(0);
+  }, T(1_500_000));
 
   it('zkk migrate --finalize: controllers out of migration mode; a deploy then changes nothing', async () => {
     const r = await runZkk(['migrate', kraftInv, '--finalize', '--yes']);

@@ -13,7 +13,9 @@ import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '.
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { ensureFirewallOpen } from '../../ops/firewall.js';
-import { blocked, change, exec, followedBy, ok, type Outcome, type Step } from '../../ops/operation.js';
+import { blocked, change, exec, followedBy, ok, type ExecAction, type Outcome, type Step } from '../../ops/operation.js';
+import { ensureDataSetAside } from '../../ops/uninstall.js';
+import { knowsControllerCommand, stopForZookeeperMode } from './migration-rollback.js';
 import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceCommand, serviceFilePath, serviceManager, startService, stopService } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
 import { quote, script, type Command } from '../../shell/command.js';
@@ -47,7 +49,7 @@ import { JAVA_CHANGED } from '../java/handlers.js';
 import { metaProbe, settleKafkaIds } from './identities.js';
 import { adoptClusterId } from './cluster-id.js';
 import { decisionDetail, settleMigration, type MigrationDecision, type MigrationRun } from './migration-layout.js';
-import { readZookeeperMetadata, waitForControllerQuorum, waitForMetadataMigrated } from './migration-watch.js';
+import { clearMigrationZnodes, readZookeeperMetadata, waitForControllerQuorum, waitForMetadataMigrated, waitForZnodeGone, type ElectedController } from './migration-watch.js';
 import { STEP_TITLE } from './migration.js';
 import { ensureMetricsAgent, METRICS_AGENT_COMPONENT, metricsAgentJar, metricsAgentProbe, metricsAgentRelease, metricsRulesFile } from './metrics-agent.js';
 import { accessRecordProbe } from './access.js';
@@ -88,6 +90,17 @@ const kafkaLayout = (k: ResolvedKafka): ServiceLayout => ({
   ports: kafkaPorts(k),
   process: kafkaProcessProbe(k),
 });
+
+/**
+ * zkk migrate --rollback: a KRaft controller taken away — stopped, its metadata dirs set aside
+ * (before the config goes: a controller without config always has its storage out of the way),
+ * then uninstall's steps (service, install, firewall, config moved aside; the account kept).
+ */
+function deprovisionSteps(inv: Inventory, k: ResolvedKafka, facts: Facts): Step[] {
+  const [stop, ...rest] = uninstallSteps(kafkaLayout(k), facts, inv.firewall.manage, false);
+  const aside: Step = { id: 'kafka.rollback-metadata', title: 'KRaft metadata', outcome: ensureDataSetAside(k.logDirs.map((d) => ({ path: d, fact: facts.get(pathProbe(d)) })), 'zkk-rolled-back') };
+  return [stop!, aside, ...rest.filter((s) => s.id !== 'kafka.uninstall-data')];
+}
 
 function kf(h: { kafka?: ResolvedKafka; name: string }): ResolvedKafka {
   if (!h.kafka) throw new Error(`${h.name} has no kafka role`);
@@ -228,11 +241,15 @@ export const kafkaRole: Role = {
       serviceRegistrationProbe(k.serviceName, 'sysv'),
       serviceRegistrationProbe(k.serviceName, 'systemd'),
       kafkaProcessProbe(k),
+      // zkk migrate --rollback: a controller may be deprovisioned (uninstall's facts)
+      ...(migrationRun?.intent.action === 'rollback' && k.processRoles.includes('controller') ? uninstallProbes(kafkaLayout(k)) : []),
     ];
   },
   plan(ctx, facts) {
     const host = ctx.host as KafkaHost;
     const k = host.kafka;
+    const migrationStep = migrationDecision && kafkaHosts(ctx.inv)[0]?.name === host.name ? [{ id: 'kafka.migration', title: 'ZooKeeper → KRaft migration', outcome: ok(decisionDetail(migrationDecision)) }] : [];
+    if (k.migration?.deprovision) return [...migrationStep, ...deprovisionSteps(ctx.inv, k, facts)];
     const os = facts.get(osProbe());
     const mgr = serviceManager(os);
     const finalizing = !!(ctx.prepared as KafkaRunPreparation | undefined)?.finalize;
@@ -268,7 +285,7 @@ export const kafkaRole: Role = {
     const handRefusal = adopting && kafkaAdoptionRefusal(k, adopting, rendered, zookeeperConnect(ctx.inv, k.zookeeperChroot));
     if (handRefusal) return [{ id: ADOPT, title: 'take over the hand-built broker', outcome: blocked(handRefusal.reason, handRefusal.hint) }];
     const steps: Step[] = [
-      ...(migrationDecision && kafkaHosts(ctx.inv)[0]?.name === host.name ? [{ id: 'kafka.migration', title: 'ZooKeeper → KRaft migration', outcome: ok(decisionDetail(migrationDecision)) }] : []),
+      ...migrationStep,
       ...securityModeStep(host, facts),
       { id: 'kafka.account', early: true, title: `user ${k.user}`, outcome: ensureServiceAccount(facts.get(userProbe(k.user)), facts.get(groupProbe(k.group)), { user: k.user, group: k.group, home: k.logDirs[0]! }, os) },
       { id: 'kafka.conf-dir', early: true, title: k.confDir, outcome: ensureDirectory(facts.get(pathProbe(k.confDir)), { path: k.confDir, ...root, mode: '0755' }) },
@@ -324,7 +341,8 @@ export const kafkaRole: Role = {
   uninstallProbes: (ctx) => uninstallProbes(kafkaLayout(kf(ctx.host))),
   uninstall: (ctx, facts, { purge }) => uninstallSteps(kafkaLayout(kf(ctx.host)), facts, ctx.inv.firewall.manage, purge),
   async verify(inv, live) {
-    return verifyKafka(inv, live.filter((l) => l.host.kafka));
+    // a controller the rollback deprovisioned is not checked: it is gone on purpose
+    return verifyKafka(inv, live.filter((l) => l.host.kafka && !l.host.kafka.migration?.deprovision));
   },
   status: kafkaStatus,
   preflight: kafkaPreflight,
@@ -551,7 +569,7 @@ function stopOrder(targets: LiveHost[], controller: number | undefined): LiveHos
   return rollOrder(targets, (l) => kf(l.host), controller);
 }
 
-async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost[], report: HandlerReporter, gate: RollGate = DEPLOY_GATE, takeOver?: (t: LiveHost) => Command): Promise<void> {
+async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost[], report: HandlerReporter, gate: RollGate = DEPLOY_GATE, takeOver?: (t: LiveHost) => Command, restartWith?: (t: LiveHost) => Promise<void>): Promise<void> {
   const controller = await activeController(inv, all);
   // brokers first, then the standby controllers, the active controller last (one election, at the end);
   // a take-over: hand-built brokers already down first (they take nothing more away)
@@ -568,7 +586,8 @@ async function rollingRestart(inv: Inventory, all: LiveHost[], targets: LiveHost
     report.info(t.host.name, `${takeOver ? `taking over the hand-built Kafka broker ${k.nodeId}${down ? ' (down)' : ''}` : `restarting Kafka node ${k.nodeId}`}${k.nodeId === controller ? ' (active controller, last)' : ''}`);
     const restart = takeOver ? { command: takeOver(t), timeoutMs: 600_000 } : restartService(k.serviceName, serviceManager(t.facts.get(osProbe())));
     const t0 = Date.now();
-    await t.conn.exec(restart.command, restart);
+    if (restartWith) await restartWith(t);
+    else await t.conn.exec(restart.command, restart);
     const restartMs = Date.now() - t0;
     // back: the listener answers, the broker is registered, in the ISR again, and no partition is under-replicated
     // (forced past a failed gate: no more than before, and a node that does not get there is warned about, not fatal)
@@ -756,7 +775,12 @@ function planRollAndMigration(inv: Inventory, hosts: PlannedHost[]): string[] {
     (h) => kf(h.host),
     active,
   );
-  const before = step && step !== 'finalize' && migrationDecision?.step ? [`migration: ${STEP_TITLE[step]}`, 'wait for the KRaft controller quorum (a leader, every controller a voter)'] : [];
+  const before =
+    step === 'rollback-controllers' && migrationDecision?.step
+      ? [`migration: ${STEP_TITLE[step]}`, 'after the controllers stopped: delete ZooKeeper /controller (only if the KRaft controller holds it) and /migration, then at once the brokers\' roll (each: stop, meta.properties → version 0, __cluster_metadata-0 removed, start)']
+      : step && step !== 'finalize' && migrationDecision?.step
+        ? [`migration: ${STEP_TITLE[step]}`, 'wait for the KRaft controller quorum (a leader, every controller a voter)']
+        : [];
   const after = step === 'migrate-metadata' && migrationDecision?.step ? ['wait until ZooKeeper /migration records the metadata copied to KRaft (kraft_metadata_offset > 0): dual-write'] : step === 'finalize' && migrationDecision?.step ? ['wait for the KRaft controller quorum'] : [];
   const finalize = pendingFinalizeStep(hosts);
   // hand-built brokers: those already stopped (a take-over cut short) first, then one at a time, the active controller last
@@ -783,6 +807,34 @@ function planRollAndMigration(inv: Inventory, hosts: PlannedHost[]): string[] {
   ];
 }
 
+/** The rollback's roll, per broker: stop and fix the storage; once the old /brokers/ids/<id> is gone, start. */
+async function restartInZookeeperMode(inv: Inventory, t: LiveHost, report: HandlerReporter): Promise<void> {
+  const k = kf(t.host);
+  const mgr = serviceManager(t.facts.get(osProbe()));
+  const stop = stopForZookeeperMode(k, mgr);
+  await t.conn.exec(stop.command, stop);
+  const ms = await waitForZnodeGone(inv, k, `/brokers/ids/${k.nodeId}`);
+  if (ms > 1000) report.info(t.host.name, `waited ${(ms / 1000).toFixed(1)} s for the stopped broker's ZooKeeper session to expire (/brokers/ids/${k.nodeId})`);
+  const start = startService(k.serviceName, mgr);
+  await t.conn.exec(start.command, start);
+}
+
+/** Every running broker applied the new ZooKeeper-mode controller's metadata (30 s at most; then the roll's own waits cover it). */
+async function waitUntilBrokersKnowController(brokers: LiveHost[], c: ElectedController, report: HandlerReporter, timeoutMs = 30_000): Promise<void> {
+  const t0 = Date.now();
+  let pending = brokers;
+  while (pending.length > 0 && Date.now() - t0 < timeoutMs) {
+    const counts = await Promise.all(pending.map(async (l) => {
+      const a = knowsControllerCommand(kf(l.host), c);
+      const r = await l.conn.exec(a.command, a);
+      return Number(r.stdout.trim()) || 0;
+    }));
+    pending = pending.filter((_, i) => counts[i] === 0);
+    if (pending.length > 0) await sleep(500);
+  }
+  report.info(undefined, pending.length === 0 ? `every broker has the ZooKeeper-mode controller ${c.brokerId}'s metadata (${((Date.now() - t0) / 1000).toFixed(1)} s)` : `${pending.map((l) => l.host.name).join(', ')}: no UpdateMetadata from controller ${c.brokerId} within ${timeoutMs / 1000} s; rolling anyway`);
+}
+
 async function convergeRollAndMigration(inv: Inventory, live: LiveHost[], report: HandlerReporter): Promise<void> {
   const kLive = live.filter((l) => l.host.kafka);
   const toRestart = kLive.filter((l) => l.changed.has(RESTART) && !l.changed.has(START) && l.facts.get(kafkaProcessProbe(kf(l.host))).running);
@@ -790,14 +842,21 @@ async function convergeRollAndMigration(inv: Inventory, live: LiveHost[], report
   // migration mode, the metadata copy recorded as done in ZooKeeper
   const k0 = kafkaHosts(inv)[0]?.kafka;
   const step = migrationDecision?.step ? k0?.migration?.step : undefined;
-  if (step && step !== 'finalize') await waitForControllerQuorum(inv, report);
+  if (step && step !== 'finalize' && step !== 'rollback-controllers') await waitForControllerQuorum(inv, report);
+  // the rollback's last step: the controllers went in apply; ZooKeeper's /controller (KRaft's) and
+  // /migration go now, and the brokers roll at once (a ZooKeeper-mode controller is elected as the first one restarts)
+  if (step === 'rollback-controllers') {
+    const elected = await clearMigrationZnodes(inv, brokerHosts(inv)[0]!.kafka, report);
+    if (elected) await waitUntilBrokersKnowController(kLive.filter((l) => kf(l.host).processRoles.includes('broker') && l.facts.get(kafkaProcessProbe(kf(l.host))).running), elected, report);
+  }
   // a hand-built broker a cut-short take-over left stopped is not waited for: its take-over starts it
   const adopting = kLive.filter((l) => l.changed.has(ADOPT));
-  await waitForBrokers(inv, kLive.filter((l) => !adopting.includes(l) || handRunning(l.facts, kf(l.host))), report);
+  await waitForBrokers(inv, kLive.filter((l) => (!adopting.includes(l) || handRunning(l.facts, kf(l.host))) && !kf(l.host).migration?.deprovision), report);
   if (adopting.length > 0) await rollingRestart(inv, kLive, adopting, report, DEPLOY_GATE, takeOverCommand);
   // dynamic quorum: new controllers (started as observers in apply) become voters, one at a time
   if (!step && joiningControllers(inv, quorumSeen).length) await addJoiningControllers(inv, kLive, report, preparedClusterId);
-  if (toRestart.length > 0) await rollingRestart(inv, kLive, toRestart, report);
+  const zookeeperMode = step === 'rollback-controllers' ? (t: LiveHost) => restartInZookeeperMode(inv, t, report) : undefined;
+  if (toRestart.length > 0) await rollingRestart(inv, kLive.filter((l) => !kf(l.host).migration?.deprovision), toRestart, report, DEPLOY_GATE, undefined, zookeeperMode);
   if (step === 'migrate-metadata') await waitForMetadataMigrated(inv, brokerHosts(inv)[0]!.kafka, report);
   if (step === 'finalize') await waitForControllerQuorum(inv, report);
 }

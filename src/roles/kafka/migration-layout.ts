@@ -10,8 +10,9 @@ import { javaProbe, pathProbe } from '../../facts/probes.js';
 import { ExitCode, ZkkError } from '../../errors/zkk-error.js';
 import type { Inventory, ResolvedKafka } from '../../inventory/resolve.js';
 import { brokerHosts, controllerHosts, kafkaHosts, kafkaReleasesPrefix, type KafkaHost } from './config.js';
-import { brokerLayout, chooseStep, controllerLayout, migrationNeededError, migrationState, STEP_LAYOUT, type MigrationIntent, type MigrationObservation, type MigrationState, type MigrationStep, type MigrationZnode } from './migration.js';
+import { brokerLayout, chooseRollbackStep, chooseStep, controllerLayout, migrationNeededError, migrationState, STEP_LAYOUT, type MigrationIntent, type MigrationObservation, type MigrationState, type MigrationStep, type MigrationZnode } from './migration.js';
 import { majorMinor, versionOfDir } from './upgrade.js';
+import { metaProbe } from './identities.js';
 
 /** What prepare read for a `zkk migrate` run. */
 export interface MigrationRun {
@@ -104,7 +105,11 @@ function checkControllersJava(inv: Inventory, facts: ReadonlyMap<number, Facts>)
  */
 export function settleMigration(inv: Inventory, facts: ReadonlyMap<number, Facts>, run: MigrationRun | undefined): { inv: Inventory; decision?: MigrationDecision } {
   const k = kafkaHosts(inv)[0]?.kafka;
-  if (!k || k.mode !== 'kraft') return { inv };
+  if (!k) return { inv };
+  if (k.mode !== 'kraft') {
+    refuseZookeeperInventoryMidMigration(inv, facts);
+    return { inv };
+  }
   const o = observeMigration(inv, facts, run?.znode ?? null);
   if (!run) {
     const reached = (name: string) => facts.has(inv.hosts.find((h) => h.name === name)!.index);
@@ -120,18 +125,20 @@ export function settleMigration(inv: Inventory, facts: ReadonlyMap<number, Facts
   if (unreached.length > 0)
     throw new ZkkError('MIGRATION_HOST_DOWN', `zkk migrate needs every Kafka host; not reached: ${unreached.join(', ')}`, { exitCode: ExitCode.connection, hint: 'bring the host back (or fix its SSH), then run zkk migrate again: it continues from what the hosts show' });
   checkMigrationTarget(inv);
-  const state = migrationState(o);
-  const step = chooseStep(o, state, run.intent);
-  if (state.phase === 'zookeeper-mode' || state.phase === 'preparing') {
+  const rollback = run.intent.action === 'rollback';
+  const state = rollback ? safeState(o) : migrationState(o);
+  const step = rollback ? chooseRollbackStep(o, state, run.intent.step) : chooseStep(o, state, run.intent);
+  if (!rollback && (state.phase === 'zookeeper-mode' || state.phase === 'preparing')) {
     checkBrokersReady(inv, facts);
     checkControllersJava(inv, facts);
   }
-  // nothing to run: every host keeps the layout it has (ready to finalize, or finalized)
-  const rendered: MigrationStep = step ?? (state.phase === 'kraft' ? 'finalize' : 'brokers-kraft');
+  if (step === 'prepare') checkNoLeftoverStorage(inv, facts, o);
+  // nothing to run: every host keeps the layout it has (ready to finalize, or finalized; rolled back)
+  const rendered: MigrationStep = step ?? (rollback ? 'rollback-controllers' : state.phase === 'kraft' ? 'finalize' : 'brokers-kraft');
   const layout = STEP_LAYOUT[rendered];
   const withLayout = (h: KafkaHost): ResolvedKafka => {
     const isController = h.kafka.processRoles.includes('controller');
-    if (isController) return { ...h.kafka, migration: { step: rendered, migrating: layout.controller === 'migrating' } };
+    if (isController) return { ...h.kafka, migration: { step: rendered, migrating: layout.controller === 'migrating', ...(layout.controller === 'absent' ? { deprovision: true } : {}) } };
     const zk = layout.broker !== 'kraft';
     return { ...h.kafka, mode: zk ? 'zookeeper' : 'kraft', migration: { step: rendered, migrating: layout.broker === 'zk-migrating' } };
   };
@@ -139,6 +146,42 @@ export function settleMigration(inv: Inventory, facts: ReadonlyMap<number, Facts
     inv: { ...inv, hosts: inv.hosts.map((h) => (h.kafka ? { ...h, kafka: withLayout(h as KafkaHost) } : h)) },
     decision: { state, step },
   };
+}
+
+/**
+ * A ZooKeeper-mode inventory over brokers that run KRaft or the migration: rendering plain
+ * ZooKeeper mode there would roll them out of the migration without its rollback's order (the
+ * controllers first, ZooKeeper's /controller and /migration, meta.properties): refused.
+ */
+function refuseZookeeperInventoryMidMigration(inv: Inventory, facts: ReadonlyMap<number, Facts>): void {
+  const mid = brokerHosts(inv).flatMap((h) => {
+    const layout = brokerLayout(configContent(h.kafka, facts.get(h.index)));
+    return layout === 'zk-migrating' || layout === 'kraft' ? [`${h.name} (${layout === 'kraft' ? 'KRaft' : 'ZooKeeper mode with the migration enabled'})`] : [];
+  });
+  if (mid.length > 0)
+    throw new ZkkError('MIGRATION_IN_PROGRESS', `this inventory says kafka.mode: zookeeper, but a ZooKeeper → KRaft migration is under way: ${mid.join(', ')}`, {
+      exitCode: ExitCode.usage,
+      hint: 'go on with zkk migrate <the KRaft inventory>, or roll back with zkk migrate <the KRaft inventory> --rollback; deploy this inventory after the rollback',
+    });
+}
+
+/**
+ * A controller about to be provisioned (prepare) must not find KRaft storage from an earlier
+ * attempt: formatting skips a formatted dir, and a quorum started on an old metadata log would
+ * not copy ZooKeeper's metadata again. A rollback sets that dir aside; one left in place is refused.
+ */
+function checkNoLeftoverStorage(inv: Inventory, facts: ReadonlyMap<number, Facts>, o: MigrationObservation): void {
+  const absent = new Set(o.controllers.filter((c) => c.layout === 'absent').map((c) => c.host));
+  const left = controllerHosts(inv).flatMap((h) => {
+    if (!absent.has(h.name)) return [];
+    const f = facts.get(h.index);
+    return h.kafka.logDirs.filter((d) => !!f && f.has(metaProbe(d).key) && f.get(metaProbe(d)).kind === 'file').map((d) => `${h.name}: ${d}/meta.properties`);
+  });
+  if (left.length > 0)
+    throw new ZkkError('MIGRATION_LEFTOVER_STORAGE', `zkk migrate: new KRaft controllers would start on metadata from an earlier attempt: ${left.join('; ')}`, {
+      exitCode: ExitCode.usage,
+      hint: 'move those dirs aside (zkk migrate --rollback does: <dir>.zkk-rolled-back-<date>) so the controllers are formatted afresh, then run zkk migrate again',
+    });
 }
 
 function safeState(o: MigrationObservation): MigrationState {

@@ -7,7 +7,7 @@ import type zookeeper from 'node-zookeeper-client';
 import type { Inventory, ResolvedKafka } from '../../inventory/resolve.js';
 import type { HandlerReporter } from '../role.js';
 import { zookeeperConnect, zookeeperHosts } from '../zookeeper/config.js';
-import { connectClient, readZnode } from '../zookeeper/zookeeper-client.js';
+import { connectClient, deleteZnode, readZnode } from '../zookeeper/zookeeper-client.js';
 import { controllerHosts } from './config.js';
 import { metadataMigrated, parseMigrationZnode, type MigrationZnode } from './migration.js';
 import { describeQuorumViaControllers } from './wire/index.js';
@@ -85,5 +85,72 @@ export async function waitForMetadataMigrated(inv: Inventory, k: ResolvedKafka, 
     }
     if (Date.now() > deadline) throw new Error(`the KRaft controller did not record the metadata migration as done within ${timeoutMs / 1000} s (${last}); its server.log says why`);
     await sleep(1000);
+  }
+}
+
+/** /controller as the KRaft controller writes it during the migration: kraftControllerEpoch ≥ 0 (a ZooKeeper-mode broker of 3.9 writes -1). */
+export function heldByKraft(controllerJson: string | undefined): boolean {
+  if (!controllerJson) return false;
+  try {
+    const epoch = (JSON.parse(controllerJson) as Record<string, unknown>).kraftControllerEpoch;
+    return typeof epoch === 'number' && epoch >= 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The ZooKeeper-mode controller elected after /controller was deleted: its broker id and the controller epoch. */
+export interface ElectedController {
+  brokerId: number;
+  epoch: number;
+}
+
+/**
+ * The rollback, once the controllers are gone (upstream: "delete /controller … get /migration
+ * followed by delete /migration"): /controller only while KRaft holds it (a broker that already
+ * won the election keeps it), /migration with its content reported first (for debugging). Then
+ * up to electionWaitMs for a broker to win the election (brokers in migration mode take part).
+ */
+export async function clearMigrationZnodes(inv: Inventory, k: ResolvedKafka, report: HandlerReporter, electionWaitMs = 15_000): Promise<ElectedController | undefined> {
+  const client = await connectClient(zookeeperConnect(inv, k.zookeeperChroot), 10_000);
+  try {
+    const controller = await optionalZnode(client, '/controller');
+    const migration = await optionalZnode(client, '/migration');
+    if (migration !== undefined) {
+      await deleteZnode(client, '/migration');
+      report.info(undefined, `ZooKeeper ${k.zookeeperChroot}/migration deleted (it held ${migration})`);
+    }
+    if (heldByKraft(controller)) {
+      await deleteZnode(client, '/controller');
+      report.info(undefined, `ZooKeeper ${k.zookeeperChroot}/controller deleted (held by the KRaft controller: ${controller})`);
+    }
+    const t0 = Date.now();
+    let now: string | undefined;
+    while (((now = await optionalZnode(client, '/controller')) === undefined || heldByKraft(now)) && Date.now() - t0 < electionWaitMs) await sleep(250);
+    if (now === undefined || heldByKraft(now)) {
+      report.info(undefined, `no broker claimed ${k.zookeeperChroot}/controller within ${electionWaitMs / 1000} s: the first broker restarted in ZooKeeper mode becomes the controller`);
+      return undefined;
+    }
+    const brokerId = Number((JSON.parse(now) as { brokerid?: unknown }).brokerid);
+    const epoch = Number(await optionalZnode(client, '/controller_epoch'));
+    report.info(undefined, `ZooKeeper-mode controller: broker ${brokerId} (controller epoch ${epoch}, ${((Date.now() - t0) / 1000).toFixed(1)} s after the delete)`);
+    return Number.isFinite(brokerId) && Number.isFinite(epoch) ? { brokerId, epoch } : undefined;
+  } finally {
+    client.close();
+  }
+}
+
+/** Until a znode is gone (a killed broker's /brokers/ids/<id> lasts until its ZooKeeper session expires). */
+export async function waitForZnodeGone(inv: Inventory, k: ResolvedKafka, path: string, timeoutMs = 60_000): Promise<number> {
+  const t0 = Date.now();
+  const client = await connectClient(zookeeperConnect(inv, k.zookeeperChroot), 10_000);
+  try {
+    while ((await optionalZnode(client, path)) !== undefined) {
+      if (Date.now() - t0 > timeoutMs) throw new Error(`${k.zookeeperChroot}${path} still there after ${timeoutMs / 1000} s (the old broker's ZooKeeper session has not expired)`);
+      await sleep(250);
+    }
+    return Date.now() - t0;
+  } finally {
+    client.close();
   }
 }

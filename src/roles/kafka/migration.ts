@@ -48,12 +48,14 @@ export interface MigrationState {
   summary: string;
 }
 
-/** Layouts each step renders. */
-export const STEP_LAYOUT: Record<MigrationStep, { broker: Exclude<BrokerLayout, 'absent'>; controller: Exclude<ControllerLayout, 'absent'> }> = {
+/** Layouts each step renders (a controller 'absent': deprovisioned, its data set aside). */
+export const STEP_LAYOUT: Record<MigrationStep, { broker: Exclude<BrokerLayout, 'absent'>; controller: ControllerLayout }> = {
   prepare: { broker: 'zk', controller: 'migrating' },
   'migrate-metadata': { broker: 'zk-migrating', controller: 'migrating' },
   'brokers-kraft': { broker: 'kraft', controller: 'migrating' },
   finalize: { broker: 'kraft', controller: 'final' },
+  'rollback-brokers': { broker: 'zk-migrating', controller: 'migrating' },
+  'rollback-controllers': { broker: 'zk', controller: 'absent' },
 };
 
 export const STEP_TITLE: Record<MigrationStep, string> = {
@@ -61,6 +63,9 @@ export const STEP_TITLE: Record<MigrationStep, string> = {
   'migrate-metadata': 'phase 2/5 migrate metadata: roll the brokers with the migration settings and the controller quorum, then wait until the controller has copied the metadata from ZooKeeper (dual-write)',
   'brokers-kraft': 'phase 3/5 brokers to KRaft: roll the brokers into KRaft mode (process.roles=broker, node.id = broker.id, no zookeeper.connect), one at a time',
   finalize: 'phase 5/5 finalize: roll the controllers without the migration and ZooKeeper settings — IRREVERSIBLE',
+  'rollback-brokers': 'rollback 1/2: roll the KRaft brokers back to ZooKeeper mode with the migration still enabled (broker.id, zookeeper.connect), one at a time; the controllers stay',
+  'rollback-controllers':
+    'rollback 2/2: stop and remove the KRaft controllers (their config and metadata set aside, not deleted), delete ZooKeeper /controller (if KRaft holds it) and /migration, then roll the brokers without the migration settings (meta.properties back to version 0, the metadata log replica removed)',
 };
 
 const propValue = (content: string, key: string): string | undefined => {
@@ -155,6 +160,38 @@ export function chooseStep(o: MigrationObservation, state: MigrationState, inten
 
 const STEP_ORDER = (s: MigrationStep) => MIGRATION_STEPS.indexOf(s);
 
+/**
+ * `zkk migrate --rollback`: the next rollback step from the hosts (upstream's "Reverting to ZooKeeper
+ * mode During the Migration"): KRaft brokers first go back to ZooKeeper mode with the migration
+ * (the controllers still needed), then the controllers go and the brokers drop the migration.
+ * Undefined: nothing left to roll back. A finalized cluster, or KRaft brokers without their
+ * controllers, are refused.
+ */
+export function chooseRollbackStep(o: MigrationObservation, state: MigrationState, confirmed?: MigrationStep): MigrationStep | undefined {
+  if (state.phase === 'kraft')
+    throw new ZkkError('MIGRATION_FINALIZED', 'zkk migrate --rollback: the migration is finalized; there is no way back to ZooKeeper mode', { exitCode: ExitCode.usage });
+  const kraft = o.brokers.filter((b) => b.layout === 'kraft');
+  const gone = o.controllers.filter((c) => c.layout === 'absent');
+  if (kraft.length > 0 && gone.length > 0)
+    throw new ZkkError('MIGRATION_INCONSISTENT', `zkk migrate --rollback: ${kraft.map((b) => b.host).join(', ')} run KRaft while the controllers ${gone.map((c) => c.host).join(', ')} have no configuration`, {
+      exitCode: ExitCode.usage,
+      hint: 'KRaft brokers need their controller quorum to go back to ZooKeeper mode: restore the controllers\' server.properties (and their metadata dir, set aside as <dir>.zkk-rolled-back-<date>), then run zkk migrate --rollback again',
+    });
+  const step: MigrationStep | undefined =
+    kraft.length > 0 ? 'rollback-brokers' : o.brokers.some((b) => b.layout === 'zk-migrating') || gone.length < o.controllers.length || (o.znode !== undefined && o.znode !== null) ? 'rollback-controllers' : undefined;
+  if (confirmed && confirmed !== step)
+    throw new ZkkError('MIGRATION_MOVED_ON', `rollback step ${confirmed} asked, but the cluster is at: ${state.summary}`, { exitCode: ExitCode.usage, hint: 'run zkk migrate --rollback again: it reads where the cluster is now' });
+  return step;
+}
+
+/** After the rollback: what the hosts show and what to do next. */
+export function rolledBackStatement(file: string): string[] {
+  return [
+    'rolled back: every broker runs ZooKeeper mode without the migration; the KRaft controllers are stopped and removed (their config and metadata set aside as <dir>.zkk-backup-<date> / <dir>.zkk-rolled-back-<date>); ZooKeeper /migration is gone.',
+    'next: zkk deploy <the ZooKeeper-mode inventory> (kafka.mode: zookeeper, without the kafka-controller hosts) should change nothing; ' + `zkk migrate ${file} starts the migration again from phase 1 (new controllers, formatted afresh).`,
+  ];
+}
+
 /** The phases in order, the current one marked (plan, the refusal of deploy, status). */
 export function describePhases(state: MigrationState): string[] {
   const at: Record<MigrationPhase, number> = { 'zookeeper-mode': 0, preparing: 0, 'controllers-ready': 1, 'migrating-metadata': 1, 'dual-write': 2, 'brokers-to-kraft': 2, 'ready-to-finalize': 3, kraft: 5 };
@@ -162,28 +199,21 @@ export function describePhases(state: MigrationState): string[] {
   return lines.map((l, i) => `${i < at[state.phase] ? 'done ' : i === at[state.phase] ? 'next ' : '     '} ${l}`);
 }
 
-/** How to go back to ZooKeeper mode from this phase (upstream's "Reverting to ZooKeeper mode During the Migration"). */
-export function rollbackInstructions(phase: MigrationPhase, chrootZk: string): string[] {
-  const deprovision = 'stop the KRaft controllers and remove them (zkk uninstall <inventory> --limit <controller hosts>, then their host lines; set kafka.mode: zookeeper)';
-  const rmr = `quickly after that, in zookeeper-shell.sh ${chrootZk}: get /migration (keep it for debugging), deleteall /migration, deleteall /controller — a broker becomes the ZooKeeper-mode controller again`;
-  const zkRoll = 'zkk deploy with the ZooKeeper-mode inventory (kafka.mode: zookeeper, no kafka-controller hosts): a rolling restart without the migration settings';
+/** How to go back to ZooKeeper mode from this phase (upstream's "Reverting to ZooKeeper mode During the Migration"), as zkk migrate --rollback runs it. */
+export function rollbackInstructions(phase: MigrationPhase, file: string): string[] {
+  const cmd = `zkk migrate ${file} --rollback (each step shown and confirmed)`;
   switch (phase) {
     case 'zookeeper-mode':
       return ['nothing to roll back'];
     case 'preparing':
     case 'controllers-ready':
-      return [deprovision];
+      return [`${cmd}: stops and removes the KRaft controllers (config and metadata set aside); the brokers are not restarted`];
     case 'migrating-metadata':
     case 'dual-write':
-      return [deprovision, rmr, zkRoll];
+      return [`${cmd}: ${STEP_TITLE['rollback-controllers'].replace(/^rollback 2\/2: /, '')}`];
     case 'brokers-to-kraft':
     case 'ready-to-finalize':
-      return [
-        'first roll every broker back to ZooKeeper mode with the migration still enabled (edit each broker\'s server.properties: remove process.roles, node.id → broker.id, put back zookeeper.connect and zookeeper.metadata.migration.enable=true; restart one at a time)',
-        deprovision,
-        rmr,
-        zkRoll,
-      ];
+      return [`${cmd}:`, STEP_TITLE['rollback-brokers'], STEP_TITLE['rollback-controllers']];
     case 'kraft':
       return ['the migration is finalized: there is no way back to ZooKeeper mode'];
   }

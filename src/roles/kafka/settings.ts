@@ -99,9 +99,10 @@ export type ResolvedKafka = Omit<KafkaDefaults, ChoosingDefaults> & {
    * `zkk migrate` (set from the hosts by settleFromFacts): the step this run renders. A broker
    * still in ZooKeeper mode has mode 'zookeeper' meanwhile; `migrating` adds the migration
    * settings (zookeeper.metadata.migration.enable with the controller quorum on a broker, with
-   * zookeeper.connect on a controller).
+   * zookeeper.connect on a controller); `deprovision` (a controller in the rollback): stopped and
+   * removed, its metadata set aside.
    */
-  migration?: { step: MigrationStep; migrating: boolean };
+  migration?: { step: MigrationStep; migrating: boolean; deprovision?: boolean };
 };
 
 declare module '../../inventory/section.js' {

@@ -32,3 +32,10 @@ export function listChildren(client: zookeeper.Client, path: string): Promise<st
     }),
   );
 }
+
+/** Delete a znode at the version read (-1: any); a znode already gone is not an error. */
+export function deleteZnode(client: zookeeper.Client, path: string, version = -1): Promise<void> {
+  return new Promise((res, rej) =>
+    client.remove(path, version, (e: unknown) => (e && !/NO_NODE/.test(String(e)) ? rej(new Error(`delete ${path}: ${String(e)}`)) : res())),
+  );
+}

@@ -12,8 +12,9 @@ import { parseInventory } from '../../../../src/inventory/load.js';
 import type { Inventory } from '../../../../src/inventory/resolve.js';
 import { inventorySections } from '../../../../src/roles/all-roles.js';
 import { kafkaHosts, renderKafkaFiles } from '../../../../src/roles/kafka/config.js';
-import { brokerLayout, chooseStep, controllerLayout, describePhases, migrationState, parseMigrationZnode, rollbackInstructions, type MigrationObservation } from '../../../../src/roles/kafka/migration.js';
+import { brokerLayout, chooseRollbackStep, chooseStep, controllerLayout, describePhases, migrationState, parseMigrationZnode, rollbackInstructions, type MigrationObservation } from '../../../../src/roles/kafka/migration.js';
 import { decisionDetail, parseDecisionDetail, settleMigration } from '../../../../src/roles/kafka/migration-layout.js';
+import { metaProbe } from '../../../../src/roles/kafka/identities.js';
 
 const BROKERS = [11, 12, 13];
 const CONTROLLERS = [21, 22, 23];
@@ -129,8 +130,9 @@ describe('the step a run renders', () => {
     expect(lines[0]).toMatch(/^done +phase 1\/5/);
     expect(lines[1]).toMatch(/^done +phase 2\/5/);
     expect(lines[2]).toMatch(/^next +phase 3\/5/);
-    expect(rollbackInstructions('dual-write', 'z:2181/kafka').join('\n')).toMatch(/deleteall \/migration, deleteall \/controller/);
-    expect(rollbackInstructions('ready-to-finalize', 'z').join('\n')).toMatch(/remove process.roles, node.id → broker.id/);
+    expect(rollbackInstructions('dual-write', 'inv.yml').join('\n')).toMatch(/zkk migrate inv.yml --rollback.*delete ZooKeeper \/controller \(if KRaft holds it\) and \/migration/);
+    expect(rollbackInstructions('ready-to-finalize', 'inv.yml')).toEqual([expect.stringMatching(/--rollback/), expect.stringMatching(/^rollback 1\/2: roll the KRaft brokers back to ZooKeeper mode with the migration still enabled/), expect.stringMatching(/^rollback 2\/2: stop and remove the KRaft controllers/)]);
+    expect(rollbackInstructions('kraft', 'inv.yml').join('')).toMatch(/no way back/);
   });
   it('the plan step detail reads back', () => {
     const d = { state: migrationState(ready), step: undefined };
@@ -247,5 +249,68 @@ describe('what each step renders (settleMigration)', () => {
     expect(settleMigration(inv, withJava(17), intent).decision?.step).toBe('prepare');
     // Java not read (no fact): not judged here
     expect(settleMigration(inv, factsOf(inv, zkFiles), intent).decision?.step).toBe('prepare');
+  });
+});
+
+describe('zkk migrate --rollback: the step from the hosts', () => {
+  const step = (o: MigrationObservation, confirmed?: Parameters<typeof chooseRollbackStep>[2]) => chooseRollbackStep(o, migrationState(o), confirmed);
+  it('KRaft brokers go back first (the controllers still serve them), then the controllers go', () => {
+    expect(step(obs(['kraft', 'kraft', 'kraft'], ['migrating', 'migrating', 'migrating'], DONE))).toBe('rollback-brokers');
+    expect(step(obs(['zk-migrating', 'kraft', 'kraft'], ['migrating', 'migrating', 'migrating'], DONE))).toBe('rollback-brokers');
+    expect(step(obs(['zk-migrating', 'zk-migrating', 'zk-migrating'], ['migrating', 'migrating', 'migrating'], DONE))).toBe('rollback-controllers');
+    // resumed: some controllers gone, some brokers already plain ZooKeeper mode
+    expect(step(obs(['zk', 'zk-migrating', 'zk-migrating'], ['absent', 'absent', 'migrating'], undefined))).toBe('rollback-controllers');
+    expect(step(obs(['zk', 'zk', 'zk'], ['absent', 'absent', 'absent'], DONE))).toBe('rollback-controllers');
+    // phase 1 only (controllers provisioned, brokers untouched): the controllers go, no broker restarts
+    expect(step(obs(['zk', 'zk', 'zk'], ['migrating', 'absent', 'absent'], undefined))).toBe('rollback-controllers');
+  });
+  it('nothing left: brokers plain ZooKeeper mode, no controller, no /migration', () => {
+    expect(step(obs(['zk', 'zk', 'zk'], ['absent', 'absent', 'absent'], undefined))).toBeUndefined();
+  });
+  it('refused: a finalized cluster; KRaft brokers whose controllers are gone; a confirmed step the hosts moved past', () => {
+    expect(() => step(obs(['kraft', 'kraft', 'kraft'], ['final', 'final', 'final'], DONE))).toThrow(/finalized; there is no way back/);
+    expect(() => step(obs(['kraft', 'zk-migrating', 'zk-migrating'], ['absent', 'migrating', 'migrating'], DONE))).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/k11 run KRaft while the controllers c21 have no configuration/) }));
+    expect(() => step(obs(['zk-migrating', 'zk-migrating', 'zk-migrating'], ['migrating', 'migrating', 'migrating'], DONE), 'rollback-brokers')).toThrow(/rollback step rollback-brokers asked/);
+  });
+});
+
+describe('zkk migrate --rollback: what each step renders', () => {
+  const zk = zkInventory();
+  const zkFiles = Object.fromEntries(names.brokers.map((n) => [n, serverProperties(zk, n)]));
+  const inv = kraftInventory();
+  const settle = (files: Record<string, string | undefined>, intent?: Parameters<typeof settleMigration>[2]) => settleMigration(inv, factsOf(inv, files), intent);
+  const prepared = settle(zkFiles, { intent: { action: 'continue' }, znode: undefined });
+  const afterPrepare = { ...zkFiles, ...Object.fromEntries(names.controllers.map((n) => [n, serverProperties(prepared.inv, n)])) };
+  const migrating = settle(afterPrepare, { intent: { action: 'continue' }, znode: undefined });
+  const dualWrite = { ...afterPrepare, ...Object.fromEntries(names.brokers.map((n) => [n, serverProperties(migrating.inv, n)])) };
+  const kraftBrokers = settle(dualWrite, { intent: { action: 'continue' }, znode: DONE });
+  const ready = { ...dualWrite, ...Object.fromEntries(names.brokers.map((n) => [n, serverProperties(kraftBrokers.inv, n)])) };
+  const rollback = { intent: { action: 'rollback' as const }, znode: DONE };
+
+  it('rollback 1/2 renders the brokers exactly as in dual-write (ZooKeeper mode with the migration); controllers unchanged', () => {
+    const r = settle(ready, rollback);
+    expect(r.decision?.step).toBe('rollback-brokers');
+    for (const n of names.brokers) expect(serverProperties(r.inv, n)).toBe(dualWrite[n]);
+    for (const n of names.controllers) expect(serverProperties(r.inv, n)).toBe(ready[n]);
+  });
+  it('rollback 2/2 renders the brokers exactly as before the migration; the controllers are deprovisioned', () => {
+    const r = settle(dualWrite, rollback);
+    expect(r.decision?.step).toBe('rollback-controllers');
+    for (const n of names.brokers) expect(serverProperties(r.inv, n)).toBe(zkFiles[n]);
+    for (const h of kafkaHosts(r.inv).filter((x) => x.name.startsWith('c'))) expect(h.kafka.migration).toMatchObject({ deprovision: true, migrating: false });
+    for (const h of kafkaHosts(r.inv).filter((x) => x.name.startsWith('k'))) expect(h.kafka.migration?.deprovision).toBeUndefined();
+  });
+  it('after the rollback: nothing to do; the ZooKeeper-mode inventory is refused while a broker still runs the migration', () => {
+    expect(settle(zkFiles, { intent: { action: 'rollback' }, znode: undefined }).decision).toMatchObject({ step: undefined, state: { phase: 'zookeeper-mode' } });
+    expect(settleMigration(zk, factsOf(zk, zkFiles), undefined).inv).toBe(zk);
+    const mid = { ...zkFiles, k12: dualWrite.k12 };
+    expect(() => settleMigration(zk, factsOf(zk, mid), undefined)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/k12 \(ZooKeeper mode with the migration enabled\)/), hint: expect.stringMatching(/--rollback/) }));
+    expect(() => settleMigration(zk, factsOf(zk, { ...zkFiles, k13: ready.k13 }), undefined)).toThrow(/k13 \(KRaft\)/);
+  });
+  it('a new attempt refuses controllers that still hold KRaft storage from the last one', () => {
+    const f = factsOf(inv, zkFiles);
+    const c = kafkaHosts(inv).find((h) => h.name === 'c22')!;
+    f.get(c.index)!.set(metaProbe(c.kafka.logDirs[0]!).key, { kind: 'file', owner: 'kafka', group: 'kafka', mode: '0644', size: 10, mtime: 0, sha256: 'x', content: 'version=1\nnode.id=5\n' });
+    expect(() => settleMigration(inv, f, { intent: { action: 'continue' }, znode: undefined })).toThrow(expect.objectContaining({ message: expect.stringMatching(/earlier attempt: c22: .*\/meta.properties/), hint: expect.stringMatching(/zkk-rolled-back/) }));
   });
 });
