@@ -8,15 +8,19 @@
  * (password from an environment variable) with ACLs on one topic and a group prefix produces
  * and consumes that topic and is denied another (TOPIC_AUTHORIZATION_FAILED); the topic ACLs
  * taken out of the inventory → deploy removes them (app denied there too), the next deploy 0 changed.
+ * Then the seeds' layout in ZooKeeper mode with the same security: the admin's SCRAM credential
+ * written to ZooKeeper before any broker starts, AclAuthorizer, app's user and ACLs, refusals, 0 changed.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import zookeeper from 'node-zookeeper-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaWireConnection, KafkaWireError, SASL_AUTHENTICATION_FAILED } from '../../src/roles/kafka/wire/index.js';
 import { hostSsh, hostsDown, hostsUp, T, type TargetInfo } from './target.js';
+import { printLogsOnFailure } from './failure-logs.js';
 import { changedSteps, fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInventory, type ZkkResult } from './helpers.js';
 
 const versions = fixtureVersions();
@@ -210,6 +214,115 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
     for (const h of HOSTS) {
       const found = await hostSsh(h, `grep -rlF -e ${JSON.stringify(PASSWORD)} /etc /var/log/kafka /var/lib/kafka /usr/local /tmp /root 2>/dev/null | xargs -r stat -c '%a %n'; true`);
       for (const line of found.stdout.trim().split('\n').filter(Boolean)) expect(Number.parseInt(line.split(' ')[0]!, 8) & 0o004, line).toBe(0);
+    }
+  }, T(300_000));
+});
+
+describe('ZooKeeper mode with TLS and SASL/SCRAM (the seeds layout, security: generate)', () => {
+  let info: TargetInfo;
+  let dir: string;
+  let inv: string;
+  let ca: string;
+  const outputs: ZkkResult[] = [];
+  const addr = (h: string) => info.hosts.find((x) => x.name === h)!.address;
+  const zkGet = (znode: string) =>
+    new Promise<string | undefined>((resolve, reject) => {
+      const c = zookeeper.createClient(HOSTS.map((h) => `${addr(h)}:2181`).join(','), { sessionTimeout: 10_000 });
+      c.once('connected', () => c.getData(znode, (e: unknown, d?: Buffer) => (c.close(), e && /NO_NODE/.test(String(e)) ? resolve(undefined) : e ? reject(new Error(String(e))) : resolve(d?.toString() ?? ''))));
+      c.connect();
+    });
+  const client = (opts: { password?: string; user?: string; retries?: number } = {}) =>
+    new Kafka({
+      clientId: 'e2e-sec-zk',
+      brokers: HOSTS.map((h) => `${addr(h)}:9092`),
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 10_000,
+      retry: { retries: opts.retries ?? 2 },
+      ssl: { ca: [ca] },
+      sasl: { mechanism: 'scram-sha-512', username: opts.user ?? 'zkk-admin', password: opts.password ?? PASSWORD },
+    });
+
+  it('deploy: the admin\'s SCRAM credential in ZooKeeper before the brokers start, AclAuthorizer; verify passes over SASL_SSL; app\'s user and ACLs created', async () => {
+    const t0 = Date.now();
+    await hostsDown();
+    info = await hostsUp(HOSTS);
+    dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-seczk-'));
+    writeFileSync(path.join(dir, 'admin.password'), `${PASSWORD}\n`, { mode: 0o600 });
+    inv = writeLabInventory(info, HOSTS.map((name) => ({ name, roles: ['zookeeper', 'kafka'] })), {
+      zookeeper: { version: versions.zookeeper, heapMb: 128, release: { mirror: MIRROR } },
+      kafka: { mode: 'zookeeper', version: versions.kafka3, heapMb: 256, release: { mirror: MIRROR }, users: [{ name: 'app', password: { env: 'ZKK_E2E_APP_PW' } }], acls: [APP_TOPIC_ACL, APP_GROUP_ACL] },
+      security: { tls: { mode: 'generate' }, sasl: { adminPassword: { file: 'admin.password' } } },
+    }, dir);
+    const r = await runZkk(['deploy', inv, '--json']);
+    outputs.push(r);
+    expect(r.code, whyFailed(r)).toBe(0);
+    const checks = Object.fromEntries(r.report!.verify.filter((c) => !c.host).map((c) => [c.name, c]));
+    expect(checks['kafka.registered']!.detail).toContain('/kafka/brokers/ids: [1, 2, 3]');
+    expect(checks['kafka.canary']!.ok, checks['kafka.canary']!.detail).toBe(true);
+    const access = r.report!.hosts.flatMap((h) => h.steps.filter((s) => s.id === 'kafka.access'));
+    expect(access.map((s) => [s.status, s.detail])).toEqual([['changed', 'create user app; add ACL allow User:app read on topic app-orders; add ACL allow User:app write on topic app-orders; add ACL allow User:app describe on topic app-orders; add ACL allow User:app read on group app-*']]);
+    // the credential as Kafka stores it: salted keys, never the password
+    const user = JSON.parse((await zkGet('/kafka/config/users/zkk-admin'))!) as { config: Record<string, string> };
+    expect(user.config['SCRAM-SHA-512']).toMatch(/^salt=[A-Za-z0-9+/=]+,stored_key=[A-Za-z0-9+/=]+,server_key=[A-Za-z0-9+/=]+,iterations=4096$/);
+    expect(JSON.stringify(user)).not.toContain(PASSWORD);
+    const props = await hostSsh('k2', 'cat /etc/kafka/server.properties');
+    expect(props.stdout).toMatch(/^authorizer\.class\.name=kafka\.security\.authorizer\.AclAuthorizer$/m);
+    expect(props.stdout).toMatch(/^inter\.broker\.listener\.name=SASL_SSL$/m);
+    expect(props.stdout).toMatch(/^super\.users=User:zkk-admin$/m);
+    ca = readFileSync(path.join(dir, 'e2e.tls', 'ca.pem'), 'utf8');
+    console.log(`kafka-security (ZooKeeper mode): deploy + verify in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }, T(400_000));
+
+  it('app produces and consumes its topic over SASL_SSL, is denied another; plaintext and a wrong password are refused', async () => {
+    printLogsOnFailure(() => HOSTS);
+    const t0 = Date.now();
+    const mark = (what: string) => console.log(`kafka-security (ZooKeeper mode): ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const admin = client().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'sec-zk', numPartitions: 3, replicationFactor: 3 }, { topic: 'app-orders', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    mark('topics created');
+    const app = client({ user: 'app', password: APP_PASSWORD });
+    const producer = app.producer();
+    await producer.connect();
+    const values = Array.from({ length: 10 }, (_, i) => `zk-app-${i}`);
+    await producer.send({ topic: 'app-orders', acks: -1, messages: values.map((value) => ({ value })) });
+    mark('app produced');
+    expect(await producer.send({ topic: 'sec-zk', acks: -1, messages: [{ value: 'no' }] }).then(() => 'sent', denial)).toMatch(TOPIC_DENIED);
+    await producer.disconnect();
+    mark('app denied');
+    // the first group of the cluster: its coordinator waits for __consumer_offsets to be created and led (retried)
+    const consumed = await Promise.race([consumeAll(client({ user: 'app', password: APP_PASSWORD, retries: 10 }), 'app-orders', 'app-zk-group', values.length), new Promise<string>((r) => setTimeout(() => r('no messages within 60 s'), 60_000))]);
+    expect(consumed).toEqual([...values].sort());
+    mark('app consumed');
+    const plain = await KafkaWireConnection.connect(addr('k1'), 9092, { connectTimeoutMs: 5000, requestTimeoutMs: 5000 }).then(async (c) => {
+      try {
+        await c.apiVersions();
+        return 'answered';
+      } catch (e) {
+        return (e as Error).message;
+      } finally {
+        c.close();
+      }
+    }, (e: Error) => e.message);
+    expect(plain).not.toBe('answered');
+    for (const [user, password] of [['zkk-admin', 'not-the-password'], ['app', 'not-app-password']] as const) {
+      const wrong = await KafkaWireConnection.connect(addr('k3'), 9092, { connectTimeoutMs: 10_000, security: { tls: { ca }, sasl: { mechanism: 'SCRAM-SHA-512', user, password } } }).catch((e: unknown) => e);
+      expect((wrong as KafkaWireError).errorCode, user).toBe(SASL_AUTHENTICATION_FAILED);
+    }
+  }, T(180_000));
+
+  it('deploy again → 0 changed; no secret in any output', async () => {
+    const again = await runZkk(['deploy', inv, '--json']);
+    outputs.push(again);
+    expect(again.code, whyFailed(again)).toBe(0);
+    expect(changedSteps(again.report!)).toEqual([]);
+    const status = await runZkk(['status', inv, '--json']);
+    outputs.push(status);
+    expect(status.code, status.stdout + status.stderr).toBe(0);
+    for (const o of outputs) {
+      expect(o.stdout + o.stderr).not.toContain(PASSWORD);
+      expect(o.stdout + o.stderr).not.toContain(APP_PASSWORD);
     }
   }, T(300_000));
 });

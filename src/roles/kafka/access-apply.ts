@@ -13,6 +13,7 @@ import { describeUserScramCredentials, SCRAM_SHA_512 } from './wire/describe-use
 import { alterUserScramCredentials, scramSha512Credential } from './wire/alter-user-scram-credentials.js';
 import { KafkaWireError } from './wire/wire-error.js';
 import { bindingKey, type AccessPlan, type AccessState } from './access.js';
+import { controllerConnection } from './rebalance.js';
 
 export interface Endpoint {
   host: string;
@@ -63,7 +64,8 @@ export async function readAccessState(brokers: Endpoint[], tls: WireSecurity['tl
 /** Apply the plan, then wait until every broker serves it. */
 export async function applyAccessPlan(brokers: Endpoint[], tls: WireSecurity['tls'], plan: AccessPlan, passwords: ReadonlyMap<string, string>, timeoutMs = 60_000): Promise<void> {
   const upsert = [...plan.createUsers, ...plan.updateUsers];
-  const c = await connectAny(brokers, { clientId: 'zkk-deploy', requestTimeoutMs: 15_000 });
+  // ZooKeeper mode: only the active controller takes AlterUserScramCredentials (NOT_CONTROLLER elsewhere)
+  const { conn: c } = await controllerConnection(brokers);
   try {
     await alterUserScramCredentials(c, { deletions: plan.deleteUsers, upsertions: upsert.map((u) => scramSha512Credential(u, passwords.get(u)!)) });
     await createAcls(c, plan.createAcls);

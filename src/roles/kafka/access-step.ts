@@ -24,10 +24,10 @@ export interface AccessRun {
   state?: AccessState;
 }
 
-/** KRaft with security: the step applies (it may find nothing to do). */
+/** Security on (KRaft or ZooKeeper mode; not while a migration renders the hosts): the step applies (it may find nothing to do). */
 const applies = (inv: Inventory): boolean => {
   const k = kafkaHosts(inv)[0];
-  return !!k && k.kafka.mode === 'kraft' && !!k.security;
+  return !!k && !!k.security && !k.kafka.migration;
 };
 
 const endpoints = (inv: Inventory): Endpoint[] => brokerHosts(inv).map((h) => ({ host: h.kafka.advertisedHost, port: h.kafka.port }));

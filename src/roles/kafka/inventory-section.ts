@@ -105,8 +105,8 @@ function resolveHost(
 }
 
 /**
- * kafka.users and kafka.acls: cluster-wide, KRaft with security: only (ZooKeeper mode has no
- * SCRAM/ACL management in zkk yet), user names unique and not zkk's admin user, no resource
+ * kafka.users and kafka.acls: cluster-wide, with security: (KRaft's StandardAuthorizer or ZooKeeper
+ * mode's AclAuthorizer), user names unique and not zkk's admin user, no resource
  * name for cluster, one for the other types.
  */
 function checkUsersAndAcls(ctx: SectionContext, block: KafkaInput, mode: KafkaMode, anyKafkaHost: boolean): void {
@@ -118,7 +118,6 @@ function checkUsersAndAcls(ctx: SectionContext, block: KafkaInput, mode: KafkaMo
   const acls = block.acls ?? [];
   if (!anyKafkaHost || (users.length === 0 && acls.length === 0)) return;
   const key = users.length > 0 ? 'users' : 'acls';
-  if (mode === 'zookeeper') return ctx.fail(['kafka', key], `kafka.${key} is not supported in ZooKeeper mode yet (zkk manages SCRAM users and ACLs on KRaft clusters only)`, 'remove it, or run the cluster in KRaft mode');
   const security = ctx.input.security as { sasl?: { adminUser?: string } } | undefined;
   if (!security) return ctx.fail(['kafka', key], `kafka.${key} needs security: (SASL_SSL listeners and the authorizer)`, 'add a security: block with sasl.adminPassword');
   const admin = security.sasl?.adminUser ?? securityDefaults.sasl.adminUser;

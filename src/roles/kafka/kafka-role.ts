@@ -16,6 +16,7 @@ import { ensureFirewallOpen } from '../../ops/firewall.js';
 import { blocked, change, exec, followedBy, ok, type ExecAction, type Outcome, type Step } from '../../ops/operation.js';
 import { ensureDataSetAside } from '../../ops/uninstall.js';
 import { knowsControllerCommand, stopForZookeeperMode } from './migration-rollback.js';
+import { ensureZookeeperScram } from './zookeeper-scram.js';
 import { daemonReload, ensureProcessCurrent, ensureServiceEnabled, ensureServiceRunning, restartService, serviceCommand, serviceFilePath, serviceManager, startService, stopService } from '../../ops/service.js';
 import { ensureServiceAccount } from '../../ops/user.js';
 import { quote, script, type Command } from '../../shell/command.js';
@@ -61,6 +62,8 @@ const RESTART = KAFKA_RESTART;
 let membership: ClusterMembership | undefined;
 /** zkk migrate: what this run's prepare read (ZooKeeper's /migration), and the step settleFromFacts chose from the hosts. */
 let migrationRun: MigrationRun | undefined;
+/** this run's admin credentials and TLS material (security:), from prepare */
+let securityRun: KafkaSecurityRun | undefined;
 let migrationDecision: MigrationDecision | undefined;
 /** this run is `zkk upgrade finalize` (set by prepare, like membership) */
 let runIsFinalize = false;
@@ -73,6 +76,8 @@ let quorumSeen: QuorumDescription | undefined;
 const START = 'kafka.start';
 /** A hand-built broker taken over by converge, one at a time through the roll's gates (hand-install.ts). */
 const ADOPT = 'kafka.adopt';
+/** ZooKeeper mode with security: a broker's first start waits (converge) until the admin's SCRAM credential is in ZooKeeper. */
+const SECURE_START = 'kafka.secure-start';
 const kafkaHandProbe = handKafkaProbe;
 export { kafkaProcessProbe };
 /** The server.properties of the release's own config/ (what the seeds' commands name). */
@@ -90,6 +95,14 @@ const kafkaLayout = (k: ResolvedKafka): ServiceLayout => ({
   ports: kafkaPorts(k),
   process: kafkaProcessProbe(k),
 });
+
+/** Start a stopped broker in apply; ZooKeeper mode with security: in converge, once its inter-broker user exists. */
+function startOutcome(host: KafkaHost, facts: Facts, mgr: 'systemd' | 'sysv'): Outcome {
+  const k = host.kafka;
+  const o = ensureServiceRunning(facts.get(kafkaProcessProbe(k)), k.serviceName, mgr);
+  if (o.kind !== 'change' || k.mode !== 'zookeeper' || !host.security || k.migration) return o;
+  return change(`${o.summary}, once the admin's SCRAM credential is in ZooKeeper (${SECURE_START})`, [{ kind: 'restart', handler: SECURE_START, command: serviceCommand(mgr, k.serviceName, 'start') }]);
+}
 
 /**
  * zkk migrate --rollback: a KRaft controller taken away — stopped, its metadata dirs set aside
@@ -193,6 +206,7 @@ export const kafkaRole: Role = {
     const prepared = await prepareKafka(inv, mode, intent);
     membership = await readClusterMembership(inv);
     accessRun = await prepareAccess(inv, mode, prepared.security, membership !== undefined);
+    securityRun = prepared.security;
     quorumSeen = membership?.quorum ?? (await quorumFromControllers(inv));
     runIsFinalize = !!intent?.finalize;
     migrationRun = prepared.migration;
@@ -232,7 +246,7 @@ export const kafkaRole: Role = {
       pathProbe(`${k.confDir}/server.properties`, true),
       ...(k.metrics ? [metricsAgentProbe(k), pathProbe(metricsRulesFile(k), true)] : []),
       ...kafkaSecurityProbes(ctx.host),
-      ...(k.mode === 'kraft' && ctx.host.security ? [accessRecordProbe(k)] : []),
+      ...(ctx.host.security ? [accessRecordProbe(k)] : []),
       finalizedProbe(k),
       ...(k.mode === 'kraft' && (ctx.prepared as KafkaRunPreparation | undefined)?.finalize && isFeatureHost(ctx.inv, k) ? [featuresProbe(k)] : []),
       pathProbe(stockServerProperties(k)),
@@ -324,7 +338,7 @@ export const kafkaRole: Role = {
         notify: [RESTART],
       },
       ...(adopting ? [{ id: ADOPT, title: 'take over the hand-built broker', outcome: adoptOutcome(k, adopting, rendered, vdir, mgr) }] : []),
-      { id: START, title: 'running', outcome: adopting ? ok(`started by ${ADOPT}, one broker at a time`) : ensureServiceRunning(facts.get(kafkaProcessProbe(k)), k.serviceName, mgr) },
+      { id: START, title: 'running', outcome: adopting ? ok(`started by ${ADOPT}, one broker at a time`) : startOutcome(host, facts, mgr) },
       ...(k.mode === 'kraft' && finalizing && isFeatureHost(ctx.inv, k) ? [{ id: 'kafka.features', title: 'feature versions', outcome: featuresOutcome(k, facts, state) }] : []),
       { id: 'kafka.finalized', title: 'finalized level', outcome: finalizedOutcome(k, finalizedFact, state, finalizing, ibp) },
     ];
@@ -851,6 +865,16 @@ async function convergeRollAndMigration(inv: Inventory, live: LiveHost[], report
   }
   // a hand-built broker a cut-short take-over left stopped is not waited for: its take-over starts it
   const adopting = kLive.filter((l) => l.changed.has(ADOPT));
+  // ZooKeeper mode with security: the brokers' inter-broker user before any of them starts
+  if (k0?.mode === 'zookeeper' && !k0.migration && securityRun && kLive.some((l) => l.host.security)) {
+    if ((await ensureZookeeperScram(inv, k0, securityRun.adminUser, securityRun.adminPassword)) === 'created') report.info(undefined, `SCRAM-SHA-512 credential of ${securityRun.adminUser} written to ZooKeeper ${k0.zookeeperChroot}/config/users (salted; the password itself is not stored)`);
+    const starting = kLive.filter((l) => l.changed.has(SECURE_START));
+    await Promise.all(starting.map(async (l) => {
+      report.info(l.host.name, `starting Kafka broker ${kf(l.host).nodeId}`);
+      const a = startService(kf(l.host).serviceName, serviceManager(l.facts.get(osProbe())));
+      await l.conn.exec(a.command, a);
+    }));
+  }
   await waitForBrokers(inv, kLive.filter((l) => (!adopting.includes(l) || handRunning(l.facts, kf(l.host))) && !kf(l.host).migration?.deprovision), report);
   if (adopting.length > 0) await rollingRestart(inv, kLive, adopting, report, DEPLOY_GATE, takeOverCommand);
   // dynamic quorum: new controllers (started as observers in apply) become voters, one at a time

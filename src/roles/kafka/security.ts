@@ -3,7 +3,8 @@
  * with SCRAM-SHA-512, the KRaft controller listener on SSL with client certificates, a
  * PLAINTEXT listener only when security.plaintextPort asks), the TLS files on each host (PEM
  * keystore and truststore, 0640 root:<kafka group>, written like every file: mktemp + mv),
- * the admin user bootstrapped at KRaft format time (--add-scram), and the credentials zkk's
+ * the admin user bootstrapped at KRaft format time (--add-scram) or, in ZooKeeper mode, written to
+ * ZooKeeper before the first start (zookeeper-scram.ts), and the credentials zkk's
  * own clients (the wire client, kafkajs) use for the run. The admin password is read from
  * the file or variable the inventory names; it reaches server.properties (0640, masked in
  * diffs) and the format command (masked), never output.
@@ -31,6 +32,7 @@ export interface KafkaSecurityRun {
 
 export const SASL_LISTENER = 'SASL_SSL';
 export const STANDARD_AUTHORIZER = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
+export const ACL_AUTHORIZER = 'kafka.security.authorizer.AclAuthorizer';
 
 /**
  * The principal a Kafka node has on the mTLS controller listener: User:<its certificate's
@@ -175,15 +177,12 @@ export function securedListeners(host: ResolvedHost, k: ResolvedKafka, s: Resolv
     // brokers check each other's host names against the SANs (upstream default, kept explicit)
     { key: 'ssl.endpoint.identification.algorithm', value: 'https' },
     ...(kraft ? [{ key: 'listener.name.controller.ssl.client.auth', value: 'required' }] : []),
-    // KRaft: the authorizer (kafka.acls); super users are zkk's admin (inter-broker, zkk's own
-    // clients) and every node as it authenticates on the mTLS controller listener (its certificate's DN)
-    ...(kraft
-      ? [
-          { key: 'authorizer.class.name', value: STANDARD_AUTHORIZER },
-          { key: 'super.users', value: [`User:${s.sasl.adminUser}`, ...nodePrincipals].join(';') },
-          { key: 'allow.everyone.if.no.acl.found', value: 'false' },
-        ]
-      : []),
+    // the authorizer (kafka.acls): KRaft's StandardAuthorizer, ZooKeeper mode's AclAuthorizer (ACLs
+    // kept in ZooKeeper); super users are zkk's admin (inter-broker, zkk's own clients) and, in
+    // KRaft, every node as it authenticates on the mTLS controller listener (its certificate's DN)
+    { key: 'authorizer.class.name', value: kraft ? STANDARD_AUTHORIZER : ACL_AUTHORIZER },
+    { key: 'super.users', value: [`User:${s.sasl.adminUser}`, ...(kraft ? nodePrincipals : [])].join(';') },
+    { key: 'allow.everyone.if.no.acl.found', value: 'false' },
   ];
   return { listeners: listeners.join(','), advertised: advertised.join(','), protocolMap, interBroker: SASL_LISTENER, properties };
 }

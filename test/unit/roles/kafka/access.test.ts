@@ -37,10 +37,11 @@ describe('kafka.users and kafka.acls in the inventory', () => {
     ]);
   });
 
-  it('refused: an inline password, on one host, in ZooKeeper mode, without security, the admin user, a twice-listed user, a topic ACL without name', () => {
+  it('refused: an inline password, on one host, without security, the admin user, a twice-listed user, a topic ACL without name', () => {
     expect(refusal(() => inventory('  users:\n    - { name: app, password: hunter22 }\n'))).toMatch(/kafka\.users\.0\.password|users\[0\]\.password|password/);
     expect(refusal(() => inventory('', undefined, '  - { name: k14, address: 10.213.0.14, roles: [kafka], kafka: { acls: [] } }\n'))).toMatch(/kafka\.acls is cluster-wide/);
-    expect(refusal(() => parseInventory(`cluster: k\nkafka:\n  version: 3.9.2\n  mode: zookeeper\n${USERS}security:\n  sasl: { adminPassword: { env: PW } }\nhosts:\n  - { name: z1, address: 10.213.0.21, roles: [zookeeper, kafka] }\n`, 'k.yml', inventorySections))).toMatch(/not supported in ZooKeeper mode yet/);
+    // ZooKeeper mode with security: accepted (AclAuthorizer)
+    expect(parseInventory(`cluster: k\nkafka:\n  version: 3.9.2\n  mode: zookeeper\n${USERS}security:\n  sasl: { adminPassword: { env: PW } }\nhosts:\n  - { name: z1, address: 10.213.0.21, roles: [zookeeper, kafka] }\n`, 'k.yml', inventorySections).hosts[0]!.kafka!.users.length).toBeGreaterThan(0);
     expect(refusal(() => inventory(ACLS, ''))).toMatch(/kafka\.acls needs security:/);
     expect(refusal(() => inventory('  users:\n    - { name: zkk-admin, password: { env: X } }\n'))).toMatch(/zkk's admin user/);
     expect(refusal(() => inventory('  users:\n    - { name: app, password: { env: X } }\n    - { name: app, password: { env: Y } }\n'))).toMatch(/listed twice/);

@@ -230,9 +230,17 @@ describe('what each step renders (settleMigration)', () => {
     for (const n of names.brokers) expect(serverProperties(fin.inv, n)).toBe(ready[n]);
   });
 
-  it('the target must be KRaft 3.9 with dedicated controllers and a static quorum', () => {
+  it('the target must be KRaft 3.9 with dedicated controllers and a static quorum, without security: (not migrated yet)', () => {
     const dyn = kraftInventory(', quorum: dynamic');
     expect(() => settleMigration(dyn, factsOf(dyn, zkFiles), { intent: { action: 'continue' }, znode: undefined })).toThrow(/static controller quorum/);
+    const secured = parseInventory(
+      'cluster: m\nkafka: { mode: kraft, version: 3.9.2 }\nsecurity: { tls: { mode: generate }, sasl: { adminPassword: { env: PW } } }\nhosts:\n' +
+        BROKERS.map((n) => `  - { name: k${n}, address: 10.213.0.${n}, roles: [zookeeper, kafka] }\n`).join('') +
+        CONTROLLERS.map((n) => `  - { name: c${n}, address: 10.213.0.${n}, roles: [kafka-controller] }\n`).join(''),
+      'm.yml',
+      inventorySections,
+    );
+    expect(() => settleMigration(secured, factsOf(secured, zkFiles), { intent: { action: 'continue' }, znode: undefined })).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/security: .* is not migrated by zkk yet/) }));
   });
   it('a broker with inter.broker.protocol.version pinned below 3.9 is refused (finish the upgrade first)', () => {
     const pinned = { ...zkFiles, k11: zkFiles.k11!.replace('broker.id=1\n', 'broker.id=1\ninter.broker.protocol.version=3.8\n') };
