@@ -43,6 +43,52 @@ async function consumeAll(kafka: Kafka, topic: string, groupId: string, n: numbe
   return [...got].sort();
 }
 
+interface ClientOptions {
+  password?: string;
+  ca?: string;
+  user?: string;
+  retries?: number;
+}
+/** kafkajs over SASL_SSL (SCRAM-SHA-512) with the cluster CA; the admin user unless told. */
+const securedClient = (brokers: string[], ca: string, opts: ClientOptions) =>
+  new Kafka({
+    clientId: 'e2e-sec',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 10_000,
+    retry: { retries: opts.retries ?? 2 },
+    ssl: { ca: [opts.ca ?? ca] },
+    sasl: { mechanism: 'scram-sha-512', username: opts.user ?? 'zkk-admin', password: opts.password ?? PASSWORD },
+  });
+/** Fresh lab hosts and a temp dir holding the admin password file (0600). */
+async function freshLab(prefix: string): Promise<{ info: TargetInfo; dir: string }> {
+  await hostsDown();
+  const info = await hostsUp(HOSTS);
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  writeFileSync(path.join(dir, 'admin.password'), `${PASSWORD}\n`, { mode: 0o600 });
+  return { info, dir };
+}
+/** A second deploy changes nothing and zkk status answers healthy; both outputs returned (for the secret checks). */
+async function unchangedAndHealthy(inv: string): Promise<ZkkResult[]> {
+  const again = await runZkk(['deploy', inv, '--json']);
+  expect(again.code, whyFailed(again)).toBe(0);
+  expect(changedSteps(again.report!)).toEqual([]);
+  const status = await runZkk(['status', inv, '--json']);
+  expect(status.code, status.stdout + status.stderr).toBe(0);
+  return [again, status];
+}
+/** What a plaintext Kafka client gets from a SASL_SSL port: 'answered', or why not (the broker drops the connection). */
+const plaintextAnswer = (address: string): Promise<string> =>
+  KafkaWireConnection.connect(address, 9092, { connectTimeoutMs: 5000, requestTimeoutMs: 5000 }).then(async (c) => {
+    try {
+      await c.apiVersions();
+      return 'answered';
+    } catch (e) {
+      return (e as Error).message;
+    } finally {
+      c.close();
+    }
+  }, (e: Error) => e.message);
 /** TOPIC_AUTHORIZATION_FAILED as kafkajs reports it (its type, else its message). */
 const denial = (e: unknown) => `${(e as { type?: string }).type ?? (e as { cause?: { type?: string } }).cause?.type ?? ''} ${(e as Error).message}`;
 /** kafkajs: the error type, or its text for code 29 (TOPIC_AUTHORIZATION_FAILED). */
@@ -61,23 +107,11 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
       kafka: { version: versions.kafka4, heapMb: 256, release: { mirror: MIRROR }, users: [{ name: 'app', password: { env: 'ZKK_E2E_APP_PW' } }], acls },
       security: { tls: { mode: 'generate' }, sasl: { adminPassword: { file: 'admin.password' } } },
     }, dir);
-  const client = (opts: { password?: string; ca?: string; user?: string } = {}) =>
-    new Kafka({
-      clientId: 'e2e-sec',
-      brokers: HOSTS.map((h) => `${addr(h)}:9092`),
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 10_000,
-      retry: { retries: 2 },
-      ssl: { ca: [opts.ca ?? ca] },
-      sasl: { mechanism: 'scram-sha-512', username: opts.user ?? 'zkk-admin', password: opts.password ?? PASSWORD },
-    });
+  const client = (opts: ClientOptions = {}) => securedClient(HOSTS.map((h) => `${addr(h)}:9092`), ca, opts);
 
   it('deploy → verify passes over SASL_SSL; a client produces and consumes', async () => {
     const t0 = Date.now();
-    await hostsDown();
-    info = await hostsUp(HOSTS);
-    dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-sec-'));
-    writeFileSync(path.join(dir, 'admin.password'), `${PASSWORD}\n`, { mode: 0o600 });
+    ({ info, dir } = await freshLab('zkk-e2e-sec-'));
     inv = writeInventory([APP_TOPIC_ACL, APP_GROUP_ACL]);
     const plan = await runZkk(['plan', inv, '--json']);
     outputs.push(plan);
@@ -119,16 +153,7 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
 
   it('plaintext, a wrong password and an unknown CA are refused', async () => {
     // plaintext Kafka protocol to the SASL_SSL port: the broker drops the connection
-    const plain = await KafkaWireConnection.connect(addr('k1'), 9092, { connectTimeoutMs: 5000, requestTimeoutMs: 5000 }).then(async (c) => {
-      try {
-        await c.apiVersions();
-        return 'answered';
-      } catch (e) {
-        return (e as Error).message;
-      } finally {
-        c.close();
-      }
-    }, (e: Error) => e.message);
+    const plain = await plaintextAnswer(addr('k1'));
     expect(plain).not.toBe('answered');
     // the wrong password: SASL_AUTHENTICATION_FAILED from the real broker (wire client), and kafkajs fails too
     const wrong = await KafkaWireConnection.connect(addr('k1'), 9092, { connectTimeoutMs: 10_000, security: { tls: { ca }, sasl: { mechanism: 'SCRAM-SHA-512', user: 'zkk-admin', password: 'not-the-password' } } }).catch((e: unknown) => e);
@@ -191,13 +216,7 @@ describe('KRaft with TLS and SASL/SCRAM (security: generate)', () => {
   }, T(300_000));
 
   it('deploy again → 0 changed; no secret in any output or world-readable file', async () => {
-    const again = await runZkk(['deploy', inv, '--json']);
-    outputs.push(again);
-    expect(again.code, whyFailed(again)).toBe(0);
-    expect(changedSteps(again.report!)).toEqual([]);
-    const status = await runZkk(['status', inv, '--json']);
-    outputs.push(status);
-    expect(status.code, status.stderr).toBe(0);
+    outputs.push(...(await unchangedAndHealthy(inv)));
     const plan = await runZkk(['plan', inv, '--json', '-v']);
     outputs.push(plan);
     const topics = await runZkk(['topic', 'list', inv]);
@@ -231,23 +250,11 @@ describe('ZooKeeper mode with TLS and SASL/SCRAM (the seeds layout, security: ge
       c.once('connected', () => c.getData(znode, (e: unknown, d?: Buffer) => (c.close(), e && /NO_NODE/.test(String(e)) ? resolve(undefined) : e ? reject(new Error(String(e))) : resolve(d?.toString() ?? ''))));
       c.connect();
     });
-  const client = (opts: { password?: string; user?: string; retries?: number } = {}) =>
-    new Kafka({
-      clientId: 'e2e-sec-zk',
-      brokers: HOSTS.map((h) => `${addr(h)}:9092`),
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 10_000,
-      retry: { retries: opts.retries ?? 2 },
-      ssl: { ca: [ca] },
-      sasl: { mechanism: 'scram-sha-512', username: opts.user ?? 'zkk-admin', password: opts.password ?? PASSWORD },
-    });
+  const client = (opts: ClientOptions = {}) => securedClient(HOSTS.map((h) => `${addr(h)}:9092`), ca, opts);
 
   it('deploy: the admin\'s SCRAM credential in ZooKeeper before the brokers start, AclAuthorizer; verify passes over SASL_SSL; app\'s user and ACLs created', async () => {
     const t0 = Date.now();
-    await hostsDown();
-    info = await hostsUp(HOSTS);
-    dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-e2e-seczk-'));
-    writeFileSync(path.join(dir, 'admin.password'), `${PASSWORD}\n`, { mode: 0o600 });
+    ({ info, dir } = await freshLab('zkk-e2e-seczk-'));
     inv = writeLabInventory(info, HOSTS.map((name) => ({ name, roles: ['zookeeper', 'kafka'] })), {
       zookeeper: { version: versions.zookeeper, heapMb: 128, release: { mirror: MIRROR } },
       kafka: { mode: 'zookeeper', version: versions.kafka3, heapMb: 256, release: { mirror: MIRROR }, users: [{ name: 'app', password: { env: 'ZKK_E2E_APP_PW' } }], acls: [APP_TOPIC_ACL, APP_GROUP_ACL] },
@@ -295,16 +302,7 @@ describe('ZooKeeper mode with TLS and SASL/SCRAM (the seeds layout, security: ge
     const consumed = await Promise.race([consumeAll(client({ user: 'app', password: APP_PASSWORD, retries: 10 }), 'app-orders', 'app-zk-group', values.length), new Promise<string>((r) => setTimeout(() => r('no messages within 60 s'), 60_000))]);
     expect(consumed).toEqual([...values].sort());
     mark('app consumed');
-    const plain = await KafkaWireConnection.connect(addr('k1'), 9092, { connectTimeoutMs: 5000, requestTimeoutMs: 5000 }).then(async (c) => {
-      try {
-        await c.apiVersions();
-        return 'answered';
-      } catch (e) {
-        return (e as Error).message;
-      } finally {
-        c.close();
-      }
-    }, (e: Error) => e.message);
+    const plain = await plaintextAnswer(addr('k1'));
     expect(plain).not.toBe('answered');
     for (const [user, password] of [['zkk-admin', 'not-the-password'], ['app', 'not-app-password']] as const) {
       const wrong = await KafkaWireConnection.connect(addr('k3'), 9092, { connectTimeoutMs: 10_000, security: { tls: { ca }, sasl: { mechanism: 'SCRAM-SHA-512', user, password } } }).catch((e: unknown) => e);
@@ -313,13 +311,7 @@ describe('ZooKeeper mode with TLS and SASL/SCRAM (the seeds layout, security: ge
   }, T(180_000));
 
   it('deploy again → 0 changed; no secret in any output', async () => {
-    const again = await runZkk(['deploy', inv, '--json']);
-    outputs.push(again);
-    expect(again.code, whyFailed(again)).toBe(0);
-    expect(changedSteps(again.report!)).toEqual([]);
-    const status = await runZkk(['status', inv, '--json']);
-    outputs.push(status);
-    expect(status.code, status.stdout + status.stderr).toBe(0);
+    outputs.push(...(await unchangedAndHealthy(inv)));
     for (const o of outputs) {
       expect(o.stdout + o.stderr).not.toContain(PASSWORD);
       expect(o.stdout + o.stderr).not.toContain(APP_PASSWORD);
