@@ -13,7 +13,7 @@ import { ensureReleaseUnpacked, ensureSymlink, remoteCachePath, MARKER } from '.
 import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { ensureFirewallOpen } from '../../ops/firewall.js';
-import { blocked, change, exec, followedBy, ok, type ExecAction, type Outcome, type Step } from '../../ops/operation.js';
+import { blocked, change, exec, followedBy, ok, type Outcome, type Step } from '../../ops/operation.js';
 import { ensureDataSetAside } from '../../ops/uninstall.js';
 import { knowsControllerCommand, stopForZookeeperMode } from './migration-rollback.js';
 import { ensureZookeeperScram } from './zookeeper-scram.js';
@@ -857,8 +857,9 @@ async function convergeRollAndMigration(inv: Inventory, live: LiveHost[], report
   const k0 = kafkaHosts(inv)[0]?.kafka;
   const step = migrationDecision?.step ? k0?.migration?.step : undefined;
   if (step && step !== 'finalize' && step !== 'rollback-controllers') await waitForControllerQuorum(inv, report);
-  // the rollback's last step: the controllers went in apply; ZooKeeper's /controller (KRaft's) and
-  // /migration go now, and the brokers roll at once (a ZooKeeper-mode controller is elected as the first one restarts)
+  // the rollback's last step: the controllers went in apply; ZooKeeper's /migration and /controller
+  // (KRaft's) go now; once a broker won the ZooKeeper-mode election and every broker has its
+  // metadata, the brokers roll at once
   if (step === 'rollback-controllers') {
     const elected = await clearMigrationZnodes(inv, brokerHosts(inv)[0]!.kafka, report);
     if (elected) await waitUntilBrokersKnowController(kLive.filter((l) => kf(l.host).processRoles.includes('broker') && l.facts.get(kafkaProcessProbe(kf(l.host))).running), elected, report);
