@@ -42,6 +42,8 @@ export const initOptions: InitOptionSpec[] = [
   { flags: '--sudo', description: 'non-root user: run commands through sudo (default)' },
   { flags: '--no-sudo', description: 'non-root user: do not use sudo' },
   { flags: '--java-install <policy>', description: 'auto (install a JDK when missing, default) or never', choices: ['auto', 'never'] },
+  { flags: '--security', description: 'secure Kafka: TLS with a cluster CA zkk generates, SASL/SCRAM logins, ACLs enforced; the admin password goes to <cluster>.admin.password (0600) beside the inventory (default)' },
+  { flags: '--no-security', description: 'plaintext Kafka without authentication (a lab or a closed network)' },
   { flags: '--probe', description: 'check the hosts over SSH before writing (asked in a terminal)' },
   { flags: '--no-probe', description: 'do not check the hosts' },
 ];

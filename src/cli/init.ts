@@ -12,6 +12,9 @@ import { colors, table } from '../ui/table.js';
 import { askConfirm, inquirerAsker } from '../wizard/ask.js';
 import { interview, type InitFlags } from '../wizard/interview.js';
 import { renderInventory, writeFileAtomically } from '../wizard/inventory-writer.js';
+import { adminPasswordFile } from '../wizard/answers.js';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { pathKind } from '../wizard/local-paths.js';
 import { PROBE_TABLE_HEADERS, probeHosts, probeProblems, probeTableRows } from '../wizard/probe.js';
 
@@ -23,6 +26,17 @@ export interface InitCommandFlags extends InitFlags {
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
+
+/** A fresh admin password in its own file (0600, created exclusively); an existing file is kept. */
+async function writeAdminPassword(file: string): Promise<string> {
+  try {
+    await writeFile(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    return `wrote ${file} (0600): zkk's Kafka admin password, random; keep it with the inventory`;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return `kept ${file}: the admin password already there`;
+    throw e;
+  }
+}
 
 export async function initCommand(file: string, flags: InitCommandFlags): Promise<void> {
   const interactive = !flags.yes && !!process.stdin.isTTY;
@@ -67,7 +81,10 @@ export async function initCommand(file: string, flags: InitCommandFlags): Promis
       throw new ZkkError('ABORTED', `nothing written`, { exitCode: ExitCode.hostFailed, hint: 'fix the hosts, then run zkk init again' });
   }
 
+  // the admin password a secured inventory names: a new random one, 0600, never printed; one already there is kept
+  const passwordNote = answers.security ? await writeAdminPassword(path.join(dir, adminPasswordFile(answers.cluster))) : undefined;
   await writeFileAtomically(target, text);
+  if (passwordNote) out(passwordNote);
   const zk = answers.zookeeperHosts.length;
   out(`${c.green('wrote')} ${target}: cluster ${answers.cluster}, ${answers.hosts.length} host(s), ${zk ? `${zk} ZooKeeper, ` : ''}${answers.kafkaHosts.length} Kafka (${answers.kafkaMode} mode)`);
   out(`next: ${c.bold(`zkk plan ${quote(target)}`)}   (then: zkk deploy ${quote(target)})`);

@@ -37,7 +37,12 @@ export interface InitAnswers {
   kafka: { installDir: string; dataDirs: string[] };
   ssh: { user: string; port: number; identityFile?: string; knownHosts?: string; sudo?: boolean };
   javaInstall: 'auto' | 'never';
+  /** security: TLS (generated CA) + SASL/SCRAM with the admin password in <cluster>.admin.password. */
+  security: boolean;
 }
+
+/** The admin password file a secured inventory names (beside it). */
+export const adminPasswordFile = (cluster: string): string => `${cluster}.admin.password`;
 
 export { DEFAULT_CLUSTER_NAME, DEFAULT_SSH_PORT, DEFAULT_SSH_USER, defaultKafkaVersion, defaultZookeeperCount, defaultZookeeperVersion } from './init-defaults.js';
 

@@ -71,6 +71,7 @@ export interface InitFlags {
   knownHosts?: string;
   sudo?: boolean;
   javaInstall?: string;
+  security?: boolean;
 }
 
 /** Flag names as typed on the command line, for error messages. */
@@ -96,6 +97,7 @@ export const FLAG = {
   knownHosts: '--known-hosts',
   sudo: '--sudo/--no-sudo',
   javaInstall: '--java-install',
+  security: '--security/--no-security',
 } as const satisfies Record<keyof InitFlags, string>;
 
 function usage(message: string, hint?: string): ZkkError {
@@ -331,6 +333,10 @@ export async function interview(flags: InitFlags, ctx: InterviewContext): Promis
       default: def,
     }), 'auto or never');
 
+  // --- security: on unless asked otherwise (plaintext only for a lab or a closed network)
+  const security = await answer('security', flags.security, true, (def) =>
+    asker!.confirm({ message: 'Secure Kafka with TLS and SASL/SCRAM logins, ACLs enforced? (recommended; zkk generates the CA and the certificates, clients need the CA and a user)', default: def }), 'whether to secure Kafka');
+
   return {
     cluster,
     hosts,
@@ -343,5 +349,6 @@ export async function interview(flags: InitFlags, ctx: InterviewContext): Promis
     kafka: { installDir: kafkaInstall, dataDirs: kafkaData },
     ssh: { user, port, identityFile, knownHosts, sudo },
     javaInstall,
+    security,
   };
 }

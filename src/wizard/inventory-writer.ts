@@ -19,7 +19,7 @@ import { zookeeperSchema } from '../roles/zookeeper/settings.js';
 const { host: hostSchema, inventory: inventorySchema } = inventorySchemas(inventorySections);
 import { kafkaDefaults } from '../roles/kafka/defaults.js';
 import { zookeeperDefaults } from '../roles/zookeeper/defaults.js';
-import { zookeeperPorts, type InitAnswers } from './answers.js';
+import { adminPasswordFile, zookeeperPorts, type InitAnswers } from './answers.js';
 
 type Obj = Record<string, unknown>;
 
@@ -59,6 +59,7 @@ export function inventoryData(a: InitAnswers): Obj {
     installDir: a.kafka.installDir,
     logDirs: a.kafka.dataDirs,
   };
+  if (a.security) data.security = { tls: { mode: 'generate' }, sasl: { adminPassword: { file: adminPasswordFile(a.cluster) } } };
   return data;
 }
 
@@ -127,6 +128,13 @@ export function renderInventory(a: InitAnswers): string {
   describeRelease(kafka);
   kafka.comment = ` Also: port (${kafkaDefaults.port}), heapMb (${kafkaDefaults.heapMb}), numPartitions (${kafkaDefaults.numPartitions}), logRetentionHours (${kafkaDefaults.logRetentionHours}), extraConfig (server.properties) …`;
 
+  if (a.security)
+    section(root, 'security', [
+      'Kafka secured: SASL_SSL (TLS + SCRAM-SHA-512) on every broker listener, ACLs enforced.',
+      `tls: generate — a per-cluster CA and host certificates, kept beside this file in ${a.cluster}.tls/ (back it up with it).`,
+      `sasl.adminPassword: the file holding zkk's admin (inter-broker) password, written by zkk init (0600); never put the password here.`,
+      'Clients need the CA (ca.pem), security.protocol=SASL_SSL and a user (kafka.users); remove this block for plaintext.',
+    ]);
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 

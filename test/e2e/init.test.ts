@@ -6,7 +6,7 @@
  * lab (run under the lab lock):
  *   flock /var/lock/zkk-lab.lock npx vitest run test/e2e/init.test.ts
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,7 @@ describe.skipIf(!ready)('zkk init on the lab', () => {
     await t.answer(ask('SSH private key'), lab.key);
     await t.answer(ask('known_hosts file'), lab.knownHosts);
     await t.answer(ask('JDK on the hosts'), ''); // auto
+    await t.answer(ask('Secure Kafka with TLS and SASL/SCRAM'), ''); // yes (the default)
     await t.answer(ask('Probe the hosts over SSH now'), ''); // yes
 
     const screen = await t.waitFor(/next: zkk plan /, 60_000);
@@ -154,12 +155,20 @@ describe.skipIf(!ready)('zkk init on the lab', () => {
     for (const h of ['zk1', 'zk2', 'zk3']) expect(screen).toMatch(new RegExp(`^${h}\\s+yes \\(\\d+ ms\\)\\s+\\S+.*\\s17\\S*\\s+/usr/local/zookeeper-data [\\d.]+ [GM]iB, /var/lib/kafka/data [\\d.]+ [GM]iB\\s+none\\s+none$`, 'm'));
     expect(screen).toMatch(/all 3 host\(s\) reachable/);
     expect(screen).toMatch(new RegExp(`wrote ${interviewed}: cluster e2e-init, 3 host\\(s\\), 3 ZooKeeper, 3 Kafka \\(zookeeper mode\\)`));
-    expect(readdirSync(dir)).toEqual(['inventory.yml']);
+    // secured by default: the admin password in its own file, 0600, never shown
+    expect(readdirSync(dir).sort()).toEqual(['e2e-init.admin.password', 'inventory.yml']);
+    const pwFile = path.join(dir, 'e2e-init.admin.password');
+    expect(statSync(pwFile).mode & 0o777).toBe(0o600);
+    const pw = readFileSync(pwFile, 'utf8').trim();
+    expect(pw.length).toBeGreaterThanOrEqual(32);
+    expect(screen).not.toContain(pw);
+    expect(screen).toMatch(/wrote .*e2e-init\.admin\.password \(0600\)/);
 
     const text = readFileSync(interviewed, 'utf8');
     expect(text).toMatch(/^# zkk inventory for the cluster "e2e-init"/);
     expect(text).toContain(`  - {name: zk1, address: ${addr('zk1')}, roles: [zookeeper, kafka]}`);
     expect(text).toContain('  quorumPort: 3188');
+    expect(text).toMatch(/^security:\n {2}tls:\n {4}mode: generate\n {2}sasl:\n {4}adminPassword:\n {6}file: e2e-init\.admin\.password$/m);
 
     const validate = await runZkk(['validate', interviewed]);
     expect(validate.stderr).toBe('');

@@ -3,6 +3,8 @@ import { interview, type InitFlags } from '../../../src/wizard/interview.js';
 import { renderInventory } from '../../../src/wizard/inventory-writer.js';
 import { ZkkError } from '../../../src/errors/zkk-error.js';
 import { ScriptedAsker, type Step } from './scripted-asker.js';
+import { parseInventory } from '../../../src/inventory/load.js';
+import { inventorySections } from '../../../src/roles/inventory-sections.js';
 
 const MIRROR = '/var/cache/zkk-fixtures/mirror';
 const haveMirror = (await import('node:fs')).existsSync(`${MIRROR}/kafka/3.9.2`);
@@ -40,6 +42,7 @@ const zkInterview = (mirror: boolean): Step[] => [
   { text: /known_hosts/, answer: '' },
   { confirm: /sudo/ },
   { select: /JDK/, answer: 'never' },
+  { confirm: /Secure Kafka with TLS and SASL\/SCRAM/ },
 ];
 
 const zkFlags = (mirror: boolean): InitFlags => ({
@@ -79,6 +82,11 @@ describe('the interview', () => {
     expect(a.zookeeper).toEqual({ version: '3.8.0', installDir: '/usr/local/zookeeper', dataDir: '/usr/local/zookeeper-data', ports: 'standard' });
     expect(a.kafka).toEqual({ installDir: '/usr/local/kafka', dataDirs: ['/data/k1', '/data/k2'] });
     expect(a.ssh).toEqual({ user: 'deploy', port: 2222, identityFile: undefined, knownHosts: undefined, sudo: true });
+    // security on by default: TLS generated, the admin password in a file beside the inventory
+    expect(a.security).toBe(true);
+    const inv = parseInventory(renderInventory(a), '/tmp/lab.yml', inventorySections);
+    expect(inv.hosts.every((h) => h.security?.tls.mode === 'generate')).toBe(true);
+    expect(inv.hosts[0]!.security?.sasl.adminPassword).toEqual({ file: 'lab.admin.password' });
   });
 
   it('flags with --yes give the same inventory as the interview', async () => {
@@ -100,6 +108,7 @@ describe('the interview', () => {
       { text: /private key/, answer: '' },
       { text: /known_hosts/, answer: '' },
       { select: /JDK/ },
+      { confirm: /Secure Kafka/, answer: false },
     ]);
     const a = await interview({ cluster: 'c1', hosts: '10.213.0.1,10.213.0.2,10.213.0.3' }, { asker });
     asker.done();
@@ -109,6 +118,8 @@ describe('the interview', () => {
     expect(a.kafkaHosts).toEqual([0, 1, 2]);
     expect(a.release).toEqual({ kind: 'apache' });
     expect(a.ssh).toEqual({ user: 'root', port: 22, identityFile: undefined, knownHosts: undefined, sudo: undefined });
+    expect(a.security).toBe(false);
+    expect(renderInventory(a)).not.toMatch(/^security:/m);
   });
 
   it('an even ZooKeeper count is warned about and confirmed (or chosen again)', async () => {
@@ -151,7 +162,7 @@ describe('the interview', () => {
 
 /** Flags that answer everything after the roles (for tests about roles). */
 function rest(): InitFlags {
-  return { kafkaInstallDir: '/usr/local/kafka', zookeeperInstallDir: '/usr/local/zookeeper', zookeeperDataDir: '/usr/local/zookeeper-data', kafkaDataDirs: '/var/lib/kafka/data', ports: 'seeds', sshUser: 'root', sshPort: '22', identityFile: '', knownHosts: '', javaInstall: 'auto', cluster: 'x' };
+  return { kafkaInstallDir: '/usr/local/kafka', zookeeperInstallDir: '/usr/local/zookeeper', zookeeperDataDir: '/usr/local/zookeeper-data', kafkaDataDirs: '/var/lib/kafka/data', ports: 'seeds', sshUser: 'root', sshPort: '22', identityFile: '', knownHosts: '', javaInstall: 'auto', cluster: 'x', security: true };
 }
 
 describe('without a terminal (or with --yes)', () => {
