@@ -6,9 +6,9 @@ import { propertyEntries, renderTemplate, type RenderOptions } from '../../rende
 import { jvmOptionTokens, jvmOptionsValue } from '../../render/jvm-options.js';
 import { kafkaPidFile } from './process.js';
 import { servicesJavaHome } from '../java/java-role.js';
-import { zookeeperConnect } from '../zookeeper/config.js';
+import { zookeeperConnect, zookeeperTlsOn } from '../zookeeper/config.js';
 import { metricsAgentFlag } from './metrics-agent.js';
-import { nodePrincipals, securedListeners } from './security.js';
+import { zookeeperTlsProperties, nodePrincipals, securedListeners } from './security.js';
 
 export type KafkaHost = ResolvedHost & { kafka: ResolvedKafka };
 
@@ -110,6 +110,8 @@ export function renderKafkaFiles(inv: Inventory, host: KafkaHost, opts: RenderOp
     internalRf: Math.max(1, Math.min(3, brokers)),
     internalMinIsr: Math.max(1, Math.min(2, brokers)),
     zookeeperConnect: kraft && !migrating ? '' : zookeeperConnect(inv, k.zookeeperChroot),
+    // security.zookeeper.tls: to ZooKeeper's TLS port over Netty, with the host's own certificate
+    zookeeperTls: (!kraft || migrating) && host.security && zookeeperTlsOn(inv) ? zookeeperTlsProperties(k) : [],
     extra: propertyEntries(k.extraConfig),
     jvmOptions: jvmOptionsValue([...jvmOptionTokens(k.jvmFlags), ...(k.metrics ? [metricsAgentFlag(k, host.address)] : [])]),
     pidFile: kafkaPidFile(k),

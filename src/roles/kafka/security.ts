@@ -18,7 +18,8 @@ import { ensureDirectory } from '../../ops/directory.js';
 import { ensureFileContent } from '../../ops/file.js';
 import { blocked, ok, type Outcome, type Step } from '../../ops/operation.js';
 import { maskSecretProperties, propertiesFileAccess } from '../../ops/secret-properties.js';
-import { loadClusterTls, type ClusterTls } from '../security/certs.js';
+import { clusterTlsForRun, type ClusterTls } from '../security/certs.js';
+import { prepareZookeeperTls } from '../zookeeper/tls.js';
 import { readSecret } from '../security/secrets.js';
 import type { ResolvedSecurity } from '../security/settings.js';
 import { setDefaultWireSecurity, type WireSecurity } from './wire/index.js';
@@ -69,7 +70,8 @@ export async function prepareKafkaSecurity(inv: Inventory, create: boolean): Pro
     return undefined;
   }
   const adminPassword = await readSecret(s.sasl.adminPassword, inv.dir, 'security.sasl.adminPassword');
-  const tls = (await loadClusterTls(inv, create))!;
+  const tls = (await clusterTlsForRun(inv, create))!;
+  await prepareZookeeperTls(inv, create); // ZooKeeper mode: zkk's own ZooKeeper sessions over TLS too
   const run = { adminUser: s.sasl.adminUser, adminPassword, tls };
   setDefaultWireSecurity(clientSecurity(run));
   return run;
@@ -185,6 +187,23 @@ export function securedListeners(host: ResolvedHost, k: ResolvedKafka, s: Resolv
     { key: 'allow.everyone.if.no.acl.found', value: 'false' },
   ];
   return { listeners: listeners.join(','), advertised: advertised.join(','), protocolMap, interBroker: SASL_LISTENER, properties };
+}
+
+/**
+ * Kafka's ZooKeeper client with security.zookeeper.tls: Netty (the only client socket that
+ * speaks TLS), the host's PEM keystore as its client certificate, the cluster CA, and the
+ * server's address checked against its certificate (upstream default, kept explicit).
+ */
+export function zookeeperTlsProperties(k: ResolvedKafka): { key: string; value: string }[] {
+  return [
+    { key: 'zookeeper.ssl.client.enable', value: 'true' },
+    { key: 'zookeeper.clientCnxnSocket', value: 'org.apache.zookeeper.ClientCnxnSocketNetty' },
+    { key: 'zookeeper.ssl.keystore.type', value: 'PEM' },
+    { key: 'zookeeper.ssl.keystore.location', value: keystoreFile(k) },
+    { key: 'zookeeper.ssl.truststore.type', value: 'PEM' },
+    { key: 'zookeeper.ssl.truststore.location', value: caFile(k) },
+    { key: 'zookeeper.ssl.endpoint.identification.algorithm', value: 'HTTPS' },
+  ];
 }
 
 /** server.properties with security holds the admin password: 0640 root:<kafka group>, masked in diffs. */

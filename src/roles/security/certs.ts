@@ -37,6 +37,12 @@ export interface ClusterTls {
   pending: Map<number, string>;
   /** hosts given a new certificate in this run */
   issued: string[];
+  /**
+   * zkk's own client identity for ZooKeeper's TLS port (security.zookeeper.tls, which asks for
+   * client certificates): generate: <cluster>.tls/zkk-client.pem/.key (CN=zkk-client); provided:
+   * the first ZooKeeper host's pair. Undefined without ZooKeeper TLS, or in a first plan.
+   */
+  client?: { certPem: string; keyPem: string };
 }
 
 export function tlsDir(inv: Inventory): string {
@@ -62,11 +68,31 @@ export function certSans(cert: X509Certificate): string[] {
 
 const normaliseIp = (ip: string) => (isIP(ip) === 6 ? ip.toLowerCase() : ip);
 
+/** The hosts that get a certificate: Kafka nodes, and ZooKeeper servers with security.zookeeper.tls. */
+const tlsHosts = (inv: Inventory): ResolvedHost[] => inv.hosts.filter((h) => h.security && (h.kafka || h.zookeeper?.tls));
+
 export async function loadClusterTls(inv: Inventory, create: boolean, now = new Date()): Promise<ClusterTls | undefined> {
-  const hosts = inv.hosts.filter((h) => h.security && h.kafka);
+  const hosts = tlsHosts(inv);
   const s = hosts[0]?.security;
   if (!s) return undefined;
   return s.tls.mode === 'provided' ? loadProvided(inv, hosts) : loadGenerated(inv, hosts, create, now);
+}
+
+const perRun = new WeakMap<Inventory, Map<boolean, Promise<ClusterTls | undefined>>>();
+
+/**
+ * loadClusterTls once per inventory and mode in this process: the Kafka and ZooKeeper roles
+ * both need the material, and a first deploy must make one CA, not one per role.
+ */
+export function clusterTlsForRun(inv: Inventory, create: boolean): Promise<ClusterTls | undefined> {
+  const byMode = perRun.get(inv) ?? new Map<boolean, Promise<ClusterTls | undefined>>();
+  perRun.set(inv, byMode);
+  const known = byMode.get(create);
+  if (known) return known;
+  const p = loadClusterTls(inv, create);
+  byMode.set(create, p);
+  p.catch(() => byMode.delete(create));
+  return p;
 }
 
 async function loadProvided(inv: Inventory, hosts: ResolvedHost[]): Promise<ClusterTls> {
@@ -85,6 +111,7 @@ async function loadProvided(inv: Inventory, hosts: ResolvedHost[]): Promise<Clus
     const problem = certProblem(cert, ca, keyPem, wantedSans(h, h.security!).filter((n) => n === h.address || n === h.kafka?.advertisedHost), new Date(), 0);
     if (problem) throw new ZkkError('TLS', `${h.name}: ${certFile}: ${problem}`, { exitCode: ExitCode.usage, host: h.name, hint: 'the certificate must be signed by security.tls.ca, match its key, be valid now and name the host address and kafka.advertisedHost' });
     out.hosts.set(h.index, { caPem, certPem: cert.toString(), keyPem, sans: certSans(cert), notAfter: new Date(cert.validTo) });
+    if (!out.client && h.zookeeper?.tls) out.client = { certPem: cert.toString(), keyPem };
   }
   return out;
 }
@@ -121,8 +148,23 @@ async function loadGenerated(inv: Inventory, hosts: ResolvedHost[], create: bool
     out.issued.push(`${h.name} (${problem})`);
     out.hosts.set(h.index, { caPem: ca.pem, certPem: made.cert.toString(), keyPem: made.keyPem, sans: certSans(made.cert), notAfter: new Date(made.cert.validTo) });
   }
+  if (hosts.some((h) => h.zookeeper?.tls)) {
+    // zkk's own client certificate for ZooKeeper's TLS port (no names: servers do not check a client's host name there)
+    const base = path.join(dir, CLIENT_CERT);
+    const existing = await readPair(base);
+    const problem = existing ? certProblem(existing.cert, ca.cert, existing.keyPem, [], now, RENEW_BEFORE_MS) : 'no certificate yet';
+    if (!problem) out.client = { certPem: existing!.cert.toString(), keyPem: existing!.keyPem };
+    else if (create) {
+      const made = await issueHostCert(dir, base, CLIENT_CERT, [], s.tls.validityDays);
+      out.issued.push(`${CLIENT_CERT} (${problem})`);
+      out.client = { certPem: made.cert.toString(), keyPem: made.keyPem };
+    }
+  }
   return out;
 }
+
+/** zkk's own client certificate's name (the file base in <cluster>.tls/ and its CN). */
+export const CLIENT_CERT = 'zkk-client';
 
 /** Why this certificate cannot serve (undefined: it can). */
 function certProblem(cert: X509Certificate, ca: X509Certificate, keyPem: string, sans: string[], now: Date, renewBeforeMs: number, exactSans = false): string | undefined {
@@ -191,7 +233,7 @@ async function issueHostCert(dir: string, base: string, cn: string, sans: string
       'extendedKeyUsage=serverAuth,clientAuth',
       'subjectKeyIdentifier=hash',
       'authorityKeyIdentifier=keyid',
-      `subjectAltName=${sans.map(sanEntry).join(',')}`,
+      ...(sans.length ? [`subjectAltName=${sans.map(sanEntry).join(',')}`] : []),
       '',
     ].join('\n'), { mode: 0o600 });
     await openssl('x509', '-req', '-in', csr, '-CA', path.join(dir, 'ca.pem'), '-CAkey', path.join(dir, 'ca.key'), '-set_serial', `0x${randomBytes(16).toString('hex').replace(/^[89a-f]/, '1')}`,

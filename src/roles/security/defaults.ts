@@ -21,6 +21,8 @@ export const securityDefaults = {
   },
   /** A PLAINTEXT listener on this port (brokers only), only when set (upstream default: PLAINTEXT everywhere). */
   plaintextPort: undefined as number | undefined,
+  /** TLS for ZooKeeper's clients and quorum (the plaintext clientPort stays on 127.0.0.1 for the four-letter words). */
+  zookeeper: { tls: true },
 };
 
 export type SecurityDefaults = typeof securityDefaults;

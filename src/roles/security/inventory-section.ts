@@ -19,7 +19,7 @@ export const securityInventorySection: InventorySection<ResolvedSecurity> = {
     ctx.input.hosts.forEach((h, i) => {
       const mine = own(h);
       if (!block && mine) ctx.fail(['hosts', i, 'security'], 'a host security block without the top-level security: block', 'add security: (tls, sasl) at the top level');
-      if (mine?.sasl || mine?.plaintextPort !== undefined) ctx.fail(['hosts', i, 'security', mine.sasl ? 'sasl' : 'plaintextPort'], 'security.sasl and security.plaintextPort are cluster-wide', 'set them under the top-level security: block');
+      if (mine?.sasl || mine?.plaintextPort !== undefined || mine?.zookeeper) ctx.fail(['hosts', i, 'security', mine.sasl ? 'sasl' : mine.zookeeper ? 'zookeeper' : 'plaintextPort'], 'security.sasl, security.plaintextPort and security.zookeeper are cluster-wide', 'set them under the top-level security: block');
     });
     if (!block) return out;
     if (!block.sasl) {
@@ -37,6 +37,7 @@ export const securityInventorySection: InventorySection<ResolvedSecurity> = {
         tls: { ...tls, mode, extraSans: tls.extraSans ?? [] },
         sasl: { mechanism: 'SCRAM-SHA-512', adminUser: block.sasl!.adminUser ?? securityDefaults.sasl.adminUser, adminPassword: block.sasl!.adminPassword },
         ...(block.plaintextPort !== undefined ? { plaintextPort: block.plaintextPort } : {}),
+        zookeeperTls: block.zookeeper?.tls ?? securityDefaults.zookeeper.tls,
       });
     });
     return out;

@@ -38,8 +38,14 @@ export const securitySchema = z
       .optional()
       .describe('SASL/SCRAM authentication on the Kafka listeners (required with security:)'),
     plaintextPort: portField.optional().describe('Also open a PLAINTEXT listener on this port (default: none)'),
+    zookeeper: z
+      .strictObject({
+        tls: z.boolean().optional().describe('TLS for ZooKeeper (default true): clients (Kafka, zkk) on zookeeper.secureClientPort with client certificates, the quorum and election ports on TLS (sslQuorum); the plaintext clientPort only on 127.0.0.1, for the four-letter words and zkCli.sh on the host. For a new ensemble: a running one is not switched'),
+      })
+      .optional()
+      .describe('Security for ZooKeeper'),
   })
-  .describe('Security: TLS and SASL/SCRAM for Kafka (off when absent)');
+  .describe('Security: TLS and SASL/SCRAM for Kafka, TLS for ZooKeeper (off when absent)');
 
 export type SecurityInput = z.infer<typeof securitySchema>;
 
@@ -56,6 +62,8 @@ export interface ResolvedSecurity {
   };
   sasl: { mechanism: 'SCRAM-SHA-512'; adminUser: string; adminPassword: SecretSource };
   plaintextPort?: number;
+  /** security.zookeeper.tls: ZooKeeper's clients on secureClientPort, its quorum on TLS. */
+  zookeeperTls: boolean;
 }
 
 declare module '../../inventory/section.js' {

@@ -38,10 +38,20 @@ export function ensembleServers(inv: Inventory): ZkServerEntry[] {
 
 const byMyid = <H extends { zookeeper: ResolvedZookeeper }>(hosts: H[]): H[] => [...hosts].sort((a, b) => a.zookeeper.myid - b.zookeeper.myid);
 
-/** "h1:2181,h2:2181,h3:2181" (+ chroot) for clients such as Kafka, by myid (reordering hosts changes nothing). */
+/** The port remote clients (Kafka, zkk's own checks) use: secureClientPort with ZooKeeper TLS (clientPort is then on 127.0.0.1 only). */
+export const remoteClientPort = (s: ResolvedZookeeper): number => (s.tls ? s.secureClientPort : s.clientPort);
+
+/** "h1:2181,h2:2181,h3:2181" (+ chroot) for clients such as Kafka, by myid (reordering hosts changes nothing); the TLS ports with ZooKeeper TLS. */
 export function zookeeperConnect(inv: Inventory, chroot = ''): string {
-  return byMyid(zookeeperHosts(inv)).map((h) => `${h.address}:${h.zookeeper.clientPort}`).join(',') + chroot;
+  return byMyid(zookeeperHosts(inv)).map((h) => `${h.address}:${remoteClientPort(h.zookeeper)}`).join(',') + chroot;
 }
+
+/** Whether the ensemble's clients speak TLS (security.zookeeper.tls). */
+export const zookeeperTlsOn = (inv: Inventory): boolean => zookeeperHosts(inv).some((h) => h.zookeeper.tls);
+
+/** ZooKeeper's TLS files on its host (security.zookeeper.tls): the cluster CA, and the key with its certificate chain (PEM). */
+export const zookeeperTlsDir = (s: ResolvedZookeeper): string => `${s.confDir}/tls`;
+export const zookeeperTlsFiles = (s: ResolvedZookeeper) => ({ ca: `${zookeeperTlsDir(s)}/ca.pem`, keystore: `${zookeeperTlsDir(s)}/keystore.pem` });
 
 export function versionedInstallDir(s: ResolvedZookeeper): string {
   return `${s.installDir}-${s.version}`;
@@ -78,6 +88,7 @@ export function renderZookeeperFiles(inv: Inventory, host: ResolvedHost & { zook
     zkServerScript: `${s.installDir}/bin/zkServer.sh`,
     service: s.serviceName,
     javaHome: servicesJavaHome(inv),
+    tlsFiles: s.tls ? zookeeperTlsFiles(s) : undefined,
   };
   return {
     zooCfg: renderTemplate('zookeeper/zoo.cfg.hbs', ctx, opts),
@@ -97,7 +108,8 @@ export function renderDynamicFile(members: MemberSpec[], opts: RenderOptions = {
 /** The TCP ports a ZooKeeper server listens on (what the firewall must let through). */
 export function zookeeperPorts(s: ResolvedZookeeper): ServicePort[] {
   return [
-    { port: s.clientPort, what: 'zookeeper client' },
+    // with TLS the plaintext clientPort listens on 127.0.0.1 only: not opened
+    s.tls ? { port: s.secureClientPort, what: 'zookeeper client (TLS)' } : { port: s.clientPort, what: 'zookeeper client' },
     { port: s.quorumPort, what: 'zookeeper quorum' },
     { port: s.electionPort, what: 'zookeeper election' },
     ...(s.adminServer.enabled ? [{ port: s.adminServer.port, what: 'zookeeper admin server' }] : []),

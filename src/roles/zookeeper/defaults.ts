@@ -15,7 +15,10 @@ export const zookeeperDefaults = {
   dataLogDir: undefined as string | undefined,
   /** Server logs (upstream: <install>/logs). */
   logDir: '/var/log/zookeeper',
+  /** With security.zookeeper.tls, this plaintext port listens on 127.0.0.1 only (four-letter words, zkCli.sh on the host). */
   clientPort: 2181,
+  /** With security.zookeeper.tls: the TLS client port (client certificates required) every remote client uses. */
+  secureClientPort: 2182,
   /** Followers connect to the leader here (upstream docs: 2888; seeds: 3188). */
   quorumPort: 2888,
   /** Leader election (upstream docs: 3888; seeds: 3288). */

@@ -37,17 +37,21 @@ export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
     checkZookeeperRules(ctx, members);
     const out = new Map<number, ResolvedZookeeper>();
     const ids = provisionalMyids(members);
+    const tls = zookeeperTlsAsked(ctx.input.security);
+    if (tls && (ctx.block as ZookeeperInput | undefined)?.reconfig)
+      ctx.fail(['zookeeper', 'reconfig'], 'zookeeper.reconfig with security (ZooKeeper TLS) is not supported yet', 'set security: { zookeeper: { tls: false } } to keep ZooKeeper plaintext, or zookeeper.reconfig: false');
     members.forEach(({ host, index }, position) => {
       const merged = ctx.layered(zookeeperDefaults, host) as Omit<typeof zookeeperDefaults, 'jvmFlags'> & Pick<ZookeeperInput, 'release' | 'jvmFlags'>;
       const jvmFlags = jvmFlagTokens(merged.jvmFlags ?? '').join(' ');
       const asked = ctx.layered({}, host) as Partial<typeof zookeeperDefaults>;
       const portsAsked = { ...(asked.quorumPort !== undefined ? { quorumPort: asked.quorumPort } : {}), ...(asked.electionPort !== undefined ? { electionPort: asked.electionPort } : {}) };
-      out.set(index, { ...merged, jvmFlags, metrics: ctx.metricsEnabled, release: ctx.release(merged.release), myid: ids[position]!, myidAsked: myidOf(host), portsAsked, leaving: leavingOf(host) });
+      out.set(index, { ...merged, jvmFlags, metrics: ctx.metricsEnabled, tls, release: ctx.release(merged.release), myid: ids[position]!, myidAsked: myidOf(host), portsAsked, leaving: leavingOf(host) });
     });
     return out;
   },
   ports: (zk) => [
     { port: zk.clientPort, what: 'zookeeper.clientPort' },
+    ...(zk.tls ? [{ port: zk.secureClientPort, what: 'zookeeper.secureClientPort' }] : []),
     { port: zk.quorumPort, what: 'zookeeper.quorumPort' },
     { port: zk.electionPort, what: 'zookeeper.electionPort' },
     ...(zk.adminServer.enabled ? [{ port: zk.adminServer.port, what: 'zookeeper.adminServer.port' }] : []),
@@ -55,6 +59,13 @@ export const zookeeperInventorySection: InventorySection<ResolvedZookeeper> = {
   ],
   directories: (zk) => ({ data: [{ path: zk.dataDir, what: 'zookeeper.dataDir' }], install: [{ path: zk.installDir, what: 'zookeeper.installDir' }] }),
 };
+
+/** ZooKeeper TLS: a security: block whose zookeeper.tls is not false (security.zookeeper.tls, default true). */
+function zookeeperTlsAsked(security: unknown): boolean {
+  if (!security || typeof security !== 'object') return false;
+  const zk = (security as { zookeeper?: { tls?: unknown } }).zookeeper;
+  return zk?.tls !== false;
+}
 
 function checkZookeeperRules(ctx: SectionContext, members: { host: HostInput; index: number }[]): void {
   ctx.input.hosts.forEach((h, i) => {

@@ -15,6 +15,7 @@ export const zookeeperPreflight: RolePreflight = {
       component: `zookeeper ${zk.version}`,
       ports: [
         { port: zk.clientPort, setting: 'zookeeper.clientPort', processMarker: MARKER },
+        ...(zk.tls ? [{ port: zk.secureClientPort, setting: 'zookeeper.secureClientPort', processMarker: MARKER }] : []),
         { port: zk.quorumPort, setting: 'zookeeper.quorumPort', processMarker: MARKER },
         { port: zk.electionPort, setting: 'zookeeper.electionPort', processMarker: MARKER },
         ...(zk.adminServer.enabled ? [{ port: zk.adminServer.port, setting: 'zookeeper.adminServer.port', processMarker: MARKER }] : []),

@@ -17,7 +17,8 @@ export const zookeeperSchema = z
     dataDir: absolutePathField.optional().describe('Snapshots and myid (default /var/lib/zookeeper)'),
     dataLogDir: absolutePathField.optional().describe('Transaction logs (default: dataDir)'),
     logDir: absolutePathField.optional().describe('Server logs (default /var/log/zookeeper)'),
-    clientPort: portField.optional().describe('Client port (default 2181)'),
+    clientPort: portField.optional().describe('Client port (default 2181); with security.zookeeper.tls on 127.0.0.1 only'),
+    secureClientPort: portField.optional().describe('With security.zookeeper.tls: the TLS client port Kafka and zkk use (default 2182)'),
     quorumPort: portField.optional().describe('Follower-to-leader port (default 2888; the seeds use 3188)'),
     electionPort: portField.optional().describe('Leader election port (default 3888; the seeds use 3288)'),
     tickTime: z.number().int().positive().optional().describe('ms (default 2000)'),
@@ -57,6 +58,8 @@ export type ResolvedZookeeper = ZookeeperSettings & {
   portsAsked?: { quorumPort?: number; electionPort?: number };
   /** metrics.enabled: the Prometheus metrics provider serves metricsPort. */
   metrics: boolean;
+  /** security.zookeeper.tls (security: present): clients on secureClientPort over TLS, the quorum on TLS. */
+  tls: boolean;
   /** Settled by deploy/plan: a new server that starts only after the existing ones run the new list (join-order.ts). */
   joinAfterRoll?: boolean;
   /** The host's `leaving: true`: its server leaves the ensemble (not in any server list; stopped after the others run without it, data kept). */

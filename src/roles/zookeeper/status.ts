@@ -49,6 +49,7 @@ export function zookeeperHostService(inv: Inventory, h: ResolvedHost, facts: Fac
   };
   const ports = (listening: ReadonlySet<number> | undefined, mode: string) => [
     portStatus('client', s.clientPort, listening, true),
+    ...(s.tls ? [portStatus('client-tls', s.secureClientPort, listening, true)] : []),
     ...(ensemble > 1 ? [portStatus('quorum', s.quorumPort, listening, mode === 'leader'), portStatus('election', s.electionPort, listening, true)] : []),
   ];
   if (!facts) return { ...base, ports: ports(undefined, 'unknown') };
@@ -137,7 +138,7 @@ const num = (n: number | null): string => (n === null ? '' : String(n));
 
 export const zookeeperStatus: RoleStatus<ZookeeperServiceStatus, ZookeeperSummary> = {
   service: 'zookeeper',
-  portNames: ['client', 'quorum', 'election'],
+  portNames: ['client', 'client-tls', 'quorum', 'election'],
   serviceSchema: zookeeperServiceSchema,
   summarySchema: zookeeperSummarySchema,
   // a leaving server (leaving: true) is no member any more: it is expected to be stopped

@@ -58,7 +58,8 @@ describe('probe parsers', () => {
   });
   it('planned ports and data dirs follow the roles', async () => {
     const inv = await inventory({ hosts: 'a=10.213.0.1,b=10.213.0.2,c=10.213.0.3,d=10.213.0.4', kafkaMode: 'zookeeper' });
-    expect(plannedPorts(inv.hosts[0]!).map((p) => p.port)).toEqual([2181, 3188, 3288, 9092]);
+    // the wizard's default is a secured cluster: ZooKeeper's clients on the TLS port (2181 on 127.0.0.1 only, not opened)
+    expect(plannedPorts(inv.hosts[0]!).map((p) => p.port)).toEqual([2182, 3188, 3288, 9092]);
     expect(plannedPorts(inv.hosts[3]!).map((p) => p.port)).toEqual([9092]);
     expect(dataDirs(inv.hosts[0]!)).toEqual(['/usr/local/zookeeper-data', '/var/lib/kafka/data']);
     const kraft = await inventory({ hosts: '10.213.0.1,10.213.0.2,10.213.0.3,10.213.0.4' });
