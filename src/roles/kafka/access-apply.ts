@@ -64,16 +64,24 @@ export async function readAccessState(brokers: Endpoint[], tls: WireSecurity['tl
 /** Apply the plan, then wait until every broker serves it. */
 export async function applyAccessPlan(brokers: Endpoint[], tls: WireSecurity['tls'], plan: AccessPlan, passwords: ReadonlyMap<string, string>, timeoutMs = 60_000): Promise<void> {
   const upsert = [...plan.createUsers, ...plan.updateUsers];
-  // ZooKeeper mode: only the active controller takes AlterUserScramCredentials (NOT_CONTROLLER elsewhere)
-  const { conn: c } = await controllerConnection(brokers);
-  try {
-    await alterUserScramCredentials(c, { deletions: plan.deleteUsers, upsertions: upsert.map((u) => scramSha512Credential(u, passwords.get(u)!)) });
-    await createAcls(c, plan.createAcls);
-    await deleteAcls(c, plan.deleteAcls);
-  } finally {
-    c.close();
-  }
   const deadline = Date.now() + timeoutMs;
+  // ZooKeeper mode: only the active controller takes AlterUserScramCredentials (NOT_CONTROLLER elsewhere).
+  // Brokers learn who it is from the controller's UpdateMetadata: on a cluster that has just started, a
+  // broker's metadata can still name none or an old one, so NOT_CONTROLLER asks again for the controller.
+  for (;;) {
+    const { conn: c } = await controllerConnection(brokers);
+    try {
+      await alterUserScramCredentials(c, { deletions: plan.deleteUsers, upsertions: upsert.map((u) => scramSha512Credential(u, passwords.get(u)!)) });
+      await createAcls(c, plan.createAcls);
+      await deleteAcls(c, plan.deleteAcls);
+      break;
+    } catch (e) {
+      if (!/NOT_CONTROLLER/.test((e as Error).message) || Date.now() > deadline) throw e;
+    } finally {
+      c.close();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
   const created = new Set(plan.createAcls.map(bindingKey));
   const removed = new Set(plan.deleteAcls.map(bindingKey));
   for (const b of brokers) {
