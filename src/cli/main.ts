@@ -173,6 +173,16 @@ export function buildProgram(): Command {
     .option('--cache-dir <dir>', 'where downloaded releases are cached (default ~/.cache/zkk)')
     .action(async (file: string, dir: string, flags: { cacheDir?: string }) => (await import('./bundle.js')).bundleCommand(file, dir, flags));
 
+  const certs = program
+    .command('certs')
+    .description("the cluster's TLS certificates (security:): per host, the file's expiry and what each TLS port serves; exit 1 when one has under 30 days or is not what the host serves")
+    .argument('<inventory>', 'inventory file (YAML)')
+    .option('--json', 'print a JSON report');
+  certs.action(async (file: string, flags: { json?: boolean }) => (await import('./certs.js')).certsCommand(file, flags));
+  runFlags(certs.command('rotate').argument('<inventory>', 'inventory file (YAML)'))
+    .description('tls.mode generate: new host certificates from the same CA, rolled in by a deploy one node at a time (the old files kept)')
+    .option('--no-verify', 'skip the health checks after the deploy')
+    .action(async (file: string, flags) => (await import('./certs.js')).certsRotateCommand(file, flags));
   const metrics = program.command('metrics').description('the Prometheus endpoints of metrics.enabled');
   metrics
     .command('targets')

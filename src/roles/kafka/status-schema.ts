@@ -69,6 +69,10 @@ export const kafkaSummarySchema = z
       })
       .optional()
       .describe('ZooKeeper → KRaft migration (zkk migrate): only for a KRaft inventory that still lists ZooKeeper, read from the hosts\' server.properties and ZooKeeper /migration'),
+    certificatesExpiring: z
+      .array(z.strictObject({ host: z.string(), daysLeft: int, notAfter: z.string() }))
+      .optional()
+      .describe('security: the host certificates (Kafka and ZooKeeper) with less than 30 days left, soonest first, from the control node\'s TLS files (generate mode: the next zkk deploy renews them; zkk certs shows what each host serves)'),
   })
   .nullable()
   .describe('null when no host has a kafka role');
