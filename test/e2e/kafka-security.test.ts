@@ -10,6 +10,10 @@
  * taken out of the inventory → deploy removes them (app denied there too), the next deploy 0 changed.
  * Then the seeds' layout in ZooKeeper mode with the same security: the admin's SCRAM credential
  * written to ZooKeeper before any broker starts, AclAuthorizer, app's user and ACLs, refusals, 0 changed.
+ * ZooKeeper itself on TLS (security.zookeeper.tls, the default): the ensemble forms over a TLS
+ * quorum (`openssl s_client` on the election port gets the cluster CA's certificate), Kafka's
+ * sessions are on the TLS client port, a plaintext ZooKeeper client gets no session there, and
+ * the plaintext client port answers on the host's loopback only.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +25,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaWireConnection, KafkaWireError, SASL_AUTHENTICATION_FAILED } from '../../src/roles/kafka/wire/index.js';
 import { hostSsh, hostsDown, hostsUp, T, type TargetInfo } from './target.js';
 import { printLogsOnFailure } from './failure-logs.js';
+import { startProducer, startZkReader } from './traffic.js';
+import { tlsBridge } from '../../src/roles/zookeeper/zookeeper-client.js';
+import type { HostCertReport } from '../../src/roles/security/cert-report.js';
 import { changedSteps, fixtureVersions, MIRROR, runZkk, whyFailed, writeLabInventory, type ZkkResult } from './helpers.js';
 
 const versions = fixtureVersions();
@@ -244,12 +251,27 @@ describe('ZooKeeper mode with TLS and SASL/SCRAM (the seeds layout, security: ge
   let ca: string;
   const outputs: ZkkResult[] = [];
   const addr = (h: string) => info.hosts.find((x) => x.name === h)!.address;
-  const zkGet = (znode: string) =>
-    new Promise<string | undefined>((resolve, reject) => {
-      const c = zookeeper.createClient(HOSTS.map((h) => `${addr(h)}:2181`).join(','), { sessionTimeout: 10_000 });
-      c.once('connected', () => c.getData(znode, (e: unknown, d?: Buffer) => (c.close(), e && /NO_NODE/.test(String(e)) ? resolve(undefined) : e ? reject(new Error(String(e))) : resolve(d?.toString() ?? ''))));
+  // ZooKeeper's plaintext port answers on the host's loopback only (TLS for everyone else): read there with the stock zkCli.sh
+  const zkGet = async (znode: string) => {
+    const r = await hostSsh('k1', `/usr/local/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 get ${znode} 2>/dev/null | grep '^{'`);
+    return r.code === 0 ? r.stdout.trim() : undefined;
+  };
+  /** Whether a plaintext ZooKeeper client gets a session at address:port within 8 s. */
+  const plaintextSession = (address: string, port: number) =>
+    new Promise<string>((resolve) => {
+      const c = zookeeper.createClient(`${address}:${port}`, { sessionTimeout: 6000, retries: 0 });
+      const t = setTimeout(() => (c.close(), resolve('no session')), 8000);
+      c.once('connected', () => (clearTimeout(t), c.close(), resolve('session')));
       c.connect();
     });
+  const opensslClient = (address: string, port: number, args: string[] = []) => {
+    try {
+      return execFileSync('openssl', ['s_client', '-connect', `${address}:${port}`, '-CAfile', path.join(dir, 'e2e.tls', 'ca.pem'), '-showcerts', ...args], { input: '', encoding: 'utf8', timeout: 20_000, stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string };
+      return `${err.stdout ?? ''}${err.stderr ?? ''}`;
+    }
+  };
   const client = (opts: ClientOptions = {}) => securedClient(HOSTS.map((h) => `${addr(h)}:9092`), ca, opts);
 
   it('deploy: the admin\'s SCRAM credential in ZooKeeper before the brokers start, AclAuthorizer; verify passes over SASL_SSL; app\'s user and ACLs created', async () => {
@@ -310,9 +332,81 @@ describe('ZooKeeper mode with TLS and SASL/SCRAM (the seeds layout, security: ge
     }
   }, T(180_000));
 
+  it('ZooKeeper on TLS: a TLS quorum, Kafka on the TLS client port, no plaintext session there, the plaintext port on loopback only', async () => {
+    printLogsOnFailure(() => HOSTS);
+    const cfg = (await hostSsh('k2', 'cat /etc/zookeeper/zoo.cfg')).stdout;
+    expect(cfg).toMatch(/^secureClientPort=2182$/m);
+    expect(cfg).toMatch(/^clientPortAddress=127\.0\.0\.1$/m);
+    expect(cfg).toMatch(/^sslQuorum=true$/m);
+    // the quorum: the election port answers TLS with k2's certificate from the cluster CA (no client certificate: the handshake then fails)
+    const election = opensslClient(addr('k2'), 3888);
+    expect(election).toMatch(/s:\s*CN\s*=\s*k2/);
+    expect(election).toMatch(/i:\s*CN\s*=\s*zkk e2e CA/);
+    // the TLS client port with zkk's client certificate: verified against the cluster CA, k3's address in its names
+    const secure = opensslClient(addr('k3'), 2182, ['-cert', path.join(dir, 'e2e.tls', 'zkk-client.pem'), '-key', path.join(dir, 'e2e.tls', 'zkk-client.key'), '-verify_return_error', '-verify_ip', addr('k3')]);
+    expect(secure).toMatch(/Verify return code: 0 \(ok\)/);
+    expect(secure).toMatch(/s:\s*CN\s*=\s*k3/);
+    // and with no client certificate: no session (ssl.clientAuth=need)
+    expect(await plaintextSession(addr('k1'), 2182)).toBe('no session');
+    // the plaintext port: nothing from the network (127.0.0.1 only), srvr on the host's loopback answers
+    expect(await plaintextSession(addr('k1'), 2181)).toBe('no session');
+    expect((await hostSsh('k1', `bash -c 'exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && timeout 3 cat <&3'`)).stdout).toMatch(/^Mode: (leader|follower)$/m);
+    // Kafka's own ZooKeeper sessions: established to the TLS port
+    for (const h of HOSTS) {
+      const conns = (await hostSsh(h, "ss -Htnp state established '( dport = :2182 )'")).stdout;
+      expect(conns, h).toMatch(/java/);
+    }
+  }, T(120_000));
+
+  it('zkk certs: every host serves its file\'s certificate on Kafka\'s and ZooKeeper\'s TLS ports; rotate under a producer and a ZooKeeper reader: one node at a time, 0 lost, new certificates served', async () => {
+    printLogsOnFailure(() => HOSTS);
+    const certs = async () => {
+      const r = await runZkk(['certs', inv, '--json']);
+      outputs.push(r);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { hosts: HostCertReport[] }).hosts;
+    };
+    const before = await certs();
+    expect(before.map((h) => [h.host, h.services, h.state, h.served.map((s) => [s.what, s.port, s.trusted, s.fingerprint === h.file!.fingerprint])])).toEqual(
+      HOSTS.map((h) => [h, ['kafka', 'zookeeper'], 'ok', [['kafka', 9092, true, true], ['zookeeper', 2182, true, true]]]),
+    );
+    expect(before.every((h) => h.file!.daysLeft >= 824)).toBe(true);
+    const text = await runZkk(['certs', inv]);
+    expect(text.stdout).toMatch(/^k1\s+kafka\+zookeeper\s+\d{4}-\d\d-\d\d\s+\d+\s+IP:[\d.]+,DNS:k1\s+kafka :9092 this file; zookeeper :2182 this file\s+ok$/m);
+
+    // the traffic: acks=all over SASL_SSL as app, and a ZooKeeper reader through TLS as zkk's client certificate
+    const material = { caPem: ca, certPem: readFileSync(path.join(dir, 'e2e.tls', 'zkk-client.pem'), 'utf8'), keyPem: readFileSync(path.join(dir, 'e2e.tls', 'zkk-client.key'), 'utf8') };
+    const bridged = await Promise.all(HOSTS.map(async (h) => `127.0.0.1:${await tlsBridge(addr(h), 2182, material)}`));
+    const reader = await startZkReader(bridged, '/zkk-e2e-rotate', 'still here');
+    const producer = await startProducer(HOSTS.map((h) => `${addr(h)}:9092`), 'app-rotate', { client: { ssl: { ca: [ca] }, sasl: { mechanism: 'scram-sha-512', username: 'zkk-admin', password: PASSWORD } } });
+    const r = await runZkk(['certs', 'rotate', inv]);
+    outputs.push(r);
+    const zkRead = await reader.stop();
+    const proof = await producer.stopAndConsume();
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    // strictly one at a time: each node back before the next restarts; ZooKeeper first (leader last), then Kafka
+    const roll = r.stdout.split('\n').filter((l) => /restarting ZooKeeper|ZooKeeper back|restarting Kafka node|Kafka back/.test(l)).map((l) => (/restarting/.test(l) ? 'restart' : 'back') + (/ZooKeeper/.test(l) ? ' zk' : ' kafka'));
+    expect(roll).toEqual([...Array(3).fill(['restart zk', 'back zk']).flat(), ...Array(3).fill(['restart kafka', 'back kafka']).flat()]);
+    console.log(`certs rotate: ${proof.acked.length} acknowledged, ${proof.failed} sends failed (retried), ${proof.lost.length} lost; ZooKeeper reads ${zkRead.reads}, failed ${zkRead.failures}, longest gap ${zkRead.longestGapMs} ms`);
+    expect(proof.acked.length).toBeGreaterThan(50);
+    expect(proof.lost).toEqual([]);
+    expect(zkRead.reads).toBeGreaterThan(20);
+    const after = await certs();
+    for (const h of after) {
+      const old = before.find((b) => b.host === h.host)!;
+      expect(h.file!.fingerprint, h.host).not.toBe(old.file!.fingerprint);
+      expect(h.served.map((s) => s.fingerprint), h.host).toEqual([h.file!.fingerprint, h.file!.fingerprint]);
+    }
+    // the old files are kept beside the new ones
+    expect(readFileSync(path.join(dir, 'e2e.tls', 'hosts', 'k1.pem'), 'utf8')).not.toBe('');
+    expect(execFileSync('ls', [path.join(dir, 'e2e.tls', 'hosts')], { encoding: 'utf8' })).toMatch(/^k1\.pem\.rotated-\d{8}-\d{6}$/m);
+  }, T(400_000));
+
   it('deploy again → 0 changed; no secret in any output', async () => {
     outputs.push(...(await unchangedAndHealthy(inv)));
+    const keyLines = ['zkk-client.key', 'hosts/k1.key'].map((f) => readFileSync(path.join(dir, 'e2e.tls', f), 'utf8').split('\n')[1]!);
     for (const o of outputs) {
+      for (const k of keyLines) expect(o.stdout + o.stderr).not.toContain(k);
       expect(o.stdout + o.stderr).not.toContain(PASSWORD);
       expect(o.stdout + o.stderr).not.toContain(APP_PASSWORD);
     }

@@ -9,7 +9,7 @@
  *   const proof = await p.stopAndConsume();               // { acked, failed, lost }
  *   expect(proof.lost).toEqual([]);
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { sleep } from './helpers.js';
 
@@ -32,9 +32,10 @@ export interface RunningProducer {
 export async function startProducer(
   brokers: string[],
   topic: string,
-  opts: { partitions?: number; intervalMs?: number } = {},
+  opts: { partitions?: number; intervalMs?: number; client?: Pick<KafkaConfig, 'ssl' | 'sasl'> } = {},
 ): Promise<RunningProducer> {
-  const kafka = new Kafka({ clientId: `e2e-${topic}`, brokers, logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
+  // a secured cluster: the client's TLS and SASL settings (the producer and the consumer use them both)
+  const kafka = new Kafka({ clientId: `e2e-${topic}`, brokers, logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 }, ...opts.client });
   const admin = kafka.admin();
   await admin.connect();
   try {
