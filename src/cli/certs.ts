@@ -1,7 +1,7 @@
 /**
  * `zkk certs inventory.yml [--json]`: each host's certificate — the file the control node
  * keeps and what each of the host's TLS ports serves — with its expiry. Exit 0 when every
- * certificate has 30 days or more and is what the host serves; 3 (degraded) otherwise.
+ * certificate has 30 days or more and is what the host serves; 1 (degraded) otherwise.
  *
  * `zkk certs rotate inventory.yml [--limit hosts]` (tls.mode generate): new host
  * certificates from the same CA, then a deploy, which rolls the services one node at a

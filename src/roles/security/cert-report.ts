@@ -109,7 +109,7 @@ export function stateOf(file: HostCertReport['file'], served: Pick<ServedCert, '
   return 'ok';
 }
 
-/** The certificates that expire first (for `zkk status`): the host and days left of the soonest, undefined with none under 30 days. */
+/** The host certificates with under 30 days left (for `zkk status`), soonest first; [] when none. */
 export function expiringSoon(inv: Inventory, material: ClusterTls | undefined, now = new Date()): { host: string; daysLeft: number; notAfter: string }[] {
   if (!material) return [];
   return inv.hosts
