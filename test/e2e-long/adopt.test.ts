@@ -26,7 +26,7 @@ import path from 'node:path';
 import zookeeper from 'node-zookeeper-client';
 import { Kafka, logLevel } from 'kafkajs';
 import { hostsDown, hostSsh, hostsUp, T, type TargetInfo } from '../e2e/target.js';
-import { changedSteps, fixtureVersions, MIRROR, runZkk, sleep, whyFailed, writeLabInventory } from '../e2e/helpers.js';
+import { changedSteps, fixtureVersions, MIRROR, runZkk, sleep, waitForPort, whyFailed, writeLabInventory } from '../e2e/helpers.js';
 import { startProducer, startZkReader } from '../e2e/traffic.js';
 
 const HOSTS = ['zk1', 'zk2', 'zk3'];
@@ -137,6 +137,12 @@ beforeAll(async () => {
   for (const [i, h] of HOSTS.entries()) {
     const r = await hostSsh(h, handBuildKafka(i, h, fixtureVersions().kafka3));
     expect(r.code, r.stderr).toBe(0);
+  }
+  // `-daemon` returns at once and a JVM on a busy 2-core machine takes a while to listen (CI: the
+  // admin client's own retries, about 20 s, ran out before any broker did): wait for each port first
+  for (const h of HOSTS) {
+    const open = await waitForPort(addr(h), 9092, T(180_000));
+    if (!open) throw new Error(`hand-built broker on ${h} never listened on 9092:\n${(await hostSsh(h, 'tail -n 40 /usr/local/kafka/logs/server.log 2>&1')).stdout}`);
   }
   const admin = kafkaClient().admin();
   await admin.connect();
