@@ -89,18 +89,29 @@ export function osProbe(): Probe<OsFact> {
   };
 }
 
+/**
+ * Shell printing the version of the java at "$j": the JDK's own `release` file beside bin/
+ * (JAVA_VERSION="17.0.15", in every JDK and JRE image since 9), read without starting a JVM;
+ * `java -version` only where there is no such file (Java 8, odd layouts).
+ */
+const javaVersionScript = [
+  'zkk_jr=$(readlink -f "$j" 2>/dev/null); zkk_jr=${zkk_jr%/bin/java}/release',
+  'zkk_jv=; [ -f "$zkk_jr" ] && zkk_jv=$(grep -m1 \'^JAVA_VERSION=\' "$zkk_jr" 2>/dev/null)',
+  'if [ -n "$zkk_jv" ]; then echo "release version ${zkk_jv#JAVA_VERSION=}"; else "$j" -version 2>&1 | head -n 3; fi',
+].join('\n');
+
 /** The java on the PATH, or (bin given) that exact executable. */
 export function javaProbe(bin?: string): Probe<JavaFact> {
   if (bin) {
     return {
       key: `java:${bin}`,
-      script: `if [ -x ${quote(bin)} ]; then echo path=${quote(bin)}; ${quote(bin)} -version 2>&1 | head -n 3; fi`,
+      script: `if [ -x ${quote(bin)} ]; then j=${quote(bin)}; echo path=${quote(bin)}\n${javaVersionScript}\nfi`,
       parse: parseJavaVersion,
     };
   }
   return {
     key: 'java',
-    script: 'j=$(command -v java 2>/dev/null) && { echo "path=$j"; java -version 2>&1 | head -n 3; } || true',
+    script: `if j=$(command -v java 2>/dev/null); then echo "path=$j"\n${javaVersionScript}\nfi`,
     parse: parseJavaVersion,
   };
 }
@@ -154,8 +165,10 @@ export function pathProbe(p: string, withContent = false): Probe<PathFact> {
     script: [
       `if [ -L ${q} ]; then echo "link ${mtimeScript(q)} $(readlink ${q})";`,
       `elif [ -d ${q} ]; then echo "dir $(stat -c '%U %G %a' ${q})";`,
-      `elif [ -f ${q} ]; then echo "file $(stat -c '%U %G %a %s' ${q}) ${mtimeScript(q)} $(sha256sum < ${q} | cut -c1-64)";`,
-      withContent ? `  if [ "$(stat -c %s ${q})" -le 262144 ]; then base64 -w0 < ${q}; echo; fi;` : '',
+      // one stat for owner, group, mode, size and both mtimes (%Y, and %y for the fraction), one
+      // sha256sum, the size cut out by the shell: 3 processes a file (it was 9 with the pipes)
+      `elif [ -f ${q} ]; then zkk_s=$(stat -c '%U %G %a %s %Y %y' ${q}); zkk_h=$(sha256sum < ${q}); echo "file $zkk_s \${zkk_h%% *}";`,
+      withContent ? `  zkk_z=\${zkk_s#* * * }; if [ "\${zkk_z%% *}" -le 262144 ]; then base64 -w0 < ${q}; echo; fi;` : '',
       `else echo missing; fi`,
     ].join('\n'),
     parse: parsePathFact,
@@ -174,7 +187,11 @@ export function parsePathFact(out: string): PathFact {
     case 'dir':
       return { kind: 'dir', owner: f[1]!, group: f[2]!, mode: normMode(f[3]!) };
     case 'file': {
-      const fact: PathFact = { kind: 'file', owner: f[1]!, group: f[2]!, mode: normMode(f[3]!), size: Number(f[4]), mtime: Number(f[5]), sha256: f[6]! };
+      // "file U G MODE SIZE SECONDS DATE TIME ZONE SHA256" (TIME carries the fraction), or the
+      // older "file U G MODE SIZE SECONDS[.FRACTION] SHA256"
+      const full = f.length >= 10;
+      const fraction = full ? /\.\d+$/.exec(f[7]!)?.[0] ?? '' : '';
+      const fact: PathFact = { kind: 'file', owner: f[1]!, group: f[2]!, mode: normMode(f[3]!), size: Number(f[4]), mtime: Number(f[5] + fraction), sha256: (full ? f[9] : f[6])! };
       if (second !== undefined && second !== '') fact.content = Buffer.from(second, 'base64').toString('utf8');
       else if (second === '' && fact.size === 0) fact.content = '';
       return fact;

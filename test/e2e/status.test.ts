@@ -256,7 +256,7 @@ describe(`zkk status on the ${TARGET}`, () => {
 
     it('a broker stopped with a replicated topic → under-replicated partitions, DEGRADED', async () => {
       const bootstrap = hosts.map((h) => `${info.hosts.find((x) => x.name === h)!.address}:9092`);
-      const admin = kafkaClient(bootstrap, 'status-e2e').admin();
+      const admin = (await kafkaClient(bootstrap, 'status-e2e')).admin();
       await admin.connect();
       try {
         // kafkajs waits 5 s by default; 6 × RF 3 on the ZooKeeper controller of TCG VMs can take longer

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connectSocket, tcpProbe } from '../../shell/control-net.js';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { connectAny, defaultWireSecurity, fetchMetadata, fetchPartition, KafkaWireConnection, KafkaWireError } from './wire/index.js';
@@ -14,7 +14,11 @@ import { connectAny, defaultWireSecurity, fetchMetadata, fetchPartition, KafkaWi
 const LEADER_NOT_AVAILABLE = 5;
 const LEADER_MOVED = new Set([LEADER_NOT_AVAILABLE, 6, 74, 75]);
 
-export function kafkaClient(brokers: string[], clientId = 'zkk', requestTimeout = 15000): Kafka {
+/** kafkajs, loaded on first use: a ZooKeeper-only run never compiles its 400 KB. */
+let kafkajs: Promise<typeof import('kafkajs')> | undefined;
+
+export async function kafkaClient(brokers: string[], clientId = 'zkk', requestTimeout = 15000): Promise<Kafka> {
+  const { Kafka, logLevel } = await (kafkajs ??= import('kafkajs'));
   // a secured cluster (security:): TLS with the cluster CA and SCRAM-SHA-512 as zkk's admin
   const sec = defaultWireSecurity();
   return new Kafka({
@@ -35,7 +39,7 @@ export function kafkaClient(brokers: string[], clientId = 'zkk', requestTimeout 
 }
 
 export async function withAdmin<T>(brokers: string[], fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafkaClient(brokers).admin();
+  const admin = (await kafkaClient(brokers)).admin();
   await admin.connect();
   try {
     return await fn(admin);
@@ -82,7 +86,7 @@ const CANARY_RETENTION_MS = 3_600_000;
 export async function canaryRoundTrip(brokers: string[], replicationFactor: number, brokerCount: number, messages = 30): Promise<CanaryResult> {
   const t0 = Date.now();
   // the client waits longer than the 30 s the broker is given to create the topic (emulated VMs need it)
-  const kafka = kafkaClient(brokers, 'zkk-canary', 45_000);
+  const kafka = await kafkaClient(brokers, 'zkk-canary', 45_000);
   const partitions = Math.max(3, brokerCount);
   await ensureCanaryTopic(kafka.admin(), replicationFactor, partitions);
   // Right after a whole-cluster start a partition may be led before its followers are back in the
