@@ -47,7 +47,15 @@ export async function sha512File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-const memo = new Map<string, Promise<LocalRelease>>();
+/** A release found (downloaded if need be) with its published SHA-512, and the check of the file against it. */
+export interface ReleaseInSteps {
+  /** sha512: the published (or pinned) checksum the file must have */
+  release: LocalRelease;
+  /** the file hashed and compared: rejects with CHECKSUM_MISMATCH */
+  verified: Promise<LocalRelease>;
+}
+
+const memo = new Map<string, Promise<ReleaseInSteps>>();
 
 /**
  * A plain-http source is refused unless the release pins its sha512 (then a tampered
@@ -70,6 +78,16 @@ export function checkReleaseTransport(spec: ReleaseSpec): string | undefined {
 
 /** Obtain (once per process per spec) and verify a release; onWarning hears about an accepted insecure source. */
 export function obtainRelease(spec: ReleaseSpec, cacheDir = defaultCacheDir(), onWarning?: (message: string) => void): Promise<LocalRelease> {
+  return obtainReleaseInSteps(spec, cacheDir, onWarning).then((r) => r.verified);
+}
+
+/**
+ * obtainRelease in two steps: the release as soon as its file and published checksum are there
+ * (what the fact probes compare a host's copy with), and the hash of the file (≈ 0.2 s for a
+ * Kafka tarball) as a promise, so that it runs while the hosts are read. Nothing may be sent
+ * to a host before `verified` has resolved.
+ */
+export function obtainReleaseInSteps(spec: ReleaseSpec, cacheDir = defaultCacheDir(), onWarning?: (message: string) => void): Promise<ReleaseInSteps> {
   let warning: string | undefined;
   try {
     warning = checkReleaseTransport(spec);
@@ -80,14 +98,27 @@ export function obtainRelease(spec: ReleaseSpec, cacheDir = defaultCacheDir(), o
   const key = JSON.stringify([spec, cacheDir]);
   let p = memo.get(key);
   if (!p) {
-    p = obtain(spec, cacheDir);
+    p = locate(spec, cacheDir).then((l) => {
+      const verified = verifyFile(l);
+      verified.catch(() => memo.delete(key));
+      return { release: { localPath: l.localPath, fileName: l.fileName, sha512: l.expected }, verified };
+    });
     memo.set(key, p);
     p.catch(() => memo.delete(key));
   }
   return p;
 }
 
-async function obtain(spec: ReleaseSpec, cacheDir: string): Promise<LocalRelease> {
+interface Located {
+  what: string;
+  localPath: string;
+  fileName: string;
+  expected: string;
+  checksumFrom: string;
+  local: boolean;
+}
+
+async function locate(spec: ReleaseSpec, cacheDir: string): Promise<Located> {
   const rel = releaseRelativePath(spec);
   const fileName = path.posix.basename(rel);
   const what = `${spec.component} ${spec.version}`;
@@ -133,17 +164,21 @@ async function obtain(spec: ReleaseSpec, cacheDir: string): Promise<LocalRelease
     }
   }
 
-  const actual = await sha512File(localPath);
-  if (actual !== expected) {
+  return { what, localPath, fileName, expected: expected!, checksumFrom, local: Boolean(src.file || (src.mirror && !/^[a-z]+:\/\//i.test(src.mirror))) };
+}
+
+async function verifyFile(l: Located): Promise<LocalRelease> {
+  const actual = await sha512File(l.localPath);
+  if (actual !== l.expected) {
     throw new ZkkError(
       'CHECKSUM_MISMATCH',
-      `${what}: SHA-512 of ${localPath} does not match ${checksumFrom} — refusing to install it (no host was changed)`,
+      `${l.what}: SHA-512 of ${l.localPath} does not match ${l.checksumFrom} — refusing to install it (no host was changed)`,
       {
-        hint: `expected ${expected!.slice(0, 16)}…, got ${actual.slice(0, 16)}…; the file is corrupt or tampered with. ${src.file || (src.mirror && !/^[a-z]+:\/\//i.test(src.mirror)) ? 'Replace it with a good copy' : `Delete ${localPath} to download it again`}`,
+        hint: `expected ${l.expected.slice(0, 16)}…, got ${actual.slice(0, 16)}…; the file is corrupt or tampered with. ${l.local ? 'Replace it with a good copy' : `Delete ${l.localPath} to download it again`}`,
       },
     );
   }
-  return { localPath, fileName, sha512: actual };
+  return { localPath: l.localPath, fileName: l.fileName, sha512: actual };
 }
 
 async function readLocalSha(file: string, what: string): Promise<string> {

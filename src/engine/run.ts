@@ -16,7 +16,7 @@ import type { Connector, TransportStats } from '../transport/connector.js';
 import { bastionConnections, connectHost, routeControlNet, type ConnectOverrides } from './connect-host.js';
 import type { EventSink, StepStatus } from './events.js';
 import { executeActions } from './execute-actions.js';
-import { obtainRelease } from './releases.js';
+import { obtainReleaseInSteps } from './releases.js';
 import { bundledSpec, readBundleManifest } from './bundle.js';
 import path from 'node:path';
 import { judgeCluster, type HostEvidence } from './doctor/preflight-checks.js';
@@ -128,7 +128,16 @@ export async function runPipeline(inventory: Inventory, opts: RunOptions): Promi
     emit({ type: 'stage', stage: 'connect' });
     const releases = new Map<string, LocalRelease>();
     const specs = roles.flatMap((r) => r.releases?.(inv) ?? []).map((spec) => (manifest ? bundledSpec(spec, opts.bundle!, manifest) : spec));
-    const releaseWork = Promise.all(specs.map(async (spec) => releases.set(spec.component, await obtainRelease(spec, opts.cacheDir, (message) => emit({ type: 'warning', message })))));
+    // each tarball's hash runs on while the hosts are read; awaited before anything is planned or sent
+    const verified: Promise<unknown>[] = [];
+    const releaseWork = Promise.all(
+      specs.map(async (spec) => {
+        const r = await obtainReleaseInSteps(spec, opts.cacheDir, (message) => emit({ type: 'warning', message }));
+        r.verified.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+        verified.push(r.verified);
+        releases.set(spec.component, r.release);
+      }),
+    );
     const connectWork = Promise.all(runs.map((r) => connectRun(r, opts, emit)));
     const [relResult] = await Promise.allSettled([releaseWork, connectWork]);
     if (relResult.status === 'rejected') throw relResult.reason;
@@ -150,6 +159,9 @@ export async function runPipeline(inventory: Inventory, opts: RunOptions): Promi
         }
       }),
     );
+
+    // every release file matches its published SHA-512 (a mismatch stops the run here: nothing was changed)
+    await Promise.all(verified);
 
     // 3. ids settled for the whole cluster (what the hosts hold on disk is kept), then 4. plan from them.
     inv = settleFromFacts(inv, roles, runs, identities);

@@ -5,6 +5,11 @@
  * failure or blocked step, and hands restart actions to the role's converge.
  */
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { zookeeperRelease } from '../../../src/roles/zookeeper/release.js';
 import { runPipeline } from '../../../src/engine/run.js';
 import { parseInventory } from '../../../src/inventory/load.js';
 import { inventorySections } from '../../../src/roles/all-roles.js';
@@ -170,5 +175,37 @@ describe('runPipeline', () => {
     expect(sent).toContain('b: k-config b');
     expect(rep.hosts[0]!.steps.map((s) => [s.id, s.status])).toEqual([['zk.file', 'ok'], ['k.release', 'failed'], ['k.config', 'skipped']]);
   });
-});
 
+  it('a release file is hashed while the hosts are read; a mismatch stops the run before any plan or command', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'zkk-run-rel-'));
+    const tar = path.join(dir, 'zookeeper/zookeeper-9.9.7/apache-zookeeper-9.9.7-bin.tar.gz');
+    mkdirSync(path.dirname(tar), { recursive: true });
+    writeFileSync(tar, 'good bytes');
+    const published = createHash('sha512').update('good bytes').digest('hex');
+    writeFileSync(`${tar}.sha512`, `${published}  x\n`);
+    const seen: string[] = [];
+    const withRelease = (): Role => ({
+      ...role((h) => [{ id: 'x.file', title: 'file', outcome: change('write', [exec(cmd('write', h))]) }]),
+      releases: () => [zookeeperRelease('9.9.7', { mirror: dir })],
+      probes: (ctx) => (seen.push(ctx.releases.get('zookeeper')!.sha512), []),
+    });
+    const sent: string[] = [];
+    const good = await runPipeline(inv, { mode: 'deploy', roles: [withRelease()], connect: async (h) => fakeConnector(h.name, sent) });
+    expect(good.exitCode).toBe(0);
+    expect(seen).toEqual([published, published]);
+    expect(sent.sort()).toEqual(['a: write a', 'b: write b']);
+    // the same path, other bytes: refused after the facts, with nothing planned or sent
+    const evil = path.join(dir, 'evil');
+    mkdirSync(path.join(evil, 'zookeeper/zookeeper-9.9.6'), { recursive: true });
+    const evilTar = path.join(evil, 'zookeeper/zookeeper-9.9.6/apache-zookeeper-9.9.6-bin.tar.gz');
+    writeFileSync(evilTar, 'evil bytes');
+    writeFileSync(`${evilTar}.sha512`, `${published}  x\n`);
+    const sent2: string[] = [];
+    const planned: string[] = [];
+    const bad: Role = { ...withRelease(), releases: () => [zookeeperRelease('9.9.6', { mirror: evil })], plan: (ctx) => (planned.push(ctx.host.name), []) };
+    await expect(runPipeline(inv, { mode: 'deploy', roles: [bad], connect: async (h) => fakeConnector(h.name, sent2) })).rejects.toThrow(/does not match .* refusing to install/);
+    expect(sent2).toEqual([]);
+    expect(planned).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
