@@ -776,14 +776,18 @@ async function waitForQuorum(inv: Inventory, live: LiveHost[], report: HandlerRe
   // the usual wait (a full initLimit and a minute), longer while the servers not serving are alive (start-wait.ts)
   const wait = new StartWait(s.initLimit * s.tickTime + 60_000, 'ZooKeeper', (name) => zk(live.find((l) => l.host.name === name)!.host).logDir, report);
   let last: ZkMode[] = [];
-  for (;;) {
-    last = await Promise.all(live.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
+  // nothing of ZooKeeper changed on any host: the srvr answers read with the facts moments ago
+  // are the first look (a no-op deploy asks no more; verify asks again, live)
+  const untouched = live.every((l) => ![...l.changed].some((id) => id.startsWith('zookeeper.')));
+  for (let first = true; ; first = false) {
+    last = first && untouched ? live.map((l) => l.facts.get(fourLetterWordsProbe(zk(l.host).clientPort)).srvr.mode) : await Promise.all(live.map((l) => srvr(l.conn, zk(l.host).clientPort).then((r) => r.mode)));
     const leaders = last.filter((m) => m === 'leader' || m === 'standalone').length;
     // With --limit, the leader may well be one of the hosts outside this run.
     if (last.every(isServing) && (leaders === 1 || (leaders === 0 && live.length < ensemble))) {
       report.info(undefined, `ZooKeeper ensemble serving: ${live.map((l, i) => `${l.host.name}=${last[i]}`).join(', ')}${live.length < ensemble ? ` (${ensemble - live.length} unreachable)` : ''}`);
       return;
     }
+    if (first && untouched) continue; // not serving as the facts saw it: ask the hosts now
     const v = await wait.verdict(() => processesAlive(live.filter((_, i) => !isServing(last[i]!)), (l) => zookeeperProcessProbe(zk(l.host)), (l) => ({ dir: zk(l.host).logDir, names: ['zookeeper.log', 'zookeeper*.out'] })));
     if (!v.wait) throw new Error(`ZooKeeper ensemble did not form a quorum: ${live.map((l, i) => `${l.host.name}=${last[i]}`).join(', ')} (${v.reason})`);
     await sleep(300);
