@@ -187,11 +187,9 @@ export function parsePathFact(out: string): PathFact {
     case 'dir':
       return { kind: 'dir', owner: f[1]!, group: f[2]!, mode: normMode(f[3]!) };
     case 'file': {
-      // "file U G MODE SIZE SECONDS DATE TIME ZONE SHA256" (TIME carries the fraction), or the
-      // older "file U G MODE SIZE SECONDS[.FRACTION] SHA256"
-      const full = f.length >= 10;
-      const fraction = full ? /\.\d+$/.exec(f[7]!)?.[0] ?? '' : '';
-      const fact: PathFact = { kind: 'file', owner: f[1]!, group: f[2]!, mode: normMode(f[3]!), size: Number(f[4]), mtime: Number(f[5] + fraction), sha256: (full ? f[9] : f[6])! };
+      // "file U G MODE SIZE SECONDS DATE TIME ZONE SHA256": %Y's seconds, and the fraction %y's TIME carries
+      const fraction = /\.\d+$/.exec(f[7] ?? '')?.[0] ?? '';
+      const fact: PathFact = { kind: 'file', owner: f[1]!, group: f[2]!, mode: normMode(f[3]!), size: Number(f[4]), mtime: Number(f[5] + fraction), sha256: f[9]! };
       if (second !== undefined && second !== '') fact.content = Buffer.from(second, 'base64').toString('utf8');
       else if (second === '' && fact.size === 0) fact.content = '';
       return fact;

@@ -26,7 +26,8 @@ import path from 'node:path';
 import zookeeper from 'node-zookeeper-client';
 import { Kafka, logLevel } from 'kafkajs';
 import { hostsDown, hostSsh, hostsUp, T, type TargetInfo } from '../e2e/target.js';
-import { changedSteps, fixtureVersions, MIRROR, runZkk, sleep, waitForPort, whyFailed, writeLabInventory } from '../e2e/helpers.js';
+import { changedSteps, fixtureVersions, MIRROR, runZkk, sleep, whyFailed, writeLabInventory } from '../e2e/helpers.js';
+import { tcpOpenWithin } from '../../src/roles/kafka/client.js';
 import { startProducer, startZkReader } from '../e2e/traffic.js';
 
 const HOSTS = ['zk1', 'zk2', 'zk3'];
@@ -141,7 +142,7 @@ beforeAll(async () => {
   // `-daemon` returns at once and a JVM on a busy 2-core machine takes a while to listen (CI: the
   // admin client's own retries, about 20 s, ran out before any broker did): wait for each port first
   for (const h of HOSTS) {
-    const open = await waitForPort(addr(h), 9092, T(180_000));
+    const open = await tcpOpenWithin(addr(h), 9092, T(180_000));
     if (!open) throw new Error(`hand-built broker on ${h} never listened on 9092:\n${(await hostSsh(h, 'tail -n 40 /usr/local/kafka/logs/server.log 2>&1')).stdout}`);
   }
   const admin = kafkaClient().admin();

@@ -1,6 +1,5 @@
 /** Shared by the end-to-end tests: run the real CLI, write inventories for the lab. */
 import { execFile } from 'node:child_process';
-import net from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,18 +97,3 @@ export function changedSteps(report: RunReport): { host: string; id: string }[] 
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** True once a TCP connection to address:port is accepted, polled every 250 ms until `ms` has passed. */
-export async function waitForPort(address: string, port: number, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const open = await new Promise<boolean>((res) => {
-      const s = net.connect({ host: address, port, timeout: 1000 });
-      const done = (ok: boolean) => (s.destroy(), res(ok));
-      s.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
-    });
-    if (open) return true;
-    await sleep(250);
-  }
-  return false;
-}

@@ -23,7 +23,7 @@ describe('fact parsers on captured outputs', () => {
 
   it('path facts: file with content, dir, link, missing', () => {
     const content = 'tickTime=2000\n';
-    const f = parsePathFact(`file root root 644 ${content.length} 1764100000 ${sha256(content)}\n${Buffer.from(content).toString('base64')}`);
+    const f = parsePathFact(`file root root 644 ${content.length} 1764100000 2025-11-25 19:46:40 +0000 ${sha256(content)}\n${Buffer.from(content).toString('base64')}`);
     expect(f).toEqual({ kind: 'file', owner: 'root', group: 'root', mode: '0644', size: content.length, mtime: 1764100000, sha256: sha256(content), content });
     expect(parsePathFact('dir zookeeper zookeeper 750')).toEqual({ kind: 'dir', owner: 'zookeeper', group: 'zookeeper', mode: '0750' });
     expect(parsePathFact('link 1764100001 /usr/local/zookeeper-3.8.0')).toEqual({ kind: 'link', mtime: 1764100001, target: '/usr/local/zookeeper-3.8.0' });

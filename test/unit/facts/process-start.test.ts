@@ -17,7 +17,7 @@ const sh = (script: string) => execFileSync('/bin/sh', ['-c', script]).toString(
 
 describe('process start vs config writes', () => {
   it('parses sub-second mtimes and the pid file mark', () => {
-    expect(parsePathFact('file root root 644 3 1764100001.123456789 ab')).toMatchObject({ kind: 'file', mtime: 1764100001.123456789 });
+    expect(parsePathFact('file root root 644 3 1764100001 2025-11-25 19:46:41.123456789 +0000 ab')).toMatchObject({ kind: 'file', mtime: 1764100001.123456789 });
     expect(parsePathFact('link 1764100001.5 /opt/zookeeper-3.8.0')).toEqual({ kind: 'link', mtime: 1764100001.5, target: '/opt/zookeeper-3.8.0' });
     expect(processProbe('/p', 'X').parse('running 4242 1764100000 1764100001.250000000\n')).toEqual({ running: true, pid: 4242, startedAt: 1764100000, pidFileMtime: 1764100001.25 });
     // a start that wrote no pid file (or a stat without it): no mark
